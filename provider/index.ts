@@ -1,0 +1,9 @@
+// Component provider entry point: serves the components to Pulumi programs in any language
+// (`pulumi package add ./provider`). Schema inference reads the components' Args interfaces.
+import { componentProviderHost } from "@pulumi/pulumi/provider/experimental";
+import { AwsFluxIdentity } from "./src/aws/component";
+
+componentProviderHost({ components: [AwsFluxIdentity], name: "flux-identity", dirname: __dirname }).catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+});

@@ -1,0 +1,233 @@
+/**
+ * AwsFluxIdentity: wires the AWS plan to Pulumi resources. All knowledge lives in the pure planner;
+ * this file only turns its resource list into children and its patch set into outputs.
+ */
+
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { FluxIdentityValidationError } from "../core/errors";
+import { FluxPatchSet } from "../core/patch";
+import { renderKustomization, renderTenantServiceAccounts } from "../flux/kustomization";
+import { FluxObjectSetting } from "../flux/objects";
+import { defineLazyOutputs } from "../pulumi/lazy-outputs";
+import { SourceClusterArgs, isKnown, resolvedCluster } from "../pulumi/source-cluster-args";
+import { awsFluxPatchSet } from "./patches";
+import { AwsPlan, AwsPlanInput, PendingValues, plannedRoleArns, planAws } from "./plan";
+import { AWS_TYPES, AwsResourceType, POLICY_PROPERTIES, PlannedResource, describeAwsResources } from "./resources";
+import { PolicyDocument, policyJson } from "./policy";
+import { AwsTargetOptions } from "./spec";
+
+export const AWS_FLUX_IDENTITY_TYPE = "flux-identity:index:AwsFluxIdentity";
+
+export interface AwsFluxIdentityArgs extends AwsTargetOptions {
+    /** The cluster Flux runs in. */
+    cluster: SourceClusterArgs;
+    /** Namespace Flux runs in. Default flux-system. */
+    fluxNamespace?: string;
+    /** An existing IAM OIDC provider for the cluster's issuer; may be an output. */
+    oidcProviderArn?: pulumi.Input<string>;
+}
+
+type Factory = (name: string, args: Record<string, unknown>, opts: pulumi.CustomResourceOptions) => pulumi.CustomResource;
+
+// The planner guarantees each type's arguments; the parity tests compare them with what is registered.
+const FACTORIES: Record<AwsResourceType, Factory> = {
+    [AWS_TYPES.oidcProvider]: (n, a, o) => new aws.iam.OpenIdConnectProvider(n, a as unknown as aws.iam.OpenIdConnectProviderArgs, o),
+    [AWS_TYPES.role]: (n, a, o) => new aws.iam.Role(n, a as unknown as aws.iam.RoleArgs, o),
+    [AWS_TYPES.rolePolicy]: (n, a, o) => new aws.iam.RolePolicy(n, a as unknown as aws.iam.RolePolicyArgs, o),
+    [AWS_TYPES.rolePolicyAttachment]: (n, a, o) => new aws.iam.RolePolicyAttachment(n, a as unknown as aws.iam.RolePolicyAttachmentArgs, o),
+    [AWS_TYPES.podIdentityAssociation]: (n, a, o) => new aws.eks.PodIdentityAssociation(n, a as unknown as aws.eks.PodIdentityAssociationArgs, o),
+    [AWS_TYPES.accessEntry]: (n, a, o) => new aws.eks.AccessEntry(n, a as unknown as aws.eks.AccessEntryArgs, o),
+    [AWS_TYPES.accessPolicyAssociation]: (n, a, o) => new aws.eks.AccessPolicyAssociation(n, a as unknown as aws.eks.AccessPolicyAssociationArgs, o),
+    [AWS_TYPES.repositoryPolicy]: (n, a, o) => new aws.ecr.RepositoryPolicy(n, a as unknown as aws.ecr.RepositoryPolicyArgs, o),
+    [AWS_TYPES.bucketPolicy]: (n, a, o) => new aws.s3.BucketPolicy(n, a as unknown as aws.s3.BucketPolicyArgs, o),
+    [AWS_TYPES.keyPolicy]: (n, a, o) => new aws.kms.KeyPolicy(n, a as unknown as aws.kms.KeyPolicyArgs, o),
+};
+
+/** The value a planned property takes as a resource argument: policy documents become JSON. */
+export function awsArgumentValue(key: string, value: unknown): unknown {
+    return POLICY_PROPERTIES.includes(key) ? policyJson(value as PolicyDocument) : value;
+}
+
+interface Prepared {
+    /** Plan with every value known, or with placeholders for pending outputs. */
+    shape: AwsPlan;
+    pending: PendingValues;
+    /** The real plan, once pending outputs resolve. */
+    plan: pulumi.Output<AwsPlan> | undefined;
+}
+
+/** Validates and plans before anything is registered; throws FluxIdentityValidationError on bad input. */
+function prepare(args: AwsFluxIdentityArgs): Prepared {
+    const { cluster, fluxNamespace, oidcProviderArn, ...target } = args;
+    const pending: PendingValues = {
+        issuerUrl: !isKnown(cluster.issuerUrl),
+        eksClusterName: !isKnown(cluster.eksClusterName),
+        oidcProviderArn: !isKnown(oidcProviderArn),
+    };
+    const input = (issuerUrl: string, eksClusterName: string | undefined, arn: string | undefined): AwsPlanInput => ({
+        cluster: resolvedCluster(cluster, issuerUrl, eksClusterName),
+        fluxNamespace,
+        aws: arn === undefined ? { ...target } : { ...target, oidcProviderArn: arn },
+    });
+    if (!pending.issuerUrl && !pending.eksClusterName && !pending.oidcProviderArn) {
+        const known = input(cluster.issuerUrl as string, cluster.eksClusterName as string | undefined, oidcProviderArn as string | undefined);
+        return { shape: planAws(known), pending, plan: undefined };
+    }
+    const placeholder = (v: pulumi.Input<string> | undefined) => (isKnown(v) ? v : "pending");
+    const shape = planAws(input(placeholder(cluster.issuerUrl) as string, placeholder(cluster.eksClusterName), placeholder(oidcProviderArn)), { pending });
+    const shapeNames = describeAwsResources(shape).map((r) => `${r.type}/${r.name}`);
+    const plan = pulumi.all([cluster.issuerUrl, cluster.eksClusterName, oidcProviderArn]).apply(([issuer, eksName, arn]) => {
+        const real = planAws(input(issuer, eksName, arn));
+        const names = describeAwsResources(real).map((r) => `${r.type}/${r.name}`);
+        if (names.join("\n") !== shapeNames.join("\n")) {
+            throw new Error(`flux-identity: resolved values changed the resource set (${shapeNames.length} planned, ${names.length} now); this is a bug`);
+        }
+        return real;
+    });
+    return { shape, pending, plan };
+}
+
+/**
+ * IAM roles with exact trust for Flux's ServiceAccounts (IRSA / OIDC federation or EKS Pod Identity),
+ * least-privilege grants, and the Flux-side patches, for one source cluster reaching AWS.
+ */
+/** Everything the component outputs, computed once. */
+export interface AwsFluxIdentityResult {
+    roleArns: Record<string, string>;
+    tenantRoleArns: Record<string, string>;
+    oidcProviderArn: string;
+    patchSet: FluxPatchSet;
+    kustomizationYaml: string;
+    tenantServiceAccountsYaml: string;
+    objectSettings: FluxObjectSetting[];
+    warnings: string[];
+}
+
+const RESULT_KEYS = ["roleArns", "tenantRoleArns", "oidcProviderArn", "patchSet", "kustomizationYaml", "tenantServiceAccountsYaml", "objectSettings", "warnings"] as const;
+
+/** The result for a plan whose roles have the given ARNs. */
+export function awsFluxIdentityResult(plan: AwsPlan, roleArns: Record<string, string>, tenantRoleArns: Record<string, string>): AwsFluxIdentityResult {
+    const patchSet = awsFluxPatchSet(plan, { controllers: roleArns, tenants: tenantRoleArns });
+    return {
+        roleArns,
+        tenantRoleArns,
+        oidcProviderArn: plan.oidcProvider?.arn ?? "",
+        patchSet,
+        kustomizationYaml: renderKustomization(patchSet),
+        tenantServiceAccountsYaml: renderTenantServiceAccounts(patchSet.tenantServiceAccounts),
+        objectSettings: plan.objectSettings,
+        warnings: plan.warnings,
+    };
+}
+
+/**
+ * IAM roles with exact trust for Flux's ServiceAccounts (IRSA / OIDC federation or EKS Pod Identity),
+ * least-privilege grants, and the Flux-side patches, for one source cluster reaching AWS.
+ */
+export class AwsFluxIdentity extends pulumi.ComponentResource {
+    /** Role ARN per controller name (created or brought). */
+    declare public readonly roleArns: pulumi.Output<Record<string, string>>;
+    /** Role ARN per tenant `<namespace>/<serviceAccount>`. */
+    declare public readonly tenantRoleArns: pulumi.Output<Record<string, string>>;
+    /** The IAM OIDC provider the roles trust (created or given); empty for Pod Identity or brought roles only. */
+    declare public readonly oidcProviderArn: pulumi.Output<string>;
+    /** The Flux side as data. */
+    declare public readonly patchSet: pulumi.Output<FluxPatchSet>;
+    /** flux-system/kustomization.yaml to commit next to gotk-components.yaml. */
+    declare public readonly kustomizationYaml: pulumi.Output<string>;
+    /** Tenant ServiceAccounts (object level), as a manifest; empty without tenants. */
+    declare public readonly tenantServiceAccountsYaml: pulumi.Output<string>;
+    /** What each Flux object must set (`spec.provider: aws`, `spec.serviceAccountName`, ...). */
+    declare public readonly objectSettings: pulumi.Output<FluxObjectSetting[]>;
+    /** Things to do or know that the component cannot do itself. */
+    declare public readonly warnings: pulumi.Output<string[]>;
+
+    constructor(name: string, args: AwsFluxIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
+        const prepared = prepare(args);
+        super(AWS_FLUX_IDENTITY_TYPE, name, {}, opts);
+        const { shape } = prepared;
+        const described = prepared.plan?.apply(describeAwsResources);
+
+        const resources = describeAwsResources(shape);
+        // Role ARNs are planned from accountId: refuse to create anything with credentials of another account.
+        // Every other resource depends on the roots, so holding the roots until the check passes holds everything.
+        const gate = resources.length > 0 ? verifyCallerAccount(shape.accountId, shape.partition, this).apply((): pulumi.Resource[] => []) : undefined;
+        const created = new Map<string, pulumi.CustomResource>();
+        for (const r of resources) {
+            const argsOf = described ? pendingArguments(r, described) : knownArguments(r);
+            const resource = FACTORIES[r.type](`${name}-${r.name}`, argsOf, {
+                parent: this,
+                dependsOn: r.dependsOn.length === 0 && gate ? gate : r.dependsOn.map((d) => created.get(d) as pulumi.CustomResource),
+                // Names are deterministic, so a replacement must free the name (or the association slot) first.
+                deleteBeforeReplace: true,
+            });
+            created.set(r.name, resource);
+        }
+
+        // The result waits for the roles and OIDC provider it names. Their ARNs are the planned ones:
+        // names are deterministic and creation is gated on the credentials' account.
+        const awaited: pulumi.Output<string>[] = [];
+        for (const r of shape.roles) awaited.push((created.get(r.logicalName) as aws.iam.Role).arn);
+        const provider = created.get("oidc-provider") as aws.iam.OpenIdConnectProvider | undefined;
+        if (provider) awaited.push(provider.arn);
+        const resultOf = (plan: AwsPlan) => {
+            const arns = plannedRoleArns(plan);
+            return awsFluxIdentityResult(plan, arns.controllers, arns.tenants);
+        };
+        let result: pulumi.Output<AwsFluxIdentityResult>;
+        if (prepared.plan) {
+            result = pulumi.all([prepared.plan, pulumi.all(awaited)]).apply(([plan]) => resultOf(plan));
+        } else {
+            const known = resultOf(shape);
+            result = pulumi.all(awaited).apply(() => known);
+        }
+        defineLazyOutputs(this, result, RESULT_KEYS);
+        // State records what users read back; the patch set and object settings stay in-program data
+        // (derivable from the plan, and large).
+        this.registerOutputs(
+            result.apply((r) => ({
+                roleArns: r.roleArns,
+                tenantRoleArns: r.tenantRoleArns,
+                oidcProviderArn: r.oidcProviderArn,
+                kustomizationYaml: r.kustomizationYaml,
+                tenantServiceAccountsYaml: r.tenantServiceAccountsYaml,
+                warnings: r.warnings,
+            })),
+        );
+    }
+}
+
+/** Resolves once the AWS credentials are known to be for `accountId` in `partition`; rejects otherwise. */
+function verifyCallerAccount(accountId: string, partition: string, parent: pulumi.Resource): pulumi.Output<true> {
+    return aws.getCallerIdentityOutput({}, { parent }).apply((id) => {
+        const callerPartition = id.arn.split(":")[1];
+        if (id.accountId !== accountId || callerPartition !== partition) {
+            throw new FluxIdentityValidationError([
+                {
+                    path: "accountId",
+                    message: `the AWS credentials are for account ${id.accountId} in partition ${callerPartition}, but the roles are planned in ${accountId} (${partition}).`,
+                    fix: `deploy with credentials (an AWS provider) for account ${accountId}, or correct accountId and region.`,
+                },
+            ]);
+        }
+        return true as const;
+    });
+}
+
+function knownArguments(r: PlannedResource): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(r.properties)) out[key] = awsArgumentValue(key, value);
+    return out;
+}
+
+function pendingArguments(r: PlannedResource, described: pulumi.Output<PlannedResource[]>): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(r.properties)) {
+        out[key] = described.apply((list) => {
+            const match = list.find((x) => x.type === r.type && x.name === r.name);
+            return awsArgumentValue(key, match?.properties[key]);
+        });
+    }
+    return out;
+}

@@ -1,0 +1,91 @@
+/**
+ * The Flux side for AWS, per the Flux AWS docs:
+ * - EKS with IRSA: the `eks.amazonaws.com/role-arn` annotation on the controller ServiceAccount;
+ * - EKS with Pod Identity: nothing (the association lives in EKS);
+ * - any other cluster: AWS SDK env vars and a projected token with audience `sts.amazonaws.com`;
+ * - object level: the feature gate on serving controllers and annotated tenant ServiceAccounts.
+ */
+
+import { FluxController, sortControllers } from "../core/catalog";
+import { SourceClusterType } from "../core/cluster";
+import { FluxControllerPatch, FluxPatchSet, FluxTenantServiceAccount, OBJECT_LEVEL_FEATURE_GATE, emptyControllerPatch, isEmptyControllerPatch } from "../core/patch";
+import { STS_AUDIENCE } from "./partition";
+import { AwsPlan, plannedRoleArns } from "./plan";
+import { AwsAuthMethod } from "./spec";
+
+export const ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn";
+export const AWS_TOKEN_VOLUME = "aws-token";
+export const AWS_TOKEN_DIR = "/var/run/service-account";
+export const AWS_TOKEN_EXPIRATION_SECONDS = 3600;
+
+/** Role ARNs by controller name and by tenant `<ns>/<sa>`. */
+export interface AwsRoleArns {
+    controllers: Record<string, string>;
+    tenants: Record<string, string>;
+}
+
+/** The role session name Flux's docs prescribe: `<controller>.<namespace>.<region>.fluxcd.io`. */
+export function awsRoleSessionName(controller: string, namespace: string, region: string): string {
+    return `${controller}.${namespace}.${region}.fluxcd.io`;
+}
+
+/**
+ * The patch set for a plan. `arns` defaults to the planned ARNs; the component passes the ARNs of the
+ * roles it created (equal by construction) so the patch set depends on them.
+ */
+export function awsFluxPatchSet(plan: AwsPlan, arns: AwsRoleArns = plannedRoleArns(plan)): FluxPatchSet {
+    const patches = new Map<FluxController, FluxControllerPatch>();
+    const patchOf = (c: FluxController) => {
+        let p = patches.get(c);
+        if (!p) {
+            p = emptyControllerPatch(c);
+            patches.set(c, p);
+        }
+        return p;
+    };
+    const eks = plan.cluster.type === SourceClusterType.Eks;
+    for (const c of sortControllers(Object.keys(plan.controllerRoles) as FluxController[])) {
+        const arn = arns.controllers[c];
+        if (!arn) {
+            throw new Error(`no role ARN for ${c}`);
+        }
+        if (eks) {
+            if (plan.authMethod === AwsAuthMethod.Irsa) {
+                patchOf(c).serviceAccountAnnotations[ROLE_ARN_ANNOTATION] = arn;
+            }
+            continue;
+        }
+        const p = patchOf(c);
+        p.env.push(
+            { name: "AWS_REGION", value: plan.region },
+            { name: "AWS_ROLE_ARN", value: arn },
+            { name: "AWS_ROLE_SESSION_NAME", value: awsRoleSessionName(c, plan.fluxNamespace, plan.region) },
+            { name: "AWS_WEB_IDENTITY_TOKEN_FILE", value: `${AWS_TOKEN_DIR}/${AWS_TOKEN_VOLUME}` },
+        );
+        p.volumes.push({
+            name: AWS_TOKEN_VOLUME,
+            projectedTokens: [{ audience: STS_AUDIENCE, expirationSeconds: AWS_TOKEN_EXPIRATION_SECONDS, path: AWS_TOKEN_VOLUME }],
+        });
+        p.volumeMounts.push({ name: AWS_TOKEN_VOLUME, mountPath: AWS_TOKEN_DIR, readOnly: true });
+    }
+    for (const c of plan.objectLevelControllers) {
+        patchOf(c).args.push(OBJECT_LEVEL_FEATURE_GATE);
+    }
+    const tenantServiceAccounts: FluxTenantServiceAccount[] = Object.keys(plan.tenantRoles)
+        .sort()
+        .map((key) => {
+            const [namespace, name] = key.split("/");
+            const arn = arns.tenants[key];
+            if (!arn) {
+                throw new Error(`no role ARN for tenant ${key}`);
+            }
+            return { namespace, name, annotations: { [ROLE_ARN_ANNOTATION]: arn } };
+        });
+    return {
+        namespace: plan.fluxNamespace,
+        controllers: sortControllers(patches.keys())
+            .map((c) => patches.get(c) as FluxControllerPatch)
+            .filter((p) => !isEmptyControllerPatch(p)),
+        tenantServiceAccounts,
+    };
+}

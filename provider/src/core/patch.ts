@@ -1,0 +1,209 @@
+/**
+ * The Flux side as data: what each controller's ServiceAccount and Deployment need, and the tenant
+ * ServiceAccounts of object-level setups. Targets produce patch sets; renderers turn them into a
+ * kustomization.yaml (GitOps) or apply them to a live cluster.
+ */
+
+import { FluxController, sortControllers } from "./catalog";
+
+/** One environment variable with a literal value. */
+export interface FluxEnvVar {
+    name: string;
+    value: string;
+}
+
+/** A projected ServiceAccount token in a volume. */
+export interface FluxProjectedToken {
+    audience: string;
+    expirationSeconds: number;
+    /** File name inside the volume. */
+    path: string;
+}
+
+/** A pod volume: projected ServiceAccount tokens, or a ConfigMap. Exactly one of the two is set. */
+export interface FluxVolume {
+    name: string;
+    projectedTokens?: FluxProjectedToken[];
+    configMapName?: string;
+}
+
+export interface FluxVolumeMount {
+    name: string;
+    mountPath: string;
+    readOnly: boolean;
+}
+
+/** Everything one controller needs changed. Empty lists mean "leave as shipped". */
+export interface FluxControllerPatch {
+    controller: FluxController;
+    serviceAccountAnnotations: Record<string, string>;
+    /** Labels on the Deployment and its pod template. */
+    podLabels: Record<string, string>;
+    /** Extra container args, such as the object-level feature gate. */
+    args: string[];
+    env: FluxEnvVar[];
+    volumes: FluxVolume[];
+    volumeMounts: FluxVolumeMount[];
+}
+
+/** A ServiceAccount in a tenant namespace that Flux objects name in `serviceAccountName`. */
+export interface FluxTenantServiceAccount {
+    namespace: string;
+    name: string;
+    annotations: Record<string, string>;
+}
+
+/** The Flux side of one source cluster. */
+export interface FluxPatchSet {
+    /** Namespace Flux runs in (`flux-system` by default). */
+    namespace: string;
+    controllers: FluxControllerPatch[];
+    tenantServiceAccounts: FluxTenantServiceAccount[];
+}
+
+export const OBJECT_LEVEL_FEATURE_GATE = "--feature-gates=ObjectLevelWorkloadIdentity=true";
+
+export function emptyControllerPatch(controller: FluxController): FluxControllerPatch {
+    return { controller, serviceAccountAnnotations: {}, podLabels: {}, args: [], env: [], volumes: [], volumeMounts: [] };
+}
+
+export function isEmptyControllerPatch(p: FluxControllerPatch): boolean {
+    return (
+        Object.keys(p.serviceAccountAnnotations).length === 0 &&
+        Object.keys(p.podLabels).length === 0 &&
+        p.args.length === 0 &&
+        p.env.length === 0 &&
+        p.volumes.length === 0 &&
+        p.volumeMounts.length === 0
+    );
+}
+
+/** Raised when two patch sets disagree on one field (two clouds setting the same env var differently). */
+export class PatchConflictError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "PatchConflictError";
+    }
+}
+
+/**
+ * Merges patch sets (for example controller-level and object-level, or several clouds) into one.
+ * Identical entries collapse; entries that differ under one name are a conflict, except projected-token
+ * volumes of the same name and mount, whose token sources are unioned.
+ */
+export function mergePatchSets(sets: readonly FluxPatchSet[]): FluxPatchSet {
+    if (sets.length === 0) {
+        throw new Error("mergePatchSets needs at least one patch set");
+    }
+    const namespace = sets[0].namespace;
+    for (const s of sets) {
+        if (s.namespace !== namespace) {
+            throw new PatchConflictError(`patch sets target different Flux namespaces: ${namespace} and ${s.namespace}`);
+        }
+    }
+    const byController = new Map<FluxController, FluxControllerPatch>();
+    for (const set of sets) {
+        for (const patch of set.controllers) {
+            const current = byController.get(patch.controller);
+            byController.set(patch.controller, current ? mergeControllerPatch(current, patch) : clonePatch(patch));
+        }
+    }
+    const tenants = new Map<string, FluxTenantServiceAccount>();
+    for (const set of sets) {
+        for (const sa of set.tenantServiceAccounts) {
+            const key = `${sa.namespace}/${sa.name}`;
+            const current = tenants.get(key);
+            tenants.set(key, {
+                namespace: sa.namespace,
+                name: sa.name,
+                annotations: mergeRecords(current?.annotations ?? {}, sa.annotations, `ServiceAccount ${key} annotation`),
+            });
+        }
+    }
+    return {
+        namespace,
+        controllers: sortControllers(byController.keys()).map((c) => byController.get(c) as FluxControllerPatch),
+        tenantServiceAccounts: [...tenants.values()].sort((a, b) => compareTenant(a, b)),
+    };
+}
+
+function compareTenant(a: FluxTenantServiceAccount, b: FluxTenantServiceAccount): number {
+    return a.namespace === b.namespace ? cmp(a.name, b.name) : cmp(a.namespace, b.namespace);
+}
+
+function cmp(a: string, b: string): number {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function clonePatch(p: FluxControllerPatch): FluxControllerPatch {
+    return {
+        controller: p.controller,
+        serviceAccountAnnotations: { ...p.serviceAccountAnnotations },
+        podLabels: { ...p.podLabels },
+        args: [...p.args],
+        env: p.env.map((e) => ({ ...e })),
+        volumes: p.volumes.map((v) => ({ ...v, projectedTokens: v.projectedTokens?.map((t) => ({ ...t })) })),
+        volumeMounts: p.volumeMounts.map((m) => ({ ...m })),
+    };
+}
+
+function mergeControllerPatch(a: FluxControllerPatch, b: FluxControllerPatch): FluxControllerPatch {
+    const where = a.controller;
+    return {
+        controller: a.controller,
+        serviceAccountAnnotations: mergeRecords(a.serviceAccountAnnotations, b.serviceAccountAnnotations, `${where} ServiceAccount annotation`),
+        podLabels: mergeRecords(a.podLabels, b.podLabels, `${where} pod label`),
+        args: [...a.args, ...b.args.filter((arg) => !a.args.includes(arg))],
+        env: mergeByName(a.env, b.env, (x, y) => x.value === y.value, `${where} env var`),
+        volumes: mergeVolumes(a.volumes, b.volumes, where),
+        volumeMounts: mergeByName(a.volumeMounts, b.volumeMounts, (x, y) => x.mountPath === y.mountPath && x.readOnly === y.readOnly, `${where} volume mount`),
+    };
+}
+
+function mergeRecords(a: Record<string, string>, b: Record<string, string>, what: string): Record<string, string> {
+    const out: Record<string, string> = { ...a };
+    for (const [k, v] of Object.entries(b)) {
+        if (k in out && out[k] !== v) {
+            throw new PatchConflictError(`${what} ${k} is set to both ${JSON.stringify(out[k])} and ${JSON.stringify(v)}`);
+        }
+        out[k] = v;
+    }
+    return out;
+}
+
+function mergeByName<T extends { name: string }>(a: readonly T[], b: readonly T[], same: (x: T, y: T) => boolean, what: string): T[] {
+    const out = a.map((x) => ({ ...x }));
+    for (const item of b) {
+        const existing = out.find((x) => x.name === item.name);
+        if (!existing) {
+            out.push({ ...item });
+        } else if (!same(existing, item)) {
+            throw new PatchConflictError(`${what} ${item.name} is defined twice with different values`);
+        }
+    }
+    return out;
+}
+
+function mergeVolumes(a: readonly FluxVolume[], b: readonly FluxVolume[], where: string): FluxVolume[] {
+    const out = a.map((v) => ({ ...v, projectedTokens: v.projectedTokens?.map((t) => ({ ...t })) }));
+    for (const vol of b) {
+        const existing = out.find((v) => v.name === vol.name);
+        if (!existing) {
+            out.push({ ...vol, projectedTokens: vol.projectedTokens?.map((t) => ({ ...t })) });
+            continue;
+        }
+        if (existing.projectedTokens && vol.projectedTokens) {
+            for (const token of vol.projectedTokens) {
+                const twin = existing.projectedTokens.find((t) => t.path === token.path);
+                if (!twin) {
+                    existing.projectedTokens.push({ ...token });
+                } else if (twin.audience !== token.audience || twin.expirationSeconds !== token.expirationSeconds) {
+                    throw new PatchConflictError(`${where} volume ${vol.name} holds two different tokens at ${token.path}`);
+                }
+            }
+        } else if (existing.configMapName !== vol.configMapName || Boolean(existing.projectedTokens) !== Boolean(vol.projectedTokens)) {
+            throw new PatchConflictError(`${where} volume ${vol.name} is defined twice with different sources`);
+        }
+    }
+    return out;
+}

@@ -1,0 +1,89 @@
+/**
+ * What each Flux object must set to use the identities made here, per the Flux integration docs:
+ * `spec.provider` and, at object level, `spec.serviceAccountName` (or its SOPS and kubeConfig variants).
+ */
+
+import { Cloud, FluxKind } from "../core/catalog";
+
+/** Whether a Flux object uses its controller's identity or a tenant ServiceAccount's. */
+export enum FluxAuthLevel {
+    Controller = "controller",
+    Object = "object",
+}
+
+/** The fields one kind of Flux object sets for one integration. */
+export interface FluxObjectSetting {
+    /** Integration id from the catalog (`ecr`, `s3`, ...); empty for a bring-your-own role of unknown use. */
+    integration: string;
+    kind: FluxKind;
+    level: FluxAuthLevel;
+    /** Object level: the tenant namespace the objects live in. */
+    namespace?: string;
+    /** Object level: the ServiceAccount the objects name. */
+    serviceAccountName?: string;
+    /** Remote clusters: the cluster the kubeConfig ConfigMap points at. */
+    resource?: string;
+    /** Field path to value. Paths starting `configMap.` are keys of the ConfigMap named by `spec.kubeConfig.configMapRef`. */
+    set: Record<string, string>;
+    note?: string;
+}
+
+const REMOTE_CLUSTER = new Set(["eks", "aks", "gke"]);
+const SOPS = new Set(["kms", "keyVault"]);
+
+export interface ObjectSettingInput {
+    cloud: Cloud;
+    integration: string;
+    kind: FluxKind;
+    /** Tenant ServiceAccount, for object level. */
+    tenant?: { namespace: string; name: string };
+    /** For remote clusters: the cluster resource (ARN, resource ID, or GKE resource name). */
+    resource?: string;
+}
+
+export function fluxObjectSetting(input: ObjectSettingInput): FluxObjectSetting {
+    const { cloud, integration, kind, tenant } = input;
+    const level = tenant ? FluxAuthLevel.Object : FluxAuthLevel.Controller;
+    const set: Record<string, string> = {};
+    let note: string | undefined;
+    if (integration === "" && (kind === FluxKind.Kustomization || kind === FluxKind.HelmRelease)) {
+        note = tenant
+            ? `SOPS: set spec.decryption.serviceAccountName: ${tenant.name}. Remote clusters: set serviceAccountName: ${tenant.name} in the kubeConfig ConfigMap.`
+            : "SOPS: nothing to set. Remote clusters: set provider and cluster in the kubeConfig ConfigMap.";
+    } else if (REMOTE_CLUSTER.has(integration)) {
+        set["spec.kubeConfig.configMapRef.name"] = "<ConfigMap name>";
+        set["configMap.provider"] = cloud;
+        if (input.resource) set["configMap.cluster"] = input.resource;
+        if (tenant) set["configMap.serviceAccountName"] = tenant.name;
+        note = "The ConfigMap lives in the object's namespace; leave its serviceAccountName unset at controller level.";
+    } else if (SOPS.has(integration)) {
+        if (tenant) {
+            set["spec.decryption.serviceAccountName"] = tenant.name;
+        }
+        note = "SOPS has no provider field: it reads the key provider from the encrypted Secret's metadata.";
+    } else if (kind === FluxKind.ImageUpdateAutomation) {
+        set["GitRepository spec.provider"] = cloud;
+        if (tenant) set["GitRepository spec.serviceAccountName"] = tenant.name;
+        note = "Set these on the GitRepository named by the automation's spec.sourceRef.";
+    } else if (kind === FluxKind.Provider) {
+        if (tenant) set["spec.serviceAccountName"] = tenant.name;
+        note = "spec.type selects the service; see the integration docs.";
+    } else {
+        set["spec.provider"] = cloud;
+        if (tenant) set["spec.serviceAccountName"] = tenant.name;
+        if (kind === FluxKind.HelmRepository) {
+            note = "Only HelmRepositories of type oci authenticate with a cloud provider.";
+        } else if (kind === FluxKind.Bucket && cloud === Cloud.Aws && tenant) {
+            note = "Also set spec.region: AWS needs a region to exchange a tenant's token.";
+        }
+    }
+    const out: Partial<FluxObjectSetting> = { integration, kind, level };
+    if (tenant) {
+        out.namespace = tenant.namespace;
+        out.serviceAccountName = tenant.name;
+    }
+    if (input.resource) out.resource = input.resource;
+    out.set = set;
+    if (note) out.note = note;
+    return out as FluxObjectSetting;
+}

@@ -1,0 +1,157 @@
+/**
+ * One source cluster and all its targets, planned together: the per-cloud plans, one merged patch set,
+ * the kustomization.yaml, and the plan document `render` writes. Pure.
+ */
+
+import { SourceCluster } from "../core/cluster";
+import { FluxIdentityValidationError, Issues, ValidationIssue } from "../core/errors";
+import { FluxPatchSet, mergePatchSets } from "../core/patch";
+import { AwsPlan, DEFAULT_FLUX_NAMESPACE, planAws } from "../aws/plan";
+import { awsFluxPatchSet } from "../aws/patches";
+import { PlannedResource, describeAwsResources } from "../aws/resources";
+import { AwsTargetSpec } from "../aws/spec";
+import { renderKustomization, renderTenantServiceAccounts } from "../flux/kustomization";
+import { FluxObjectSetting } from "../flux/objects";
+
+export const PLAN_API_VERSION = "flux-identity/v1alpha1";
+
+/** Flux installation settings of a cluster. */
+export interface FluxSettings {
+    /** Namespace Flux runs in. Default flux-system. */
+    namespace?: string;
+}
+
+/** A source cluster with the targets it reaches. */
+export interface ClusterSpec extends SourceCluster {
+    flux?: FluxSettings;
+    aws?: AwsTargetSpec;
+}
+
+export interface ClusterPlan {
+    name: string;
+    fluxNamespace: string;
+    aws?: AwsPlan;
+    patchSet: FluxPatchSet;
+    kustomizationYaml: string;
+    tenantServiceAccountsYaml: string;
+    objectSettings: FluxObjectSetting[];
+    warnings: string[];
+}
+
+const TARGETS = ["aws"] as const;
+
+/** Plans a cluster; `path` is where it sits in the user's document (`clusters[3]`). */
+export function planCluster(spec: ClusterSpec, path = ""): ClusterPlan {
+    const at = (field: string) => (path ? `${path}.${field}` : field);
+    const issues = Issues.root();
+    if (!TARGETS.some((t) => spec[t] !== undefined)) {
+        issues.addAt(path, `cluster ${JSON.stringify(spec.name)} has no target cloud.`, `add an ${TARGETS.join(" or ")} section saying what Flux must reach.`);
+        issues.throwIfAny();
+    }
+    const cluster: SourceCluster = { name: spec.name, type: spec.type, issuerUrl: spec.issuerUrl };
+    if (spec.eksClusterName !== undefined) cluster.eksClusterName = spec.eksClusterName;
+    const fluxNamespace = spec.flux?.namespace ?? DEFAULT_FLUX_NAMESPACE;
+
+    const collected: ValidationIssue[] = [];
+    let aws: AwsPlan | undefined;
+    if (spec.aws !== undefined) {
+        try {
+            aws = planAws({ cluster, fluxNamespace, aws: spec.aws }, { paths: { cluster: path, namespace: at("flux.namespace"), aws: at("aws") } });
+        } catch (err) {
+            if (!(err instanceof FluxIdentityValidationError)) throw err;
+            collected.push(...err.issues);
+        }
+    }
+    if (collected.length > 0) {
+        throw new FluxIdentityValidationError(collected);
+    }
+    const patchSets: FluxPatchSet[] = [];
+    if (aws) patchSets.push(awsFluxPatchSet(aws));
+    const patchSet = mergePatchSets(patchSets);
+    return {
+        name: spec.name,
+        fluxNamespace,
+        aws,
+        patchSet,
+        kustomizationYaml: renderKustomization(patchSet),
+        tenantServiceAccountsYaml: renderTenantServiceAccounts(patchSet.tenantServiceAccounts),
+        objectSettings: [...(aws?.objectSettings ?? [])],
+        warnings: [...(aws?.warnings ?? [])],
+    };
+}
+
+export interface IdentityDocument {
+    key: string;
+    created: boolean;
+    roleArn: string;
+    controllers: string[];
+    tenant?: string;
+}
+
+/** plan.json: every cloud resource `up` would create, with its policy documents, and the Flux side. */
+export interface ClusterPlanDocument {
+    apiVersion: string;
+    kind: "ClusterPlan";
+    cluster: { name: string; type: string; issuerUrl: string };
+    flux: { namespace: string; patchSet: FluxPatchSet; objectSettings: FluxObjectSetting[] };
+    aws?: {
+        partition: string;
+        accountId: string;
+        region: string;
+        authMethod: string;
+        roleLayout: string;
+        identities: IdentityDocument[];
+        resources: PlannedResource[];
+        /** Resources the user must create elsewhere (for example access entries in another account). */
+        external: PlannedResource[];
+        warnings: string[];
+    };
+    warnings: string[];
+}
+
+export function clusterPlanDocument(plan: ClusterPlan): ClusterPlanDocument {
+    const aws = plan.aws;
+    const doc: ClusterPlanDocument = {
+        apiVersion: PLAN_API_VERSION,
+        kind: "ClusterPlan",
+        cluster: aws ? { name: aws.cluster.name, type: aws.cluster.type, issuerUrl: aws.cluster.issuerUrl } : { name: plan.name, type: "", issuerUrl: "" },
+        flux: { namespace: plan.fluxNamespace, patchSet: plan.patchSet, objectSettings: plan.objectSettings },
+        warnings: plan.warnings,
+    };
+    if (aws) {
+        const identities: IdentityDocument[] = [
+            ...aws.roles.map((r) => identity(r.key, true, r.arn, r.serves.controllers, r.serves.tenant)),
+            ...aws.existingRoles.map((r) => identity(r.key, false, r.arn, r.serves.controllers, r.serves.tenant)),
+        ];
+        doc.aws = {
+            partition: aws.partition,
+            accountId: aws.accountId,
+            region: aws.region,
+            authMethod: aws.authMethod,
+            roleLayout: aws.roleLayout,
+            identities,
+            resources: describeAwsResources(aws),
+            external: externalAwsResources(aws),
+            warnings: aws.warnings,
+        };
+    }
+    return doc;
+}
+
+function identity(key: string, created: boolean, roleArn: string, controllers: string[], tenant?: { namespace: string; name: string }): IdentityDocument {
+    const out: IdentityDocument = { key, created, roleArn, controllers: [...controllers] };
+    if (tenant) out.tenant = `${tenant.namespace}/${tenant.name}`;
+    return out;
+}
+
+/** Access entries with createAccessEntry: false, described like created ones so users can apply them. */
+function externalAwsResources(aws: AwsPlan): PlannedResource[] {
+    const external = aws.accessEntries.filter((e) => !e.create);
+    if (external.length === 0) return [];
+    const asCreated = describeAwsResources({ ...aws, accessEntries: external.map((e) => ({ ...e, create: true })), oidcProvider: undefined, podIdentityAssociations: [], resourcePolicies: [] });
+    return asCreated.filter((r) => r.type.startsWith("aws:eks/access"));
+}
+
+export function planJson(doc: ClusterPlanDocument): string {
+    return JSON.stringify(doc, null, 2) + "\n";
+}

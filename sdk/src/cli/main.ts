@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+/**
+ * The flux-identity command line. Exit codes: 0 all good, 1 failure, 2 invalid spec.
+ */
+
+import { Command, CommanderError } from "commander";
+import * as path from "node:path";
+import { FluxIdentityValidationError } from "../../../provider/src/core/errors";
+import { loadFleet } from "../spec/fleet";
+import { renderFleet, writeRendered } from "../render/render";
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_INVALID_SPEC = 2;
+
+export interface CliIO {
+    out: (text: string) => void;
+    err: (text: string) => void;
+}
+
+const processIO: CliIO = {
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+};
+
+/** Runs the CLI with `argv` (without node and script); resolves to the exit code. Never exits the process. */
+export async function runCli(argv: readonly string[], io: CliIO = processIO): Promise<number> {
+    let code = EXIT_OK;
+    const program = new Command()
+        .name("flux-identity")
+        .description("Secret-less cloud access for Flux: IAM identities, trust, grants and the flux-system patches.")
+        .exitOverride()
+        .configureOutput({ writeOut: io.out, writeErr: io.err });
+
+    program
+        .command("render")
+        .description("Render each cluster's flux-system/kustomization.yaml and plan.json offline (no credentials, no Pulumi engine).")
+        .argument("<spec>", "fleet spec file (YAML)")
+        .requiredOption("-o, --out <dir>", "output folder; each cluster gets <dir>/<cluster>/")
+        .option("--json", "print a JSON summary instead of text")
+        .action((spec: string, options: { out: string; json?: boolean }) => {
+            code = render(spec, options.out, Boolean(options.json), io);
+        });
+
+    try {
+        await program.parseAsync([...argv], { from: "user" });
+    } catch (err) {
+        if (err instanceof CommanderError) {
+            return err.exitCode === 0 ? EXIT_OK : EXIT_FAILED;
+        }
+        io.err(`flux-identity: ${err instanceof Error ? err.message : String(err)}\n`);
+        return EXIT_FAILED;
+    }
+    return code;
+}
+
+function render(specFile: string, outDir: string, json: boolean, io: CliIO): number {
+    let rendered;
+    try {
+        rendered = renderFleet(loadFleet(specFile));
+    } catch (err) {
+        if (err instanceof FluxIdentityValidationError) {
+            io.err(`flux-identity: ${specFile}: ${err.message}\n`);
+            return EXIT_INVALID_SPEC;
+        }
+        throw err;
+    }
+    const written = writeRendered(rendered, outDir);
+    if (json) {
+        const summary = rendered.map((c) => ({
+            cluster: c.name,
+            files: Object.keys(c.files).map((f) => path.join(outDir, c.name, f)),
+            awsResources: c.plan.aws ? c.plan.aws.roles.length : 0,
+            warnings: c.plan.warnings,
+        }));
+        io.out(JSON.stringify({ spec: specFile, out: outDir, clusters: summary }) + "\n");
+        return EXIT_OK;
+    }
+    const width = Math.max(...rendered.map((c) => c.name.length));
+    const lines = [`Rendered ${rendered.length} cluster${rendered.length === 1 ? "" : "s"} from ${specFile} into ${outDir} (${written.length} files):`];
+    for (const c of rendered) {
+        const files = Object.keys(c.files).map((f) => path.join(outDir, c.name, f));
+        lines.push(`  ${c.name.padEnd(width)}  ${files[0]}`);
+        for (const f of files.slice(1)) lines.push(`  ${"".padEnd(width)}  ${f}`);
+    }
+    const warnings = rendered.flatMap((c) => c.plan.warnings.map((w) => `  ${c.name}: ${w}`));
+    if (warnings.length > 0) lines.push("Notes:", ...warnings);
+    lines.push("Commit each flux-system/kustomization.yaml next to that cluster's gotk-components.yaml; plan.json lists every cloud resource `up` creates.");
+    io.out(lines.join("\n") + "\n");
+    return EXIT_OK;
+}
+
+if (require.main === module) {
+    runCli(process.argv.slice(2)).then(
+        (code) => {
+            process.exitCode = code;
+        },
+        (err: unknown) => {
+            process.stderr.write(`flux-identity: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+            process.exitCode = EXIT_FAILED;
+        },
+    );
+}

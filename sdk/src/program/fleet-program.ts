@@ -1,0 +1,42 @@
+/**
+ * The Pulumi program for a fleet: one component per cluster and target, named after the cluster, built
+ * from the same spec `render` reads. The root project, the examples and (later) the runner use it.
+ */
+
+import * as pulumi from "@pulumi/pulumi";
+import { AwsFluxIdentity, AwsFluxIdentityArgs } from "../../../provider/src/aws/component";
+import { ClusterSpec, planCluster } from "../../../provider/src/plan/cluster";
+import { FleetSpec } from "../spec/fleet";
+
+/** Component arguments for a cluster's AWS target, exactly as the spec states them. */
+export function awsArgsFromSpec(spec: ClusterSpec): AwsFluxIdentityArgs | undefined {
+    if (!spec.aws) return undefined;
+    const args: AwsFluxIdentityArgs = { cluster: { name: spec.name, type: spec.type, issuerUrl: spec.issuerUrl }, ...spec.aws };
+    if (spec.eksClusterName !== undefined) args.cluster.eksClusterName = spec.eksClusterName;
+    if (spec.flux?.namespace !== undefined) args.fluxNamespace = spec.flux.namespace;
+    return args;
+}
+
+export interface FleetProgramResult {
+    clusters: Record<string, { aws?: AwsFluxIdentity }>;
+}
+
+/**
+ * Declares the clusters of `fleet` (all, or those named in `only`). Every cluster is validated before
+ * any resource is declared.
+ */
+export function declareFleet(fleet: FleetSpec, only?: readonly string[], opts?: pulumi.ComponentResourceOptions): FleetProgramResult {
+    const wanted = only && only.length > 0 ? new Set(only) : undefined;
+    if (wanted) {
+        const unknown = [...wanted].filter((n) => !fleet.clusters.some((c) => c.name === n));
+        if (unknown.length > 0) throw new Error(`clusters not in the fleet: ${unknown.join(", ")}`);
+    }
+    const selected = fleet.clusters.filter((c) => !wanted || wanted.has(c.name));
+    selected.forEach((c) => planCluster(c, `clusters[${fleet.clusters.indexOf(c)}]`));
+    const clusters: FleetProgramResult["clusters"] = {};
+    for (const c of selected) {
+        const awsArgs = awsArgsFromSpec(c);
+        clusters[c.name] = { aws: awsArgs ? new AwsFluxIdentity(c.name, awsArgs, opts) : undefined };
+    }
+    return { clusters };
+}

@@ -1,0 +1,61 @@
+/**
+ * Offline rendering of a fleet: no credentials, no Pulumi engine. Every cluster is planned (and so
+ * validated) before a single file is written.
+ */
+
+import { mkdirSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { FluxIdentityValidationError, ValidationIssue } from "../../../provider/src/core/errors";
+import { ClusterPlan, clusterPlanDocument, planCluster, planJson } from "../../../provider/src/plan/cluster";
+import { FleetSpec } from "../spec/fleet";
+
+export interface RenderedCluster {
+    name: string;
+    plan: ClusterPlan;
+    /** Files relative to the cluster's output folder, with their contents. */
+    files: Record<string, string>;
+}
+
+/** Plans every cluster; throws one FluxIdentityValidationError listing every cluster's problems. */
+export function renderFleet(fleet: FleetSpec): RenderedCluster[] {
+    const issues: ValidationIssue[] = [];
+    const out: RenderedCluster[] = [];
+    fleet.clusters.forEach((spec, i) => {
+        try {
+            const plan = planCluster(spec, `clusters[${i}]`);
+            const files: Record<string, string> = {
+                "flux-system/kustomization.yaml": plan.kustomizationYaml,
+                "plan.json": planJson(clusterPlanDocument(plan)),
+            };
+            if (plan.tenantServiceAccountsYaml) files["tenants/service-accounts.yaml"] = plan.tenantServiceAccountsYaml;
+            out.push({ name: plan.name, plan, files });
+        } catch (err) {
+            if (!(err instanceof FluxIdentityValidationError)) throw err;
+            issues.push(...err.issues);
+        }
+    });
+    if (issues.length > 0) throw new FluxIdentityValidationError(issues);
+    return out;
+}
+
+/**
+ * Writes `<outDir>/<cluster>/...`; returns the paths written. Synchronous on purpose: thousands of small
+ * files go out an order of magnitude faster than with awaited writes.
+ */
+export function writeRendered(rendered: readonly RenderedCluster[], outDir: string): string[] {
+    const written: string[] = [];
+    const made = new Set<string>();
+    for (const cluster of rendered) {
+        for (const [rel, text] of Object.entries(cluster.files)) {
+            const file = path.join(outDir, cluster.name, rel);
+            const dir = path.dirname(file);
+            if (!made.has(dir)) {
+                mkdirSync(dir, { recursive: true });
+                made.add(dir);
+            }
+            writeFileSync(file, text);
+            written.push(file);
+        }
+    }
+    return written;
+}

@@ -1,0 +1,113 @@
+/**
+ * Pulumi's own mock runtime, recording every registration with its parent and dependencies.
+ * Resource IDs and ARNs come back the way AWS would form them, so outputs can be checked.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+export interface Registration {
+    type: string;
+    name: string;
+    custom: boolean;
+    inputs: Record<string, unknown>;
+    parent: string;
+    dependencies: string[];
+    urn: string;
+}
+
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getDependenciesList(): string[];
+    getCustom(): boolean;
+}
+
+// The mock monitor does not pass parents or dependencies to Mocks.newResource; record them here.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const mocksModule = require("@pulumi/pulumi/runtime/mocks") as { MockMonitor: { prototype: Record<string, unknown> } };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+let current: RecordingMocks | undefined;
+const original = mocksModule.MockMonitor.prototype.registerResource as (this: unknown, req: RegisterRequest, cb: unknown) => Promise<void>;
+mocksModule.MockMonitor.prototype.registerResource = function (this: unknown, req: RegisterRequest, cb: unknown) {
+    current?.pending.push({ type: req.getType(), name: req.getName(), parent: req.getParent(), dependencies: req.getDependenciesList(), custom: req.getCustom() });
+    return original.call(this, req, cb);
+};
+
+export class RecordingMocks implements pulumi.runtime.Mocks {
+    readonly registrations: Registration[] = [];
+    readonly pending: Array<Omit<Registration, "inputs" | "urn">> = [];
+
+    /** Issuer the mocked EKS API reports for any cluster. */
+    eksIssuer = "https://oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE";
+
+    constructor(
+        readonly account = "123456789012",
+        readonly partition = "aws",
+    ) {}
+
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
+        const inputs = args.inputs as Record<string, unknown>;
+        const meta = this.pending.find((p) => p.type === args.type && p.name === args.name);
+        // Same rule as the mock monitor's own URNs: the parent's last type qualifies the child's.
+        const parentType = meta?.parent ? (meta.parent.split("::")[2].split("$").pop() as string) : "";
+        const urn = `urn:pulumi:test::flux-identity::${parentType ? parentType + "$" : ""}${args.type}::${args.name}`;
+        this.registrations.push({
+            type: args.type,
+            name: args.name,
+            custom: args.custom ?? true,
+            inputs,
+            parent: meta?.parent ?? "",
+            dependencies: meta?.dependencies ?? [],
+            urn,
+        });
+        const state: Record<string, unknown> = { ...inputs };
+        if (args.type === "aws:iam/role:Role") {
+            state.arn = `arn:${this.partition}:iam::${this.account}:role${(inputs.path as string) ?? "/"}${inputs.name as string}`;
+        } else if (args.type === "aws:iam/openIdConnectProvider:OpenIdConnectProvider") {
+            state.arn = `arn:${this.partition}:iam::${this.account}:oidc-provider/${String(inputs.url).replace(/^https:\/\//, "")}`;
+        }
+        return { id: `${args.name}-id`, state };
+    }
+
+    call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+        if (args.token === "aws:index/getCallerIdentity:getCallerIdentity") {
+            return { accountId: this.account, arn: `arn:${this.partition}:iam::${this.account}:user/ci`, userId: "AIDAEXAMPLE", id: this.account };
+        }
+        if (args.token === "aws:eks/getCluster:getCluster") {
+            const name = (args.inputs as { name: string }).name;
+            return { name, arn: `arn:${this.partition}:eks:us-east-1:${this.account}:cluster/${name}`, identities: [{ oidcs: [{ issuer: this.eksIssuer }] }] };
+        }
+        return {};
+    }
+
+    custom(): Registration[] {
+        return this.registrations.filter((r) => r.custom);
+    }
+}
+
+/** Installs fresh mocks and returns them. */
+export async function useMocks(account?: string, partition?: string, project = "flux-identity"): Promise<RecordingMocks> {
+    const mocks = new RecordingMocks(account, partition);
+    current = mocks;
+    await pulumi.runtime.setMocks(mocks, project, "test", false);
+    return mocks;
+}
+
+export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => output.apply((v) => resolve(v)));
+}
+
+/** Waits until every registration the program started has reached the mock monitor. */
+export async function settle(): Promise<void> {
+    await settings.waitForRPCs();
+}
+
+/**
+ * After a test that makes registrations fail on purpose, drops the runtime's record of their pending
+ * promises so the runtime does not report them as leaks when mocha exits.
+ */
+export function forgetFailedRegistrations(): void {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    (require("@pulumi/pulumi/runtime/debuggable") as { leakedPromises(): unknown }).leakedPromises();
+}

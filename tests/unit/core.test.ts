@@ -1,0 +1,167 @@
+import { strict as assert } from "node:assert";
+import {
+    FLUX_CONTROLLERS,
+    FluxController,
+    FluxKind,
+    INTEGRATIONS,
+    controllersForKinds,
+} from "../../provider/src/core/catalog";
+import { SourceClusterType, normalizeIssuerUrl, resolveSourceCluster } from "../../provider/src/core/cluster";
+import { FluxIdentityValidationError, Issues } from "../../provider/src/core/errors";
+import { checkNamespace, checkServiceAccountName } from "../../provider/src/core/kubernetes";
+import { boundedName } from "../../provider/src/core/names";
+import { FluxPatchSet, PatchConflictError, emptyControllerPatch, mergePatchSets } from "../../provider/src/core/patch";
+import { ISSUERS } from "../helpers/samples";
+
+describe("catalog", () => {
+    it("lists the six Flux controllers in a fixed order", () => {
+        assert.deepEqual(FLUX_CONTROLLERS, [
+            "source-controller",
+            "kustomize-controller",
+            "helm-controller",
+            "notification-controller",
+            "image-reflector-controller",
+            "image-automation-controller",
+        ]);
+    });
+
+    it("maps kinds to the controllers that reconcile them", () => {
+        assert.deepEqual(controllersForKinds([FluxKind.ImageRepository, FluxKind.OCIRepository, FluxKind.Bucket]), [FluxController.Source, FluxController.ImageReflector]);
+        assert.deepEqual(controllersForKinds([FluxKind.HelmRelease, FluxKind.Kustomization]), [FluxController.Kustomize, FluxController.Helm]);
+        assert.deepEqual(controllersForKinds([FluxKind.ImageUpdateAutomation, FluxKind.Provider]), [FluxController.Notification, FluxController.ImageAutomation]);
+    });
+
+    it("has every integration's default kinds among its kinds, and the docs' integrations per cloud", () => {
+        for (const i of INTEGRATIONS) {
+            assert.ok(i.defaultKinds.length > 0, i.id);
+            for (const k of i.defaultKinds) assert.ok(i.kinds.includes(k), `${i.cloud}/${i.id}`);
+        }
+        const ids = (cloud: string) => INTEGRATIONS.filter((i) => i.cloud === cloud).map((i) => i.id);
+        assert.deepEqual(ids("aws"), ["ecr", "ecrPublic", "s3", "kms", "eks", "codecommit"]);
+        assert.deepEqual(ids("azure"), ["acr", "azureDevOps", "blob", "keyVault", "aks", "eventHubs"]);
+        assert.deepEqual(ids("gcp"), ["gar", "gcs", "kms", "gke", "pubsub"]);
+    });
+});
+
+describe("issuer URLs", () => {
+    const norm = (raw: unknown) => {
+        const issues = Issues.root();
+        const out = normalizeIssuerUrl(raw, issues, "issuerUrl");
+        return { out, issues: issues.list };
+    };
+
+    it("lowercases scheme and host but keeps the path byte for byte (AKS issuers end with '/')", () => {
+        assert.equal(norm("  HTTPS://Oidc.EKS.us-east-1.amazonaws.com/id/ABCdef ").out, "https://oidc.eks.us-east-1.amazonaws.com/id/ABCdef");
+        assert.equal(norm(ISSUERS.aks).out, ISSUERS.aks);
+        assert.equal(norm("https://example.com").out, "https://example.com");
+    });
+
+    for (const [bad, why] of [
+        ["http://example.com", "http"],
+        ["https://example.com/x?y=1", "query"],
+        ["https://example.com/x#frag", "fragment"],
+        ["https://user@example.com", "user info"],
+        ["https://exa mple.com", "host"],
+        ["example.com/issuer", "not absolute"],
+        ["https://example.com//x", "empty segment"],
+        ["", "empty"],
+        [42, "number"],
+    ] as Array<[unknown, string]>) {
+        it(`rejects ${JSON.stringify(bad)} (${why}) naming the field`, () => {
+            const r = norm(bad);
+            assert.equal(r.out, undefined);
+            assert.equal(r.issues.length, 1);
+            assert.equal(r.issues[0].path, "issuerUrl");
+            assert.ok(r.issues[0].fix.length > 10);
+        });
+    }
+
+    it("checks the issuer shape of EKS, GKE and AKS and reads the EKS region off it", () => {
+        const ok = (type: SourceClusterType) => {
+            const issues = Issues.root();
+            const r = resolveSourceCluster({ name: "c", type, issuerUrl: ISSUERS[type] }, issues);
+            assert.equal(issues.count, 0, JSON.stringify(issues.list));
+            return r;
+        };
+        assert.equal(ok(SourceClusterType.Eks)?.eks?.region, "us-east-1");
+        ok(SourceClusterType.Gke);
+        ok(SourceClusterType.Aks);
+        ok(SourceClusterType.Generic);
+        const issues = Issues.root("cluster");
+        resolveSourceCluster({ name: "c", type: SourceClusterType.Eks, issuerUrl: ISSUERS.gke }, issues);
+        assert.equal(issues.list[0].path, "cluster.issuerUrl");
+        assert.match(issues.list[0].message, /not a valid EKS issuer/);
+        assert.match(issues.list[0].fix, /type: generic/);
+    });
+});
+
+describe("Kubernetes names", () => {
+    it("accepts DNS labels for namespaces and subdomains for ServiceAccounts", () => {
+        const issues = Issues.root();
+        assert.ok(checkNamespace("team-a", issues, "ns"));
+        assert.ok(checkServiceAccountName("flux.aws-1", issues, "sa"));
+        assert.equal(issues.count, 0);
+    });
+    it("rejects invalid names with a suggestion", () => {
+        const issues = Issues.root("tenants[0]");
+        assert.equal(checkNamespace("Team_A", issues, "namespace"), false);
+        assert.equal(checkNamespace("a".repeat(64), issues, "namespace"), false);
+        assert.equal(checkServiceAccountName("-sa", issues, "serviceAccount"), false);
+        assert.deepEqual(issues.list.map((i) => i.path), ["tenants[0].namespace", "tenants[0].namespace", "tenants[0].serviceAccount"]);
+        assert.match(issues.list[0].fix, /"team-a"/);
+    });
+    it("lists every issue in one error", () => {
+        const issues = Issues.root();
+        issues.add("a", "first.", "fix a.");
+        issues.add("b", "second.", "fix b.");
+        assert.throws(() => issues.throwIfAny(), (e: unknown) => e instanceof FluxIdentityValidationError && e.issues.length === 2 && /a: first\. Fix: fix a\./.test(e.message));
+    });
+});
+
+describe("bounded names", () => {
+    it("fit the limit, keep the hash, and differ when the seed differs", () => {
+        const long = ["x".repeat(100)];
+        const a = boundedName(long, "seed-a", { maxLength: 64 });
+        const b = boundedName(long, "seed-b", { maxLength: 64 });
+        assert.equal(a.length, 64);
+        assert.notEqual(a, b);
+        assert.equal(boundedName(["short"], "s", { maxLength: 64 }), boundedName(["short"], "s", { maxLength: 64 }));
+        assert.match(boundedName(["a b/c"], "s", { maxLength: 64 }), /^a-b-c-[0-9a-f]{8}$/);
+    });
+});
+
+describe("patch sets", () => {
+    const base = (): FluxPatchSet => ({ namespace: "flux-system", controllers: [], tenantServiceAccounts: [] });
+
+    it("merges controllers, unions token sources of one volume, and collapses identical entries", () => {
+        const a = base();
+        const pa = emptyControllerPatch(FluxController.Source);
+        pa.env.push({ name: "A", value: "1" });
+        pa.volumes.push({ name: "tokens", projectedTokens: [{ audience: "x", expirationSeconds: 3600, path: "x-token" }] });
+        pa.args.push("--flag");
+        a.controllers.push(pa);
+        const b = base();
+        const pb = emptyControllerPatch(FluxController.Source);
+        pb.env.push({ name: "A", value: "1" }, { name: "B", value: "2" });
+        pb.volumes.push({ name: "tokens", projectedTokens: [{ audience: "y", expirationSeconds: 3600, path: "y-token" }] });
+        pb.args.push("--flag");
+        b.controllers.push(pb, emptyControllerPatch(FluxController.Helm));
+        const m = mergePatchSets([a, b]);
+        assert.deepEqual(m.controllers.map((c) => c.controller), ["source-controller", "helm-controller"]);
+        assert.deepEqual(m.controllers[0].env, [{ name: "A", value: "1" }, { name: "B", value: "2" }]);
+        assert.deepEqual(m.controllers[0].args, ["--flag"]);
+        assert.deepEqual(m.controllers[0].volumes[0].projectedTokens?.map((t) => t.audience), ["x", "y"]);
+    });
+
+    it("refuses conflicting values instead of picking one", () => {
+        const a = base();
+        const pa = emptyControllerPatch(FluxController.Source);
+        pa.serviceAccountAnnotations["k"] = "1";
+        a.controllers.push(pa);
+        const b = base();
+        const pb = emptyControllerPatch(FluxController.Source);
+        pb.serviceAccountAnnotations["k"] = "2";
+        b.controllers.push(pb);
+        assert.throws(() => mergePatchSets([a, b]), PatchConflictError);
+    });
+});

@@ -1,0 +1,188 @@
+/**
+ * Every AWS cell (EKS with IRSA, EKS with Pod Identity, AKS, GKE, generic) x (controller, object level):
+ * the rendered kustomization.yaml is built with the real `kubectl kustomize` against the real Flux
+ * manifests, and every ServiceAccount and Deployment is checked field by field against the Flux docs.
+ * Expected values here are literals from the docs, not the project's own constants.
+ */
+import { strict as assert } from "node:assert";
+import { load, loadAll } from "js-yaml";
+import { SourceClusterType } from "../../provider/src/core/cluster";
+import { AwsPlan, AwsPlanInput, plannedRoleArns, planAws } from "../../provider/src/aws/plan";
+import { awsFluxPatchSet } from "../../provider/src/aws/patches";
+import { AwsAuthMethod, AwsRoleLayout } from "../../provider/src/aws/spec";
+import { FluxKind } from "../../provider/src/core/catalog";
+import { renderKustomization, renderTenantServiceAccounts } from "../../provider/src/flux/kustomization";
+import { FluxFixture, KubeObject, find, fluxFixture, kubectlAvailable, kustomizeBuild, podSpec } from "../helpers/kustomize";
+import { ACCOUNT, arns, awsInput, cluster, tenantInput } from "../helpers/samples";
+import { skipWithReason } from "../helpers/skip";
+
+const T = SourceClusterType;
+const CONTROLLERS = ["source-controller", "kustomize-controller", "helm-controller", "notification-controller", "image-reflector-controller", "image-automation-controller"];
+const FEATURE_GATE = "--feature-gates=ObjectLevelWorkloadIdentity=true";
+const BASE_KUSTOMIZATION = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - gotk-components.yaml\n  - gotk-sync.yaml\n";
+
+interface Built {
+    plan: AwsPlan;
+    objects: KubeObject[];
+    kustomization: string;
+}
+
+function build(input: AwsPlanInput, fixture: FluxFixture): Built {
+    const plan = planAws(input);
+    const kustomization = renderKustomization(awsFluxPatchSet(plan));
+    return { plan, objects: kustomizeBuild(kustomization, fixture), kustomization };
+}
+
+function without<T extends object>(o: T, keys: string[]): Partial<T> {
+    const copy = JSON.parse(JSON.stringify(o));
+    for (const k of keys) delete copy[k];
+    return copy;
+}
+
+/** Asserts a Deployment equals the shipped one except for appended env, volumes, mounts and args. */
+function assertDeployment(
+    built: KubeObject[],
+    baseline: KubeObject[],
+    name: string,
+    want: { env?: Array<{ name: string; value: string }>; volumes?: unknown[]; mounts?: unknown[]; args?: string[] },
+): void {
+    const got = find(built, "Deployment", name);
+    const base = find(baseline, "Deployment", name);
+    const g = podSpec(got);
+    const b = podSpec(base);
+    assert.equal(g.containers.length, b.containers.length);
+    assert.equal(g.containers[0].name, "manager");
+    assert.deepEqual(g.containers[0].env, [...(b.containers[0].env ?? []), ...(want.env ?? [])], `${name} env`);
+    assert.deepEqual(g.volumes, [...(b.volumes ?? []), ...(want.volumes ?? [])], `${name} volumes`);
+    assert.deepEqual(g.containers[0].volumeMounts, [...(b.containers[0].volumeMounts ?? []), ...(want.mounts ?? [])], `${name} volumeMounts`);
+    assert.deepEqual(g.containers[0].args, [...(b.containers[0].args ?? []), ...(want.args ?? [])], `${name} args`);
+    // Nothing else in the Deployment changes.
+    assert.deepEqual(without(g.containers[0], ["env", "volumeMounts", "args"]), without(b.containers[0], ["env", "volumeMounts", "args"]), `${name} container`);
+    assert.deepEqual(without(g, ["containers", "volumes"]), without(b, ["containers", "volumes"]), `${name} pod spec`);
+    assert.deepEqual(got.metadata, base.metadata, `${name} metadata`);
+}
+
+function assertServiceAccount(built: KubeObject[], name: string, annotations: Record<string, string> | undefined): void {
+    assert.deepEqual(find(built, "ServiceAccount", name).metadata.annotations, annotations, `${name} ServiceAccount annotations`);
+}
+
+/** The docs' non-EKS controller patch, with this role and region. */
+function awsEnv(controller: string, roleArn: string, region: string) {
+    return [
+        { name: "AWS_REGION", value: region },
+        { name: "AWS_ROLE_ARN", value: roleArn },
+        { name: "AWS_ROLE_SESSION_NAME", value: `${controller}.flux-system.${region}.fluxcd.io` },
+        { name: "AWS_WEB_IDENTITY_TOKEN_FILE", value: "/var/run/service-account/aws-token" },
+    ];
+}
+const AWS_VOLUME = { name: "aws-token", projected: { sources: [{ serviceAccountToken: { audience: "sts.amazonaws.com", expirationSeconds: 3600, path: "aws-token" } }] } };
+const AWS_MOUNT = { name: "aws-token", mountPath: "/var/run/service-account", readOnly: true };
+
+describe("kustomization.yaml built by kubectl kustomize against Flux's manifests", function () {
+    let fixture: FluxFixture;
+    let baseline: KubeObject[];
+
+    before(function () {
+        if (!kubectlAvailable()) skipWithReason(this, "kubectl is not installed; the kustomize build tests need `kubectl kustomize`");
+        fixture = fluxFixture("flux-v2.9.4");
+        if (fixture.source === "project") console.log("      note: ../shared/fixtures is absent; using tests/fixtures/flux-mini");
+        baseline = kustomizeBuild(BASE_KUSTOMIZATION, fixture);
+    });
+
+    it("renders the docs' shape: gotk resources, then patches with kind/name targets, identical controllers grouped", () => {
+        const plan = planAws({
+            cluster: cluster(T.Eks),
+            aws: { accountId: ACCOUNT, region: "us-east-1", roleLayout: AwsRoleLayout.Shared, controllers: { ecr: [{ repositoryArns: [arns().repo], usedBy: [FluxKind.OCIRepository, FluxKind.ImageRepository] }] } },
+        });
+        const doc = load(renderKustomization(awsFluxPatchSet(plan)));
+        const roleArn = plan.roles[0].arn;
+        // The first example of the Flux workload identity bootstrap docs, with its placeholder filled in.
+        assert.deepEqual(doc, {
+            apiVersion: "kustomize.config.k8s.io/v1beta1",
+            kind: "Kustomization",
+            resources: ["gotk-components.yaml", "gotk-sync.yaml"],
+            patches: [
+                {
+                    patch: `apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: controller\n  annotations:\n    eks.amazonaws.com/role-arn: ${roleArn}\n`,
+                    target: { kind: "ServiceAccount", name: "(source-controller|image-reflector-controller)" },
+                },
+            ],
+        });
+    });
+
+    it("EKS + IRSA, controller level: role-arn annotations on exactly the controllers that need AWS", () => {
+        const b = build(awsInput(T.Eks), fixture);
+        const arns = plannedRoleArns(b.plan).controllers;
+        for (const c of CONTROLLERS) {
+            assertServiceAccount(b.objects, c, arns[c] ? { "eks.amazonaws.com/role-arn": arns[c] } : undefined);
+            assertDeployment(b.objects, baseline, c, {});
+        }
+        assert.deepEqual(Object.keys(arns).sort(), ["helm-controller", "image-automation-controller", "image-reflector-controller", "kustomize-controller", "source-controller"]);
+    });
+
+    it("EKS + Pod Identity, controller level: nothing changes in the Flux manifests", () => {
+        const b = build(awsInput(T.Eks, { authMethod: AwsAuthMethod.PodIdentity }), fixture);
+        assert.deepEqual(b.objects, baseline);
+        assert.equal(b.plan.podIdentityAssociations.length, 5);
+    });
+
+    for (const type of [T.Aks, T.Gke, T.Generic]) {
+        it(`${type}, controller level: AWS env vars and a projected sts.amazonaws.com token on the Deployments`, () => {
+            const b = build(awsInput(type, { region: "eu-west-1", controllers: { ecr: [{ repositoryArns: [arns("aws", "eu-west-1").repo] }], kms: [{ keyArns: [arns("aws", "eu-west-1").key] }] } }), fixture);
+            const roles = plannedRoleArns(b.plan).controllers;
+            assert.deepEqual(Object.keys(roles), ["kustomize-controller", "source-controller"]);
+            for (const c of CONTROLLERS) {
+                assertServiceAccount(b.objects, c, undefined);
+                assertDeployment(b.objects, baseline, c, roles[c] ? { env: awsEnv(c, roles[c], "eu-west-1"), volumes: [AWS_VOLUME], mounts: [AWS_MOUNT] } : {});
+            }
+        });
+    }
+
+    for (const type of [T.Eks, T.Aks, T.Gke, T.Generic]) {
+        it(`${type}, object level: the feature gate on serving controllers only, and annotated tenant ServiceAccounts`, () => {
+            const b = build(tenantInput(type), fixture);
+            for (const c of CONTROLLERS) {
+                assertServiceAccount(b.objects, c, undefined);
+                assertDeployment(b.objects, baseline, c, ["source-controller", "kustomize-controller"].includes(c) ? { args: [FEATURE_GATE] } : {});
+            }
+            const tenants = loadAll(renderTenantServiceAccounts(awsFluxPatchSet(b.plan).tenantServiceAccounts));
+            const roles = plannedRoleArns(b.plan).tenants;
+            assert.deepEqual(tenants, [
+                { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "flux-aws", namespace: "team-a", annotations: { "eks.amazonaws.com/role-arn": roles["team-a/flux-aws"] } } },
+                { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "sops", namespace: "team-b", annotations: { "eks.amazonaws.com/role-arn": roles["team-b/sops"] } } },
+            ]);
+            assert.match(roles["team-a/flux-aws"], /^arn:aws[\w-]*:iam::/, "Flux's own check on the annotation");
+        });
+    }
+
+    it("controller and object level together on one controller: env, token and feature gate all applied", () => {
+        const input = tenantInput(T.Generic);
+        input.aws.controllers = { ecr: [{ repositoryArns: [arns().repo] }] };
+        const b = build(input, fixture);
+        const role = plannedRoleArns(b.plan).controllers["source-controller"];
+        assertDeployment(b.objects, baseline, "source-controller", { args: [FEATURE_GATE], env: awsEnv("source-controller", role, "us-east-1"), volumes: [AWS_VOLUME], mounts: [AWS_MOUNT] });
+        assertDeployment(b.objects, baseline, "kustomize-controller", { args: [FEATURE_GATE] });
+    });
+
+    it("also applies to Flux v2.7.5 (four controllers)", function () {
+        const old = fluxFixture("flux-v2.7.5");
+        if (old.source === "project") skipWithReason(this, "../shared/fixtures/flux-v2.7.5 is absent");
+        const oldBaseline = kustomizeBuild(BASE_KUSTOMIZATION, old);
+        const b = build(awsInput(T.Generic, { controllers: { s3: [{ bucketArns: [arns().bucket] }], kms: [{ keyArns: [arns().key] }] } }), old);
+        const roles = plannedRoleArns(b.plan).controllers;
+        for (const c of ["source-controller", "kustomize-controller"]) {
+            assertDeployment(b.objects, oldBaseline, c, { env: awsEnv(c, roles[c], "us-east-1"), volumes: [AWS_VOLUME], mounts: [AWS_MOUNT] });
+        }
+        assertDeployment(b.objects, oldBaseline, "helm-controller", {});
+    });
+
+    it("applies to the project's own Flux-shaped fixture too", () => {
+        const mini = { dir: fluxFixture("no-such-version").dir, source: "project" as const };
+        const miniBaseline = kustomizeBuild(BASE_KUSTOMIZATION, mini);
+        const b = build(awsInput(T.Gke), mini);
+        const roles = plannedRoleArns(b.plan).controllers;
+        for (const c of CONTROLLERS) {
+            assertDeployment(b.objects, miniBaseline, c, roles[c] ? { env: awsEnv(c, roles[c], "us-east-1"), volumes: [AWS_VOLUME], mounts: [AWS_MOUNT] } : {});
+        }
+    });
+});

@@ -1,0 +1,59 @@
+/** The root Pulumi project and the example programs under Pulumi's mock runtime. */
+import { strict as assert } from "node:assert";
+import * as pulumi from "@pulumi/pulumi";
+import { renderFleet } from "../../sdk/src/render/render";
+import { loadFleet } from "../../sdk/src/spec/fleet";
+import { awsArgsFromSpec } from "../../sdk/src/program/fleet-program";
+import { settle, useMocks, valueOf } from "../helpers/mocks";
+import { fromRoot } from "../helpers/paths";
+
+describe("Pulumi programs", () => {
+    it("provisions the clusters named in its config with the same components render plans", async () => {
+        const mocks = await useMocks("111122223333");
+        pulumi.runtime.setAllConfig({
+            "flux-identity:fleetFile": fromRoot("examples", "fleet.yaml"),
+            "flux-identity:clusters": JSON.stringify(["prod-eks", "staging-eks"]),
+        });
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const program = require(fromRoot("dist", "index.js")) as { fleet: Record<string, { kustomizationYaml: pulumi.Output<string> }> };
+        assert.deepEqual(Object.keys(program.fleet), ["prod-eks", "staging-eks"]);
+        const rendered = renderFleet(loadFleet(fromRoot("examples", "fleet.yaml")));
+        for (const name of ["prod-eks", "staging-eks"]) {
+            const want = rendered.find((c) => c.name === name)?.files["flux-system/kustomization.yaml"];
+            assert.equal(await valueOf(program.fleet[name].kustomizationYaml), want, name);
+        }
+        await settle();
+        const components = mocks.registrations.filter((r) => r.type === "flux-identity:index:AwsFluxIdentity").map((r) => r.name);
+        assert.deepEqual(components.sort(), ["prod-eks", "staging-eks"]);
+    });
+
+    it("maps a spec cluster to component arguments field for field", () => {
+        const spec = loadFleet(fromRoot("examples", "fleet.yaml")).clusters.find((c) => c.name === "staging-eks");
+        assert.ok(spec);
+        const args = awsArgsFromSpec(spec);
+        assert.deepEqual(args?.cluster, { name: "staging-eks", type: "eks", issuerUrl: spec.issuerUrl, eksClusterName: "staging" });
+        assert.equal(args?.authMethod, "podIdentity");
+        assert.deepEqual(args?.controllers, spec.aws?.controllers);
+    });
+
+    it("runs the eks-aws example: the issuer comes from the EKS API as an output", async () => {
+        const mocks = await useMocks("111122223333", "aws", "flux-identity-eks-aws");
+        pulumi.runtime.setAllConfig({
+            "flux-identity-eks-aws:clusterName": "prod",
+            "flux-identity-eks-aws:accountId": "111122223333",
+            "flux-identity-eks-aws:region": "us-east-1",
+            "flux-identity-eks-aws:sopsKeyArn": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        });
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const program = require(fromRoot("dist", "examples", "eks-aws", "index.js")) as { kustomizationYaml: pulumi.Output<string>; roleArns: pulumi.Output<Record<string, string>> };
+        const yaml = await valueOf(program.kustomizationYaml);
+        const arns = await valueOf(program.roleArns);
+        await settle();
+        assert.deepEqual(Object.keys(arns), ["image-reflector-controller", "kustomize-controller", "source-controller"]);
+        assert.ok(yaml.includes(`eks.amazonaws.com/role-arn: ${arns["source-controller"]}`), yaml);
+        const roles = mocks.custom().filter((r) => r.type === "aws:iam/role:Role");
+        assert.equal(roles.length, 3);
+        const trust = JSON.parse(roles[0].inputs.assumeRolePolicy as string);
+        assert.equal(trust.Statement[0].Principal.Federated, `arn:aws:iam::111122223333:oidc-provider/${mocks.eksIssuer.slice(8)}`);
+    });
+});

@@ -270,6 +270,12 @@ describe("AWS plan: object level and bring your own", () => {
         assert.deepEqual(plan.objectSettings.find((s) => s.namespace === "team-b")?.set, { "spec.decryption.serviceAccountName": "sops" });
     });
 
+    it("tells Pod Identity users to associate brought roles themselves", () => {
+        const plan = planAws({ cluster: cluster(T.Eks), aws: { accountId: ACCOUNT, region: "us-east-1", authMethod: AwsAuthMethod.PodIdentity, existingRoleArns: { "kustomize-controller": `arn:aws:iam::${ACCOUNT}:role/k` } } });
+        assert.deepEqual(plan.podIdentityAssociations, []);
+        assert.ok(plan.warnings.some((w) => /associate each with its controller ServiceAccount yourself \(kustomize-controller\)/.test(w)), plan.warnings.join("\n"));
+    });
+
     it("creates nothing in AWS for brought roles and still patches the Flux side", () => {
         const existing = `arn:aws:iam::${ACCOUNT}:role/existing-source`;
         const plan = planAws({
@@ -310,6 +316,12 @@ describe("AWS plan: bad input names the field and says how to fix it", () => {
         ["OIDC provider of another issuer", awsInput(T.Eks, { oidcProviderArn: `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/OTHER` }), "oidcProviderArn", /cluster's issuer is/],
         ["wildcard with a resource policy", awsInput(T.Generic, { controllers: { ecr: [{ repositoryArns: [a.repoWildcard], writeRepositoryPolicy: true }] } }), "controllers.ecr[0].repositoryArns[0]", /wildcard/],
         ["system: group", awsInput(T.Generic, { controllers: { eks: [{ clusterArn: a.eks, kubernetesGroups: ["system:masters"] }] } }), "controllers.eks[0].kubernetesGroups[0]", /system:/],
+        [
+            "Pod Identity with the EKS cluster in another partition",
+            { cluster: { name: "cn", type: T.Eks, issuerUrl: "https://oidc.eks.cn-north-1.amazonaws.com.cn/id/ABCDEF" }, aws: { accountId: ACCOUNT, region: "us-east-1", authMethod: AwsAuthMethod.PodIdentity, controllers: { s3: [{ bucketArns: [arns().bucket] }] } } },
+            "region",
+            /runs in cn-north-1, outside partition aws/,
+        ],
         ["ECR Public outside partition aws", awsInput(T.Generic, { region: "cn-north-1", controllers: { ecrPublic: {} } }), "controllers.ecrPublic", /only in partition aws/],
     ];
     for (const [name, input, path, message] of cases) {

@@ -7,7 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { FluxIdentityValidationError } from "../core/errors";
 import { FluxPatchSet } from "../core/patch";
-import { renderKustomization, renderTenantServiceAccounts } from "../flux/kustomization";
+import { renderFluxSide } from "../flux/kustomization";
 import { FluxObjectSetting } from "../flux/objects";
 import { defineLazyOutputs } from "../pulumi/lazy-outputs";
 import { SourceClusterArgs, isKnown, resolvedCluster } from "../pulumi/source-cluster-args";
@@ -52,7 +52,6 @@ export function awsArgumentValue(key: string, value: unknown): unknown {
 interface Prepared {
     /** Plan with every value known, or with placeholders for pending outputs. */
     shape: AwsPlan;
-    pending: PendingValues;
     /** The real plan, once pending outputs resolve. */
     plan: pulumi.Output<AwsPlan> | undefined;
 }
@@ -72,7 +71,7 @@ function prepare(args: AwsFluxIdentityArgs): Prepared {
     });
     if (!pending.issuerUrl && !pending.eksClusterName && !pending.oidcProviderArn) {
         const known = input(cluster.issuerUrl as string, cluster.eksClusterName as string | undefined, oidcProviderArn as string | undefined);
-        return { shape: planAws(known), pending, plan: undefined };
+        return { shape: planAws(known), plan: undefined };
     }
     const placeholder = (v: pulumi.Input<string> | undefined) => (isKnown(v) ? v : "pending");
     const shape = planAws(input(placeholder(cluster.issuerUrl) as string, placeholder(cluster.eksClusterName), placeholder(oidcProviderArn)), { pending });
@@ -85,13 +84,9 @@ function prepare(args: AwsFluxIdentityArgs): Prepared {
         }
         return real;
     });
-    return { shape, pending, plan };
+    return { shape, plan };
 }
 
-/**
- * IAM roles with exact trust for Flux's ServiceAccounts (IRSA / OIDC federation or EKS Pod Identity),
- * least-privilege grants, and the Flux-side patches, for one source cluster reaching AWS.
- */
 /** Everything the component outputs, computed once. */
 export interface AwsFluxIdentityResult {
     roleArns: Record<string, string>;
@@ -106,16 +101,19 @@ export interface AwsFluxIdentityResult {
 
 const RESULT_KEYS = ["roleArns", "tenantRoleArns", "oidcProviderArn", "patchSet", "kustomizationYaml", "tenantServiceAccountsYaml", "objectSettings", "warnings"] as const;
 
-/** The result for a plan whose roles have the given ARNs. */
-export function awsFluxIdentityResult(plan: AwsPlan, roleArns: Record<string, string>, tenantRoleArns: Record<string, string>): AwsFluxIdentityResult {
-    const patchSet = awsFluxPatchSet(plan, { controllers: roleArns, tenants: tenantRoleArns });
+/**
+ * The outputs for a plan. Role ARNs are the planned ones: names are deterministic and the component
+ * creates nothing until the credentials' account is the planned account.
+ */
+export function awsFluxIdentityResult(plan: AwsPlan): AwsFluxIdentityResult {
+    const arns = plannedRoleArns(plan);
+    const patchSet = awsFluxPatchSet(plan, arns);
     return {
-        roleArns,
-        tenantRoleArns,
+        roleArns: arns.controllers,
+        tenantRoleArns: arns.tenants,
         oidcProviderArn: plan.oidcProvider?.arn ?? "",
         patchSet,
-        kustomizationYaml: renderKustomization(patchSet),
-        tenantServiceAccountsYaml: renderTenantServiceAccounts(patchSet.tenantServiceAccounts),
+        ...renderFluxSide(patchSet),
         objectSettings: plan.objectSettings,
         warnings: plan.warnings,
     };
@@ -165,22 +163,19 @@ export class AwsFluxIdentity extends pulumi.ComponentResource {
             created.set(r.name, resource);
         }
 
-        // The result waits for the roles and OIDC provider it names. Their ARNs are the planned ones:
-        // names are deterministic and creation is gated on the credentials' account.
-        const awaited: pulumi.Output<string>[] = [];
-        for (const r of shape.roles) awaited.push((created.get(r.logicalName) as aws.iam.Role).arn);
-        const provider = created.get("oidc-provider") as aws.iam.OpenIdConnectProvider | undefined;
-        if (provider) awaited.push(provider.arn);
-        const resultOf = (plan: AwsPlan) => {
-            const arns = plannedRoleArns(plan);
-            return awsFluxIdentityResult(plan, arns.controllers, arns.tenants);
-        };
+        // The result waits for the roles and OIDC provider it names.
+        const awaited = pulumi.all(
+            [...shape.roles.map((r) => r.logicalName), "oidc-provider"]
+                .map((n) => created.get(n) as aws.iam.Role | aws.iam.OpenIdConnectProvider | undefined)
+                .filter((r) => r !== undefined)
+                .map((r) => r.arn),
+        );
         let result: pulumi.Output<AwsFluxIdentityResult>;
         if (prepared.plan) {
-            result = pulumi.all([prepared.plan, pulumi.all(awaited)]).apply(([plan]) => resultOf(plan));
+            result = pulumi.all([prepared.plan, awaited]).apply(([plan]) => awsFluxIdentityResult(plan));
         } else {
-            const known = resultOf(shape);
-            result = pulumi.all(awaited).apply(() => known);
+            const known = awsFluxIdentityResult(shape);
+            result = awaited.apply(() => known);
         }
         defineLazyOutputs(this, result, RESULT_KEYS);
         // State records what users read back; the patch set and object settings stay in-program data

@@ -42,11 +42,6 @@ export function isSupportedPartition(value: string): value is AwsPartition {
     return (SUPPORTED_PARTITIONS as readonly string[]).includes(value);
 }
 
-/** An example region, for error messages. */
-export function exampleRegion(partition: AwsPartition): string {
-    return partition === "aws-cn" ? "cn-north-1" : partition === "aws-us-gov" ? "us-gov-west-1" : "us-east-1";
-}
-
 /** ARN of an AWS-managed IAM policy in a partition. */
 export function managedPolicyArn(partition: AwsPartition, name: string): string {
     return `arn:${partition}:iam::aws:policy/${name}`;

@@ -12,7 +12,7 @@ import { boundedName } from "../core/names";
 import { FluxObjectSetting, fluxObjectSetting } from "../flux/objects";
 import { IAM_OIDC_PROVIDER, IAM_POLICY, IAM_ROLE, checkArn } from "./arn";
 import { AwsGrant, ECR_READ_ACTIONS, KMS_ACTIONS, grantKinds, identityPermissions, resolveAccess, scopeGrants } from "./grants";
-import { AwsPartition, STS_AUDIENCE, exampleRegion, isRegionName, partitionOfRegion } from "./partition";
+import { AwsPartition, STS_AUDIENCE, isRegionName, partitionOfRegion } from "./partition";
 import { PolicyDocument, oneOrMany, policyDocument, statement, uniqueSorted } from "./policy";
 import { AwsAuthMethod, AwsRoleLayout, AwsTargetSpec, EksAccessScope } from "./spec";
 import { podIdentityTrustPolicy, webIdentityTrustPolicy } from "./trust";
@@ -299,10 +299,14 @@ export function planAws(input: AwsPlanInput, options: AwsPlanOptions = {}): AwsP
                 `EKS Pod Identity only exists on EKS, but cluster ${show(cluster.name)} is of type ${cluster.type}.`,
                 "set authMethod: irsa; OIDC federation works from every cluster type.",
             );
-        } else if (!pending.issuerUrl) {
-            const eksPartition = cluster.eks?.dnsSuffix.endsWith(".cn") ? "aws-cn" : partitionOfRegion(cluster.eks?.region ?? "");
+        } else if (!pending.issuerUrl && cluster.eks) {
+            const eksPartition = partitionOfRegion(cluster.eks.region);
             if (eksPartition !== partition) {
-                at.add("region", `the EKS cluster runs in ${cluster.eks?.region}, outside partition ${partition} of region ${region}.`, `Pod Identity roles live with the cluster: use a region such as ${exampleRegion(eksPartition === "aws-cn" ? "aws-cn" : eksPartition === "aws-us-gov" ? "aws-us-gov" : "aws")}.`);
+                at.add(
+                    "region",
+                    `the EKS cluster runs in ${cluster.eks.region}, outside partition ${partition} of region ${region}.`,
+                    `Pod Identity roles live with the cluster: use a region of the cluster's partition, such as ${cluster.eks.region}.`,
+                );
             }
         }
         if (tenants.length > 0) {
@@ -367,13 +371,18 @@ export function planAws(input: AwsPlanInput, options: AwsPlanOptions = {}): AwsP
         baseTags,
     };
     const roles: AwsRolePlan[] = [];
+    const grantsByRole = new Map<string, AwsGrant[]>();
+    const addRole = (key: string, readable: string, serves: AwsIdentityServes, grants: AwsGrant[], managed: boolean) => {
+        roles.push(makeRole(ctx, key, readable, serves, grants, managed));
+        grantsByRole.set(key, grants);
+    };
     const controllerRoles: Record<string, string> = {};
     if (roleLayout === AwsRoleLayout.Shared && createdControllers.length > 0) {
-        roles.push(makeRole(ctx, "shared", "shared", { controllers: createdControllers }, scopeGrants(controllerGrants, new Set(createdControllers)), managedShortcut));
+        addRole("shared", "shared", { controllers: createdControllers }, scopeGrants(controllerGrants, new Set(createdControllers)), managedShortcut);
         for (const c of createdControllers) controllerRoles[c] = "shared";
     } else {
         for (const c of createdControllers) {
-            roles.push(makeRole(ctx, c, controllerShortName(c), { controllers: [c] }, scopeGrants(controllerGrants, new Set([c])), managedShortcut));
+            addRole(c, controllerShortName(c), { controllers: [c] }, scopeGrants(controllerGrants, new Set([c])), managedShortcut);
             controllerRoles[c] = c;
         }
     }
@@ -393,16 +402,12 @@ export function planAws(input: AwsPlanInput, options: AwsPlanOptions = {}): AwsP
             tenantRoles[tkey] = key;
         } else {
             const key = `tenant/${tkey}`;
-            roles.push(makeRole(ctx, key, `${t.ref.namespace}-${t.ref.name}`, serves, t.grants, false));
+            addRole(key, `${t.ref.namespace}-${t.ref.name}`, serves, t.grants, false);
             tenantRoles[tkey] = key;
         }
     }
 
     const roleByKey = new Map(roles.map((r) => [r.key, r]));
-    const grantsByRole = new Map<string, AwsGrant[]>();
-    for (const r of roles) {
-        grantsByRole.set(r.key, r.serves.tenant ? (tenants.find((t) => t.ref === r.serves.tenant)?.grants ?? []) : scopeGrants(controllerGrants, new Set(r.serves.controllers)));
-    }
 
     const podIdentityAssociations: AwsPodIdentityAssociationPlan[] = [];
     if (authMethod === AwsAuthMethod.PodIdentity && cluster.eks) {
@@ -858,6 +863,12 @@ function planWarnings(w: WarningInput): string[] {
         }
         if (!e.create) {
             out.push(`create the access entry for ${e.principalArn} on ${e.clusterArn} in account ${e.clusterArn.split(":")[4]} (createAccessEntry is false).`);
+        }
+    }
+    if (w.authMethod === AwsAuthMethod.PodIdentity) {
+        const brought = w.controllers.filter((c) => !w.roles.some((r) => r.serves.controllers.includes(c as FluxController)));
+        if (brought.length > 0) {
+            out.push(`Pod Identity with existing roles: associate each with its controller ServiceAccount yourself (${brought.join(", ")}); flux-identity creates nothing in AWS for roles it does not own.`);
         }
     }
     if (w.cluster.type === SourceClusterType.Eks && w.controllers.length > 0) {

@@ -54,15 +54,13 @@ export interface ResolvedSourceCluster {
     /** EKS facts read off the issuer. */
     readonly eks?: {
         readonly region: string;
-        /** `amazonaws.com` or `amazonaws.com.cn`. */
-        readonly dnsSuffix: string;
         readonly clusterName: string;
     };
 }
 
 const URL_PARTS = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/([^/?#]*)([^?#]*)(\?[^#]*)?(#.*)?$/;
 const HOST = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*(?::(\d{1,5}))?$/;
-const EKS_ISSUER = /^https:\/\/oidc\.eks\.([a-z]{2}(?:-[a-z]+)+-\d+)\.(amazonaws\.com(?:\.cn)?)\/id\/[A-Za-z0-9]+$/;
+const EKS_ISSUER = /^https:\/\/oidc\.eks\.([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com(?:\.cn)?\/id\/[A-Za-z0-9]+$/;
 const GKE_ISSUER = /^https:\/\/container\.googleapis\.com\/v1\/projects\/[^/]+\/locations\/[^/]+\/clusters\/[^/]+$/;
 const AKS_ISSUER = /^https:\/\/[a-z0-9-]+\.oic\.prod-aks\.azure\.(?:com|cn|us)\/.+$/;
 
@@ -152,7 +150,6 @@ export function resolveSourceCluster(cluster: SourceCluster, issues: Issues, opt
         const m = EKS_ISSUER.exec(issuerUrl);
         eks = {
             region: m ? m[1] : "",
-            dnsSuffix: m ? m[2] : "amazonaws.com",
             clusterName: cluster.eksClusterName ?? cluster.name,
         };
     }

@@ -120,6 +120,11 @@ export function volumeManifest(v: FluxVolume): Record<string, unknown> {
     throw new Error(`volume ${v.name} has neither projected tokens nor a ConfigMap`);
 }
 
+/** The two manifests of a patch set: the flux-system kustomization.yaml and the tenant ServiceAccounts. */
+export function renderFluxSide(set: FluxPatchSet): { kustomizationYaml: string; tenantServiceAccountsYaml: string } {
+    return { kustomizationYaml: renderKustomization(set), tenantServiceAccountsYaml: renderTenantServiceAccounts(set.tenantServiceAccounts) };
+}
+
 /** Tenant ServiceAccounts as a multi-document manifest, sorted by namespace and name. */
 export function renderTenantServiceAccounts(accounts: readonly FluxTenantServiceAccount[]): string {
     if (accounts.length === 0) {

@@ -10,7 +10,7 @@ import { AwsPlan, DEFAULT_FLUX_NAMESPACE, planAws } from "../aws/plan";
 import { awsFluxPatchSet } from "../aws/patches";
 import { PlannedResource, describeAwsResources } from "../aws/resources";
 import { AwsTargetSpec } from "../aws/spec";
-import { renderKustomization, renderTenantServiceAccounts } from "../flux/kustomization";
+import { renderFluxSide } from "../flux/kustomization";
 import { FluxObjectSetting } from "../flux/objects";
 
 export const PLAN_API_VERSION = "flux-identity/v1alpha1";
@@ -73,8 +73,7 @@ export function planCluster(spec: ClusterSpec, path = ""): ClusterPlan {
         fluxNamespace,
         aws,
         patchSet,
-        kustomizationYaml: renderKustomization(patchSet),
-        tenantServiceAccountsYaml: renderTenantServiceAccounts(patchSet.tenantServiceAccounts),
+        ...renderFluxSide(patchSet),
         objectSettings: [...(aws?.objectSettings ?? [])],
         warnings: [...(aws?.warnings ?? [])],
     };

@@ -5,7 +5,9 @@
 
 import { Cloud, FLUX_KINDS, FluxController, FluxKind, KIND_CONTROLLER, findIntegration, integrationsOf, isFluxKind } from "../core/catalog";
 import { Issues, show } from "../core/errors";
+import { checkBoolean, checkKnownFields, checkMap, isRecord } from "../core/checks";
 import { checkNamespace } from "../core/kubernetes";
+import { compareStrings } from "../core/order";
 import { CODECOMMIT_REPOSITORY, ECR_REPOSITORY, EKS_CLUSTER, KMS_KEY, ParsedArn, S3_BUCKET, checkArn } from "./arn";
 import { AwsPartition, managedPolicyArn } from "./partition";
 import { PolicyStatement, oneOrMany, statement, uniqueSorted } from "./policy";
@@ -81,7 +83,7 @@ export function resolveAccess(access: unknown, issues: Issues, ctx: ResolveAcces
     if (access === undefined || access === null) {
         return [];
     }
-    if (typeof access !== "object" || Array.isArray(access)) {
+    if (!isRecord(access)) {
         issues.add(undefined, `expected a map of services (${SERVICES.join(", ")}), got ${show(access)}.`, "list what Flux must reach under the service keys.");
         return [];
     }
@@ -91,7 +93,7 @@ export function resolveAccess(access: unknown, issues: Issues, ctx: ResolveAcces
             issues.add(key, `unknown AWS integration ${show(key)}.`, `use one of ${SERVICES.join(", ")}.`);
         }
     }
-    const a = access as Record<string, unknown>;
+    const a = access;
     for (const service of SERVICES) {
         const value = a[service];
         if (value === undefined) {
@@ -140,33 +142,8 @@ function resolveKinds(service: AwsService, value: unknown, issues: Issues): Flux
     return kinds.length > 0 ? FLUX_KINDS.filter((k) => kinds.includes(k)) : undefined;
 }
 
-function checkBoolean(value: unknown, issues: Issues, field: string): boolean {
-    if (value === undefined) return false;
-    if (typeof value !== "boolean") {
-        issues.add(field, `expected true or false, got ${show(value)}.`, `set ${field}: true or remove it.`);
-        return false;
-    }
-    return value;
-}
-
-function asObject(value: unknown, issues: Issues, what: string): Record<string, unknown> | undefined {
-    if (typeof value !== "object" || value === null || Array.isArray(value)) {
-        issues.add(undefined, `expected a ${what} entry (a map), got ${show(value)}.`, `see the ${what} fields in the README.`);
-        return undefined;
-    }
-    return value as Record<string, unknown>;
-}
-
-function checkKnownFields(entry: Record<string, unknown>, known: readonly string[], issues: Issues): void {
-    for (const key of Object.keys(entry)) {
-        if (!known.includes(key)) {
-            issues.add(key, `unknown field ${show(key)}.`, `use only ${known.join(", ")}.`);
-        }
-    }
-}
-
 function resolveEcrPublic(value: unknown, issues: Issues, ctx: ResolveAccessContext): AwsGrant | undefined {
-    const entry = asObject(value, issues, "ecrPublic");
+    const entry = checkMap(value, issues, "ecrPublic entry");
     if (!entry) return undefined;
     checkKnownFields(entry, ["usedBy"], issues);
     if (ctx.partition !== "aws") {
@@ -187,7 +164,7 @@ const ENTRY_FIELDS: Record<Exclude<AwsService, "ecrPublic">, { list: string; kin
 };
 
 function resolveEntry(service: Exclude<AwsService, "ecrPublic">, value: unknown, issues: Issues, ctx: ResolveAccessContext): AwsGrant | undefined {
-    const entry = asObject(value, issues, service);
+    const entry = checkMap(value, issues, `${service} entry`);
     if (!entry) return undefined;
     const fields = ENTRY_FIELDS[service];
     checkKnownFields(entry, [fields.list, "usedBy", ...(fields.write ? [fields.write] : []), ...(fields.extra ?? [])], issues);
@@ -239,7 +216,7 @@ const ACCESS_POLICY_NAME = /^AmazonEKS[A-Za-z]+Policy$/;
 
 function resolveEksAccessEntry(entry: Record<string, unknown>, arn: ParsedArn, issues: Issues, ctx: ResolveAccessContext): EksAccessEntryGrant | undefined {
     const before = issues.count;
-    const create = entry.createAccessEntry === undefined ? true : checkBoolean(entry.createAccessEntry, issues, "createAccessEntry");
+    const create = checkBoolean(entry.createAccessEntry, issues, "createAccessEntry", true);
     const groups: string[] = [];
     if (entry.kubernetesGroups !== undefined) {
         if (!Array.isArray(entry.kubernetesGroups)) {
@@ -288,13 +265,13 @@ function resolveEksAccessEntry(entry: Record<string, unknown>, arn: ParsedArn, i
         account: arn.account,
         kubernetesGroups: uniqueSorted(groups),
         userName,
-        policies: [...policies].sort((a, b) => (a.policyArn < b.policyArn ? -1 : a.policyArn > b.policyArn ? 1 : 0)),
+        policies: [...policies].sort((a, b) => compareStrings(a.policyArn, b.policyArn)),
         create,
     };
 }
 
 function resolveAccessPolicy(value: unknown, issues: Issues, partition: AwsPartition): EksAccessPolicyGrant | undefined {
-    const p = asObject(value, issues, "accessPolicies");
+    const p = checkMap(value, issues, "accessPolicies entry");
     if (!p) return undefined;
     checkKnownFields(p, ["policy", "scope", "namespaces"], issues);
     const before = issues.count;

@@ -11,6 +11,7 @@ import { SourceClusterType } from "../core/cluster";
 import { FluxControllerPatch, FluxPatchSet, FluxTenantServiceAccount, OBJECT_LEVEL_FEATURE_GATE, emptyControllerPatch, isEmptyControllerPatch } from "../core/patch";
 import { STS_AUDIENCE } from "./partition";
 import { AwsPlan, plannedRoleArns } from "./plan";
+import { awsRoleSessionName } from "./roles";
 import { AwsAuthMethod } from "./spec";
 
 export const ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn";
@@ -22,11 +23,6 @@ export const AWS_TOKEN_EXPIRATION_SECONDS = 3600;
 export interface AwsRoleArns {
     controllers: Record<string, string>;
     tenants: Record<string, string>;
-}
-
-/** The role session name Flux's docs prescribe: `<controller>.<namespace>.<region>.fluxcd.io`. */
-export function awsRoleSessionName(controller: string, namespace: string, region: string): string {
-    return `${controller}.${namespace}.${region}.fluxcd.io`;
 }
 
 /**

@@ -4,7 +4,6 @@
  * two cannot disagree.
  */
 
-import { PolicyDocument } from "./policy";
 import { AwsPlan, INLINE_POLICY_NAME } from "./plan";
 
 export const AWS_TYPES = {
@@ -127,8 +126,4 @@ export function describeAwsResources(plan: AwsPlan): PlannedResource[] {
         }
     }
     return out;
-}
-
-export function isPolicyDocument(value: unknown): value is PolicyDocument {
-    return typeof value === "object" && value !== null && (value as PolicyDocument).Version === "2012-10-17" && Array.isArray((value as PolicyDocument).Statement);
 }

@@ -1,9 +1,11 @@
 /** The pure core: no Pulumi imports. `render`, the components and the tests all build on it. */
 export * from "./catalog";
+export * from "./checks";
 export * from "./cluster";
 export * from "./errors";
 export * from "./kubernetes";
 export * from "./names";
+export * from "./order";
 export * from "./patch";
 export * from "../flux/kustomization";
 export * from "../flux/objects";
@@ -15,5 +17,6 @@ export * from "../aws/grants";
 export * from "../aws/trust";
 export * from "../aws/plan";
 export * from "../aws/patches";
+export { awsRoleSessionName } from "../aws/roles";
 export * from "../aws/resources";
 export * from "../plan/cluster";

@@ -5,6 +5,7 @@
  */
 
 import { FluxController, sortControllers } from "./catalog";
+import { compareStrings } from "./order";
 
 /** One environment variable with a literal value. */
 export interface FluxEnvVar {
@@ -127,12 +128,8 @@ export function mergePatchSets(sets: readonly FluxPatchSet[]): FluxPatchSet {
     };
 }
 
-function compareTenant(a: FluxTenantServiceAccount, b: FluxTenantServiceAccount): number {
-    return a.namespace === b.namespace ? cmp(a.name, b.name) : cmp(a.namespace, b.namespace);
-}
-
-function cmp(a: string, b: string): number {
-    return a < b ? -1 : a > b ? 1 : 0;
+export function compareTenant(a: FluxTenantServiceAccount, b: FluxTenantServiceAccount): number {
+    return a.namespace === b.namespace ? compareStrings(a.name, b.name) : compareStrings(a.namespace, b.namespace);
 }
 
 function clonePatch(p: FluxControllerPatch): FluxControllerPatch {

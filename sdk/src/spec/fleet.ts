@@ -13,8 +13,6 @@ import fleetSchema from "../../schema/fleet.schema.json";
 import { ClusterSpec } from "../../../provider/src/plan/cluster";
 import { FluxIdentityValidationError, ValidationIssue } from "../../../provider/src/core/errors";
 
-export const FLEET_API_VERSION = "flux-identity/v1alpha1";
-
 export interface FleetSpec {
     apiVersion: string;
     kind: "Fleet";

@@ -25,10 +25,7 @@ export interface AwsRoleArns {
     tenants: Record<string, string>;
 }
 
-/**
- * The patch set for a plan. `arns` defaults to the planned ARNs; the component passes the ARNs of the
- * roles it created (equal by construction) so the patch set depends on them.
- */
+/** The patch set for a plan. `arns` defaults to the planned ARNs; pass them when already computed. */
 export function awsFluxPatchSet(plan: AwsPlan, arns: AwsRoleArns = plannedRoleArns(plan)): FluxPatchSet {
     const patches = new Map<FluxController, FluxControllerPatch>();
     const patchOf = (c: FluxController) => {

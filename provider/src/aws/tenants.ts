@@ -19,7 +19,6 @@ export interface Tenant {
     path: string;
 }
 
-
 export function resolveTenants(value: unknown, at: Issues, partition: AwsPartition): Tenant[] {
     if (value === undefined) return [];
     if (!Array.isArray(value)) {

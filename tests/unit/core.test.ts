@@ -12,6 +12,8 @@ import { checkNamespace, checkServiceAccountName } from "../../provider/src/core
 import { boundedName } from "../../provider/src/core/names";
 import { FluxPatchSet, PatchConflictError, emptyControllerPatch, mergePatchSets } from "../../provider/src/core/patch";
 import { ISSUERS } from "../helpers/samples";
+import { load } from "js-yaml";
+import { renderKustomization } from "../../provider/src/flux/kustomization";
 
 describe("catalog", () => {
     it("lists the six Flux controllers in a fixed order", () => {
@@ -131,7 +133,7 @@ describe("bounded names", () => {
 });
 
 describe("patch sets", () => {
-    const base = (): FluxPatchSet => ({ namespace: "flux-system", controllers: [], tenantServiceAccounts: [] });
+    const base = (): FluxPatchSet => ({ namespace: "flux-system", controllers: [], tenantServiceAccounts: [], configMaps: [] });
 
     it("merges controllers, unions token sources of one volume, and collapses identical entries", () => {
         const a = base();
@@ -163,5 +165,25 @@ describe("patch sets", () => {
         pb.serviceAccountAnnotations["k"] = "2";
         b.controllers.push(pb);
         assert.throws(() => mergePatchSets([a, b]), PatchConflictError);
+    });
+
+    it("merges ConfigMaps by name, refuses two contents for one key, and renders them with fixed names", () => {
+        const a = base();
+        a.configMaps.push({ name: "z-config", data: { "a.json": "{}" } });
+        const b = base();
+        b.configMaps.push({ name: "z-config", data: { "b.json": "{\"k\": \"v=w\"}" } }, { name: "a-config", data: { "c.json": "[]" } });
+        const m = mergePatchSets([a, b]);
+        assert.deepEqual(m.configMaps, [
+            { name: "a-config", data: { "c.json": "[]" } },
+            { name: "z-config", data: { "a.json": "{}", "b.json": "{\"k\": \"v=w\"}" } },
+        ]);
+        const c = base();
+        c.configMaps.push({ name: "z-config", data: { "a.json": "[1]" } });
+        assert.throws(() => mergePatchSets([a, c]), PatchConflictError);
+        const doc = load(renderKustomization(m)) as { configMapGenerator: Array<{ name: string; namespace: string; options: { disableNameSuffixHash: boolean }; literals: string[] }> };
+        assert.deepEqual(doc.configMapGenerator.map((g) => [g.name, g.namespace, g.options.disableNameSuffixHash, g.literals]), [
+            ["a-config", "flux-system", true, ["c.json=[]"]],
+            ["z-config", "flux-system", true, ["a.json={}", "b.json={\"k\": \"v=w\"}"]],
+        ]);
     });
 });

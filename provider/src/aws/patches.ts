@@ -80,5 +80,6 @@ export function awsFluxPatchSet(plan: AwsPlan, arns: AwsRoleArns = plannedRoleAr
             .map((c) => patches.get(c) as FluxControllerPatch)
             .filter((p) => !isEmptyControllerPatch(p)),
         tenantServiceAccounts,
+        configMaps: [],
     };
 }

@@ -54,12 +54,24 @@ export interface FluxTenantServiceAccount {
     annotations: Record<string, string>;
 }
 
+/**
+ * A ConfigMap in the Flux namespace that controller volumes mount (GCP credential configurations, Azure
+ * private-cloud endpoint files). Rendered with a fixed name so the Deployment patches can reference it.
+ */
+export interface FluxConfigMap {
+    name: string;
+    /** File name to content. */
+    data: Record<string, string>;
+}
+
 /** The Flux side of one source cluster. */
 export interface FluxPatchSet {
     /** Namespace Flux runs in (`flux-system` by default). */
     namespace: string;
     controllers: FluxControllerPatch[];
     tenantServiceAccounts: FluxTenantServiceAccount[];
+    /** ConfigMaps the controllers mount, sorted by name. */
+    configMaps: FluxConfigMap[];
 }
 
 export const OBJECT_LEVEL_FEATURE_GATE = "--feature-gates=ObjectLevelWorkloadIdentity=true";
@@ -121,10 +133,18 @@ export function mergePatchSets(sets: readonly FluxPatchSet[]): FluxPatchSet {
             });
         }
     }
+    const configMaps = new Map<string, FluxConfigMap>();
+    for (const set of sets) {
+        for (const cm of set.configMaps) {
+            const current = configMaps.get(cm.name);
+            configMaps.set(cm.name, { name: cm.name, data: mergeRecords(current?.data ?? {}, cm.data, `ConfigMap ${cm.name} key`) });
+        }
+    }
     return {
         namespace,
         controllers: sortControllers(byController.keys()).map((c) => byController.get(c) as FluxControllerPatch),
         tenantServiceAccounts: [...tenants.values()].sort((a, b) => compareTenant(a, b)),
+        configMaps: [...configMaps.values()].sort((a, b) => compareStrings(a.name, b.name)),
     };
 }
 

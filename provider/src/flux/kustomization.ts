@@ -6,7 +6,7 @@
  */
 
 import { dump } from "js-yaml";
-import { sortedRecord } from "../core/order";
+import { compareStrings, sortedRecord } from "../core/order";
 import { FluxControllerPatch, FluxPatchSet, FluxTenantServiceAccount, FluxVolume, compareTenant } from "../core/patch";
 
 export const DEFAULT_KUSTOMIZATION_RESOURCES: readonly string[] = ["gotk-components.yaml", "gotk-sync.yaml"];
@@ -47,6 +47,18 @@ export function renderKustomization(set: FluxPatchSet, options: KustomizationRen
         kind: "Kustomization",
         resources: [...(options.resources ?? DEFAULT_KUSTOMIZATION_RESOURCES)],
     };
+    if (set.configMaps.length > 0) {
+        // Generated in place so the kustomization.yaml stays one self-contained file; the fixed name
+        // (no hash suffix) is what the Deployment patches mount.
+        doc.configMapGenerator = set.configMaps.map((cm) => ({
+            name: cm.name,
+            namespace: set.namespace,
+            options: { disableNameSuffixHash: true, labels: { "app.kubernetes.io/part-of": "flux" } },
+            literals: Object.keys(cm.data)
+                .sort(compareStrings)
+                .map((key) => `${key}=${cm.data[key]}`),
+        }));
+    }
     if (groups.length > 0) {
         doc.patches = groups.map((g) => ({
             patch: g.text,

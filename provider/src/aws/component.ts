@@ -10,10 +10,11 @@ import { FluxPatchSet } from "../core/patch";
 import { renderFluxSide } from "../flux/kustomization";
 import { FluxObjectSetting } from "../flux/objects";
 import { defineLazyOutputs } from "../pulumi/lazy-outputs";
+import { ResourceFactory, createPlannedChildren } from "../pulumi/planned-resources";
 import { SourceClusterArgs, isKnown, resolvedCluster } from "../pulumi/source-cluster-args";
 import { awsFluxPatchSet } from "./patches";
 import { AwsPlan, AwsPlanInput, PendingValues, plannedRoleArns, planAws } from "./plan";
-import { AWS_TYPES, AwsResourceType, POLICY_PROPERTIES, PlannedResource, describeAwsResources } from "./resources";
+import { AWS_TYPES, AwsResourceType, POLICY_PROPERTIES, describeAwsResources } from "./resources";
 import { PolicyDocument, policyJson } from "./policy";
 import { AwsTargetOptions } from "./spec";
 
@@ -28,10 +29,8 @@ export interface AwsFluxIdentityArgs extends AwsTargetOptions {
     oidcProviderArn?: pulumi.Input<string>;
 }
 
-type Factory = (name: string, args: Record<string, unknown>, opts: pulumi.CustomResourceOptions) => pulumi.CustomResource;
-
 // The planner guarantees each type's arguments; the parity tests compare them with what is registered.
-const FACTORIES: Record<AwsResourceType, Factory> = {
+const FACTORIES: Record<AwsResourceType, ResourceFactory> = {
     [AWS_TYPES.oidcProvider]: (n, a, o) => new aws.iam.OpenIdConnectProvider(n, a as unknown as aws.iam.OpenIdConnectProviderArgs, o),
     [AWS_TYPES.role]: (n, a, o) => new aws.iam.Role(n, a as unknown as aws.iam.RoleArgs, o),
     [AWS_TYPES.rolePolicy]: (n, a, o) => new aws.iam.RolePolicy(n, a as unknown as aws.iam.RolePolicyArgs, o),
@@ -151,17 +150,7 @@ export class AwsFluxIdentity extends pulumi.ComponentResource {
         // Role ARNs are planned from accountId: refuse to create anything with credentials of another account.
         // Every other resource depends on the roots, so holding the roots until the check passes holds everything.
         const gate = resources.length > 0 ? verifyCallerAccount(shape.accountId, shape.partition, this).apply((): pulumi.Resource[] => []) : undefined;
-        const created = new Map<string, pulumi.CustomResource>();
-        for (const r of resources) {
-            const argsOf = described ? pendingArguments(r, described) : knownArguments(r);
-            const resource = FACTORIES[r.type](`${name}-${r.name}`, argsOf, {
-                parent: this,
-                dependsOn: r.dependsOn.length === 0 && gate ? gate : r.dependsOn.map((d) => created.get(d) as pulumi.CustomResource),
-                // Names are deterministic, so a replacement must free the name (or the association slot) first.
-                deleteBeforeReplace: true,
-            });
-            created.set(r.name, resource);
-        }
+        const created = createPlannedChildren({ parent: this, prefix: name, resources, described, factories: FACTORIES, argumentValue: awsArgumentValue, gate });
 
         // The result waits for the roles and OIDC provider it names.
         const awaited = pulumi.all(
@@ -208,21 +197,4 @@ function verifyCallerAccount(accountId: string, partition: string, parent: pulum
         }
         return true as const;
     });
-}
-
-function knownArguments(r: PlannedResource): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(r.properties)) out[key] = awsArgumentValue(key, value);
-    return out;
-}
-
-function pendingArguments(r: PlannedResource, described: pulumi.Output<PlannedResource[]>): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(r.properties)) {
-        out[key] = described.apply((list) => {
-            const match = list.find((x) => x.type === r.type && x.name === r.name);
-            return awsArgumentValue(key, match?.properties[key]);
-        });
-    }
-    return out;
 }

@@ -4,6 +4,7 @@
  * two cannot disagree.
  */
 
+import { PlannedResource, ResourceList } from "../core/resources";
 import { AwsPlan, INLINE_POLICY_NAME } from "./plan";
 
 export const AWS_TYPES = {
@@ -24,28 +25,11 @@ export type AwsResourceType = (typeof AWS_TYPES)[keyof typeof AWS_TYPES];
 /** Property names whose values are policy documents (the component passes them as JSON strings). */
 export const POLICY_PROPERTIES: readonly string[] = ["assumeRolePolicy", "policy"];
 
-export interface PlannedResource {
-    type: AwsResourceType;
-    /** Child name suffix; the component prefixes its own name. */
-    name: string;
-    /** Resource arguments, policy documents as objects. */
-    properties: Record<string, unknown>;
-    /** Names of planned resources this one must wait for. */
-    dependsOn: string[];
-}
+export type AwsPlannedResource = PlannedResource<AwsResourceType>;
 
-function withoutUndefined(props: Record<string, unknown>): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(props)) {
-        if (v !== undefined) out[k] = v;
-    }
-    return out;
-}
-
-export function describeAwsResources(plan: AwsPlan): PlannedResource[] {
-    const out: PlannedResource[] = [];
-    const add = (type: AwsResourceType, name: string, properties: Record<string, unknown>, dependsOn: string[] = []) =>
-        out.push({ type, name, properties: withoutUndefined(properties), dependsOn });
+export function describeAwsResources(plan: AwsPlan): AwsPlannedResource[] {
+    const list = new ResourceList<AwsResourceType>();
+    const add = list.add.bind(list);
 
     const oidcName = "oidc-provider";
     const oidcCreated = plan.oidcProvider?.create === true;
@@ -125,5 +109,5 @@ export function describeAwsResources(plan: AwsPlan): PlannedResource[] {
             add(AWS_TYPES.keyPolicy, rp.logicalName, { keyId: rp.target, policy: rp.policy, region: rp.region }, deps);
         }
     }
-    return out;
+    return list.items;
 }

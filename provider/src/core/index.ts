@@ -7,6 +7,7 @@ export * from "./kubernetes";
 export * from "./names";
 export * from "./order";
 export * from "./patch";
+export * from "./resources";
 export * from "../flux/kustomization";
 export * from "../flux/objects";
 export * from "../aws/spec";

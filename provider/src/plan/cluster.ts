@@ -8,7 +8,8 @@ import { FluxIdentityValidationError, Issues, ValidationIssue } from "../core/er
 import { FluxPatchSet, mergePatchSets } from "../core/patch";
 import { AwsPlan, DEFAULT_FLUX_NAMESPACE, planAws } from "../aws/plan";
 import { awsFluxPatchSet } from "../aws/patches";
-import { PlannedResource, describeAwsResources } from "../aws/resources";
+import { describeAwsResources } from "../aws/resources";
+import { PlannedResource } from "../core/resources";
 import { AwsTargetSpec } from "../aws/spec";
 import { renderFluxSide } from "../flux/kustomization";
 import { FluxObjectSetting } from "../flux/objects";

@@ -2,8 +2,9 @@
 // (`pulumi package add ./provider`). Schema inference reads the components' Args interfaces.
 import { componentProviderHost } from "@pulumi/pulumi/provider/experimental";
 import { AwsFluxIdentity } from "./src/aws/component";
+import { AzureFluxIdentity } from "./src/azure/component";
 
-componentProviderHost({ components: [AwsFluxIdentity], name: "flux-identity", dirname: __dirname }).catch((err: unknown) => {
+componentProviderHost({ components: [AwsFluxIdentity, AzureFluxIdentity], name: "flux-identity", dirname: __dirname }).catch((err: unknown) => {
     console.error(err);
     process.exitCode = 1;
 });

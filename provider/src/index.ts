@@ -1,4 +1,5 @@
 /** flux-identity: Pulumi components that give Flux secret-less access to cloud resources. */
 export * from "./core";
 export * from "./aws/component";
+export * from "./azure/component";
 export * from "./pulumi/source-cluster-args";

@@ -2,6 +2,7 @@
  * Pulumi's own mock runtime, recording every registration with its parent and dependencies.
  * Resource IDs and ARNs come back the way AWS would form them, so outputs can be checked.
  */
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 
 export interface Registration {
@@ -41,10 +42,21 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
     /** Issuer the mocked EKS API reports for any cluster. */
     eksIssuer = "https://oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE";
 
+    /** Subscription and tenant the mocked Azure credentials belong to. */
+    azureSubscription = "00000000-0000-4000-8000-000000000001";
+    azureTenant = "00000000-0000-4000-8000-0000000000aa";
+
     constructor(
         readonly account = "123456789012",
         readonly partition = "aws",
     ) {}
+
+    /** The client and principal IDs the mocked Azure assigns a managed identity: derived from its name. */
+    static azureIds(identityName: string): { clientId: string; principalId: string } {
+        const hex = createHash("sha256").update(identityName).digest("hex");
+        const guid = (h: string) => `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+        return { clientId: guid(hex.slice(0, 32)), principalId: guid(hex.slice(32, 64)) };
+    }
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
         const inputs = args.inputs as Record<string, unknown>;
@@ -66,6 +78,8 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
             state.arn = `arn:${this.partition}:iam::${this.account}:role${(inputs.path as string) ?? "/"}${inputs.name as string}`;
         } else if (args.type === "aws:iam/openIdConnectProvider:OpenIdConnectProvider") {
             state.arn = `arn:${this.partition}:iam::${this.account}:oidc-provider/${String(inputs.url).replace(/^https:\/\//, "")}`;
+        } else if (args.type === "azure-native:managedidentity:UserAssignedIdentity") {
+            Object.assign(state, RecordingMocks.azureIds(inputs.resourceName as string), { tenantId: this.azureTenant });
         }
         return { id: `${args.name}-id`, state };
     }
@@ -77,6 +91,9 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
         if (args.token === "aws:eks/getCluster:getCluster") {
             const name = (args.inputs as { name: string }).name;
             return { name, arn: `arn:${this.partition}:eks:us-east-1:${this.account}:cluster/${name}`, identities: [{ oidcs: [{ issuer: this.eksIssuer }] }] };
+        }
+        if (args.token === "azure-native:authorization:getClientConfig") {
+            return { subscriptionId: this.azureSubscription, tenantId: this.azureTenant, clientId: "11111111-1111-4111-8111-111111111111", objectId: "22222222-2222-4222-8222-222222222222" };
         }
         return {};
     }

@@ -33,6 +33,26 @@ describe("packaging", () => {
         assert.ok(result.typeDefinitions.AwsEcrAccess.properties?.repositoryArns);
     });
 
+    it("infers the Azure component's schema too", () => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { Analyzer } = require("@pulumi/pulumi/provider/experimental/analyzer") as {
+            Analyzer: new (dir: string, name: string, pkg: unknown, names: Set<string>) => { analyze(): AnalyzeResult };
+        };
+        const pkg = JSON.parse(readFileSync(fromRoot("provider", "package.json"), "utf8"));
+        const result = new Analyzer(fromRoot("provider"), "flux-identity", pkg, new Set(["AzureFluxIdentity"])).analyze();
+        const c = result.components.AzureFluxIdentity;
+        assert.deepEqual(Object.keys(c.inputs).sort(), [
+            "cloud", "cluster", "controllers", "existingIdentities", "fluxNamespace", "identityLayout", "location", "namePrefix", "pinnedIdentityGroups", "privateCloud",
+            "resourceGroupName", "subscriptionId", "tags", "tenantId", "tenants",
+        ]);
+        for (const required of ["tenantId", "subscriptionId", "resourceGroupName", "location", "cluster"]) assert.equal(c.inputs[required].optional, undefined, `${required} is required`);
+        assert.deepEqual(Object.keys(c.outputs).sort(), [
+            "azureDevOpsOnboarding", "clientIds", "identityNames", "kustomizationYaml", "objectSettings", "patchSet", "principalIds", "tenantClientIds", "tenantServiceAccountsYaml", "warnings",
+        ]);
+        assert.deepEqual(result.typeDefinitions.AzureCloud.enum?.map((e) => e.value), ["public", "china", "usGovernment", "private"]);
+        assert.ok(result.typeDefinitions.AzureAksAccess.properties?.rbacRoles);
+    });
+
     function loadedModules(script: string): string[] {
         const r = spawnSync(process.execPath, ["-e", `${script};process.stdout.write(JSON.stringify(Object.keys(require.cache)))`], { cwd: fromRoot(), encoding: "utf8" });
         assert.equal(r.status, 0, r.stderr);
@@ -43,6 +63,14 @@ describe("packaging", () => {
         const mods = loadedModules("require('./dist/provider/src/aws')");
         assert.ok(mods.some((m) => m.includes("node_modules/@pulumi/aws/")), "loads the AWS SDK");
         for (const other of ["@pulumi/azure-native", "@pulumi/gcp", "@pulumi/kubernetes"]) {
+            assert.ok(!mods.some((m) => m.includes(`node_modules/${other}/`)), `loads ${other}`);
+        }
+    });
+
+    it("loads azure-native's identity modules but never aws, gcp or kubernetes from the Azure entry point", () => {
+        const mods = loadedModules("require('./dist/provider/src/azure')");
+        assert.ok(mods.some((m) => m.includes("node_modules/@pulumi/azure-native/managedidentity/")), "loads the managed identity module");
+        for (const other of ["@pulumi/aws", "@pulumi/gcp", "@pulumi/kubernetes"]) {
             assert.ok(!mods.some((m) => m.includes(`node_modules/${other}/`)), `loads ${other}`);
         }
     });

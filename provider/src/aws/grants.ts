@@ -3,8 +3,11 @@
  * The actions are the ones the Flux AWS docs list for each integration.
  */
 
-import { Cloud, FLUX_KINDS, FluxController, FluxKind, KIND_CONTROLLER, findIntegration, integrationsOf, isFluxKind } from "../core/catalog";
+import { Cloud, FluxKind, integrationsOf } from "../core/catalog";
 import { Issues, show } from "../core/errors";
+import { grantKinds, resolveUsedBy, scopeGrants } from "../core/used-by";
+
+export { grantKinds, scopeGrants };
 import { checkBoolean, checkKnownFields, checkMap, isRecord } from "../core/checks";
 import { checkNamespace } from "../core/kubernetes";
 import { compareStrings } from "../core/order";
@@ -117,29 +120,7 @@ export function resolveAccess(access: unknown, issues: Issues, ctx: ResolveAcces
 }
 
 function resolveKinds(service: AwsService, value: unknown, issues: Issues): FluxKind[] | undefined {
-    const integration = findIntegration(Cloud.Aws, service);
-    if (!integration) {
-        throw new Error(`catalog has no AWS integration ${service}`);
-    }
-    if (value === undefined) {
-        return [...integration.defaultKinds];
-    }
-    if (!Array.isArray(value) || value.length === 0) {
-        issues.add("usedBy", `expected a non-empty list of Flux kinds, got ${show(value)}.`, `list some of ${integration.kinds.join(", ")}, or omit usedBy for ${integration.defaultKinds.join(", ")}.`);
-        return undefined;
-    }
-    const kinds: FluxKind[] = [];
-    value.forEach((k, i) => {
-        if (!isFluxKind(k)) {
-            issues.at("usedBy").add(i, `unknown Flux kind ${show(k)}.`, `use one of ${integration.kinds.join(", ")}.`);
-        } else if (!integration.kinds.includes(k)) {
-            issues.at("usedBy").add(i, `${k} does not use ${integration.service}.`, `use one of ${integration.kinds.join(", ")}.`);
-        } else if (!kinds.includes(k)) {
-            kinds.push(k);
-        }
-    });
-    // Catalog order, so the user's listing order never changes the output.
-    return kinds.length > 0 ? FLUX_KINDS.filter((k) => kinds.includes(k)) : undefined;
+    return resolveUsedBy(Cloud.Aws, service, value, issues);
 }
 
 function resolveEcrPublic(value: unknown, issues: Issues, ctx: ResolveAccessContext): AwsGrant | undefined {
@@ -305,17 +286,6 @@ function resolveAccessPolicy(value: unknown, issues: Issues, partition: AwsParti
 }
 
 /** Grants narrowed to what the given controllers serve (a kind counts only if its controller is in the set). */
-export function scopeGrants(grants: readonly AwsGrant[], controllers: ReadonlySet<FluxController>): AwsGrant[] {
-    const out: AwsGrant[] = [];
-    for (const g of grants) {
-        const kinds = g.kinds.filter((k) => controllers.has(KIND_CONTROLLER[k]));
-        if (kinds.length > 0) {
-            out.push({ ...g, kinds });
-        }
-    }
-    return out;
-}
-
 export interface IdentityPermissions {
     readonly statements: PolicyStatement[];
     readonly managedPolicyArns: string[];
@@ -374,8 +344,3 @@ export function identityPermissions(grants: readonly AwsGrant[], partition: AwsP
 }
 
 /** All kinds named by the grants. */
-export function grantKinds(grants: readonly AwsGrant[]): FluxKind[] {
-    const kinds = new Set<FluxKind>();
-    for (const g of grants) for (const k of g.kinds) kinds.add(k);
-    return [...kinds];
-}

@@ -1,59 +1,15 @@
 /** What each Flux object using AWS must set, per integration, kind and tenant, in a stable order. */
 
-import { Cloud, FLUX_KINDS } from "../core/catalog";
-import { ServiceAccountRef } from "../core/kubernetes";
-import { compareStrings } from "../core/order";
-import { FluxObjectSetting, fluxObjectSetting } from "../flux/objects";
+import { Cloud } from "../core/catalog";
+import { FluxObjectSetting } from "../flux/objects";
+import { cloudObjectSettings } from "../flux/object-settings";
 import { AwsGrant } from "./grants";
 import { Tenant } from "./tenants";
 
 export function awsObjectSettings(controllerGrants: AwsGrant[], tenants: Tenant[]): FluxObjectSetting[] {
-    const out: FluxObjectSetting[] = [];
-    const seen = new Set<string>();
-    const push = (s: FluxObjectSetting) => {
-        const key = JSON.stringify(s);
-        if (!seen.has(key)) {
-            seen.add(key);
-            out.push(s);
-        }
-    };
-    const fromGrants = (grants: AwsGrant[], tenant?: ServiceAccountRef) => {
-        for (const g of grants) {
-            for (const kind of g.kinds) {
-                const resources = g.service === "eks" ? g.resources : [undefined];
-                for (const resource of resources) {
-                    push(fluxObjectSetting({ cloud: Cloud.Aws, integration: g.service, kind, tenant, resource }));
-                }
-            }
-        }
-    };
-    fromGrants(controllerGrants);
-    for (const t of tenants) {
-        if (t.existingRoleArn) {
-            for (const kind of t.kinds) push(fluxObjectSetting({ cloud: Cloud.Aws, integration: "", kind, tenant: t.ref }));
-        } else {
-            fromGrants(t.grants, t.ref);
-        }
-    }
-    return out.sort(compareSettings);
-}
-
-const SERVICE_ORDER = ["", "ecr", "ecrPublic", "s3", "kms", "eks", "codecommit"];
-
-/** Controller level first, then tenants by namespace and name; within each, catalog order. */
-function compareSettings(a: FluxObjectSetting, b: FluxObjectSetting): number {
-    const key = (s: FluxObjectSetting) => [
-        s.level === "controller" ? "0" : "1",
-        s.namespace ?? "",
-        s.serviceAccountName ?? "",
-        String(SERVICE_ORDER.indexOf(s.integration)).padStart(2, "0"),
-        String(FLUX_KINDS.indexOf(s.kind)).padStart(2, "0"),
-        s.resource ?? "",
-    ];
-    const x = key(a);
-    const y = key(b);
-    for (let i = 0; i < x.length; i++) {
-        if (x[i] !== y[i]) return compareStrings(x[i], y[i]);
-    }
-    return 0;
+    return cloudObjectSettings(
+        Cloud.Aws,
+        controllerGrants,
+        tenants.map((t) => ({ ref: t.ref, grants: t.grants, brought: Boolean(t.existingRoleArn), kinds: t.kinds })),
+    );
 }

@@ -1,6 +1,7 @@
 /** Object-level tenants: ServiceAccounts in tenant namespaces, each with its own access or role. */
 
-import { FLUX_KINDS, FluxKind, isFluxKind } from "../core/catalog";
+import { FluxKind } from "../core/catalog";
+import { resolveTenantKinds } from "../core/used-by";
 import { checkKnownFields, isRecord } from "../core/checks";
 import { Issues, show } from "../core/errors";
 import { ServiceAccountRef, checkNamespace, checkServiceAccountName, serviceAccountKey } from "../core/kubernetes";
@@ -54,15 +55,7 @@ export function resolveTenants(value: unknown, at: Issues, partition: AwsPartiti
                 ti.add("access", "a tenant with existingRoleArn cannot also list access: flux-identity does not change roles it does not own.", "remove access, or remove existingRoleArn to let flux-identity create the role.");
             }
             if (checkArn(raw.existingRoleArn, IAM_ROLE, partition, ti, "existingRoleArn")) existingRoleArn = raw.existingRoleArn as string;
-            if (!Array.isArray(raw.usedBy) || raw.usedBy.length === 0) {
-                ti.add("usedBy", `a tenant with an existing role needs usedBy, the Flux kinds its objects use, got ${show(raw.usedBy)}.`, "list kinds such as OCIRepository or Kustomization, so their controllers get the object-level feature gate.");
-            } else {
-                raw.usedBy.forEach((k, j) => {
-                    if (!isFluxKind(k)) ti.at("usedBy").add(j, `unknown Flux kind ${show(k)}.`, `use one of ${Object.values(FluxKind).join(", ")}.`);
-                    else if (!kinds.includes(k)) kinds.push(k);
-                });
-                kinds = FLUX_KINDS.filter((k) => kinds.includes(k));
-            }
+            kinds = resolveTenantKinds(raw.usedBy, ti, "an existing role");
         } else {
             if (raw.usedBy !== undefined) {
                 ti.add("usedBy", "usedBy at tenant level only goes with existingRoleArn; with access, each entry has its own usedBy.", "move usedBy into the access entries.");

@@ -20,4 +20,13 @@ export * from "../aws/plan";
 export * from "../aws/patches";
 export { awsRoleSessionName } from "../aws/roles";
 export * from "../aws/resources";
+
+export * from "../azure/spec";
+export * from "../azure/clouds";
+export * from "../azure/roles";
+export * from "../azure/plan";
+export * from "../azure/patches";
+export * from "../azure/resources";
+export * from "../azure/devops";
+export * from "../azure/result";
 export * from "../plan/cluster";

@@ -14,6 +14,23 @@ export interface PlannedResource<T extends string = string> {
     dependsOn: string[];
 }
 
+/**
+ * An argument taken from another planned resource's output, such as a managed identity's principal ID
+ * that a role assignment names. plan.json shows it as is; the components resolve it to the output.
+ */
+export interface ResourceOutputRef {
+    $ref: string;
+    output: string;
+}
+
+export function outputRef(name: string, output: string): ResourceOutputRef {
+    return { $ref: name, output };
+}
+
+export function isOutputRef(value: unknown): value is ResourceOutputRef {
+    return typeof value === "object" && value !== null && typeof (value as ResourceOutputRef).$ref === "string" && typeof (value as ResourceOutputRef).output === "string";
+}
+
 /** Drops absent arguments so plan.json and registered inputs list only what is set. */
 export function withoutUndefined(props: Record<string, unknown>): Record<string, unknown> {
     const out: Record<string, unknown> = {};

@@ -28,7 +28,8 @@ export interface FluxObjectSetting {
     note?: string;
 }
 
-const REMOTE_CLUSTER = new Set(["eks", "aks", "gke"]);
+/** Integrations that reach remote clusters through a kubeConfig ConfigMap. */
+export const REMOTE_CLUSTER_INTEGRATIONS: ReadonlySet<string> = new Set(["eks", "aks", "gke"]);
 const SOPS = new Set(["kms", "keyVault"]);
 
 export interface ObjectSettingInput {
@@ -50,7 +51,7 @@ export function fluxObjectSetting(input: ObjectSettingInput): FluxObjectSetting 
         note = tenant
             ? `SOPS: set spec.decryption.serviceAccountName: ${tenant.name}. Remote clusters: set serviceAccountName: ${tenant.name} in the kubeConfig ConfigMap.`
             : "SOPS: nothing to set. Remote clusters: set provider and cluster in the kubeConfig ConfigMap.";
-    } else if (REMOTE_CLUSTER.has(integration)) {
+    } else if (REMOTE_CLUSTER_INTEGRATIONS.has(integration)) {
         set["spec.kubeConfig.configMapRef.name"] = "<ConfigMap name>";
         set["configMap.provider"] = cloud;
         if (input.resource) set["configMap.cluster"] = input.resource;

@@ -11,6 +11,10 @@ import { awsFluxPatchSet } from "../aws/patches";
 import { describeAwsResources } from "../aws/resources";
 import { PlannedResource } from "../core/resources";
 import { AwsTargetSpec } from "../aws/spec";
+import { AzurePlan, planAzure } from "../azure/plan";
+import { describeAzureResources } from "../azure/resources";
+import { AzureFluxIdentityResult, azureFluxIdentityResult } from "../azure/result";
+import { AzureTargetSpec } from "../azure/spec";
 import { renderFluxSide } from "../flux/kustomization";
 import { FluxObjectSetting } from "../flux/objects";
 
@@ -26,12 +30,16 @@ export interface FluxSettings {
 export interface ClusterSpec extends SourceCluster {
     flux?: FluxSettings;
     aws?: AwsTargetSpec;
+    azure?: AzureTargetSpec;
 }
 
 export interface ClusterPlan {
     name: string;
     fluxNamespace: string;
     aws?: AwsPlan;
+    azure?: AzurePlan;
+    /** Azure outputs as far as they are known offline (client IDs of created identities are placeholders). */
+    azureResult?: AzureFluxIdentityResult;
     patchSet: FluxPatchSet;
     kustomizationYaml: string;
     tenantServiceAccountsYaml: string;
@@ -39,7 +47,7 @@ export interface ClusterPlan {
     warnings: string[];
 }
 
-const TARGETS = ["aws"] as const;
+const TARGETS = ["aws", "azure"] as const;
 
 /** Plans a cluster; `path` is where it sits in the user's document (`clusters[3]`). */
 export function planCluster(spec: ClusterSpec, path = ""): ClusterPlan {
@@ -63,21 +71,46 @@ export function planCluster(spec: ClusterSpec, path = ""): ClusterPlan {
             collected.push(...err.issues);
         }
     }
-    if (collected.length > 0) {
-        throw new FluxIdentityValidationError(collected);
+    let azure: AzurePlan | undefined;
+    if (spec.azure !== undefined) {
+        try {
+            azure = planAzure({ cluster, fluxNamespace, azure: spec.azure }, { paths: { cluster: path, namespace: at("flux.namespace"), azure: at("azure") } });
+        } catch (err) {
+            if (!(err instanceof FluxIdentityValidationError)) throw err;
+            collected.push(...err.issues);
+        }
     }
+    if (collected.length > 0) {
+        throw new FluxIdentityValidationError(dedupeIssues(collected));
+    }
+    const azureResult = azure ? azureFluxIdentityResult(azure) : undefined;
     const patchSets: FluxPatchSet[] = [];
     if (aws) patchSets.push(awsFluxPatchSet(aws));
+    if (azureResult) patchSets.push(azureResult.patchSet);
     const patchSet = mergePatchSets(patchSets);
-    return {
+    const plan: ClusterPlan = {
         name: spec.name,
         fluxNamespace,
-        aws,
         patchSet,
         ...renderFluxSide(patchSet),
-        objectSettings: [...(aws?.objectSettings ?? [])],
-        warnings: [...(aws?.warnings ?? [])],
+        objectSettings: [...(aws?.objectSettings ?? []), ...(azure?.objectSettings ?? [])],
+        warnings: [...(aws?.warnings ?? []), ...(azure?.warnings ?? [])],
     };
+    if (aws) plan.aws = aws;
+    if (azure) plan.azure = azure;
+    if (azureResult) plan.azureResult = azureResult;
+    return plan;
+}
+
+/** Cluster-level problems (a bad issuer) are reported once, not once per target. */
+function dedupeIssues(issues: ValidationIssue[]): ValidationIssue[] {
+    const seen = new Set<string>();
+    return issues.filter((i) => {
+        const key = `${i.path}\n${i.message}`;
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+    });
 }
 
 export interface IdentityDocument {
@@ -106,15 +139,38 @@ export interface ClusterPlanDocument {
         external: PlannedResource[];
         warnings: string[];
     };
+    azure?: {
+        tenantId: string;
+        subscriptionId: string;
+        resourceGroupName: string;
+        location: string;
+        cloud: string;
+        identityLayout: string;
+        identities: AzureIdentityDocument[];
+        resources: PlannedResource[];
+        azureDevOpsOnboarding: AzureFluxIdentityResult["azureDevOpsOnboarding"];
+        warnings: string[];
+    };
     warnings: string[];
+}
+
+export interface AzureIdentityDocument {
+    key: string;
+    created: boolean;
+    /** Managed identity name (created) or client ID (brought). */
+    name?: string;
+    clientId?: string;
+    controllers: string[];
+    tenants: string[];
 }
 
 export function clusterPlanDocument(plan: ClusterPlan): ClusterPlanDocument {
     const aws = plan.aws;
+    const resolved = (aws ?? plan.azure)?.cluster;
     const doc: ClusterPlanDocument = {
         apiVersion: PLAN_API_VERSION,
         kind: "ClusterPlan",
-        cluster: aws ? { name: aws.cluster.name, type: aws.cluster.type, issuerUrl: aws.cluster.issuerUrl } : { name: plan.name, type: "", issuerUrl: "" },
+        cluster: resolved ? { name: resolved.name, type: resolved.type, issuerUrl: resolved.issuerUrl } : { name: plan.name, type: "", issuerUrl: "" },
         flux: { namespace: plan.fluxNamespace, patchSet: plan.patchSet, objectSettings: plan.objectSettings },
         warnings: plan.warnings,
     };
@@ -133,6 +189,24 @@ export function clusterPlanDocument(plan: ClusterPlan): ClusterPlanDocument {
             resources: describeAwsResources(aws),
             external: externalAwsResources(aws),
             warnings: aws.warnings,
+        };
+    }
+    const azure = plan.azure;
+    if (azure && plan.azureResult) {
+        doc.azure = {
+            tenantId: azure.tenantId,
+            subscriptionId: azure.subscriptionId,
+            resourceGroupName: azure.resourceGroupName,
+            location: azure.location,
+            cloud: azure.cloud,
+            identityLayout: azure.identityLayout,
+            identities: [
+                ...azure.identities.map((i) => ({ key: i.key, created: true, name: i.name, controllers: [...i.serves.controllers], tenants: i.serves.tenants.map((t) => `${t.namespace}/${t.name}`) })),
+                ...azure.existingIdentities.map((i) => ({ key: i.key, created: false, clientId: i.clientId, controllers: [...i.serves.controllers], tenants: i.serves.tenants.map((t) => `${t.namespace}/${t.name}`) })),
+            ],
+            resources: describeAzureResources(azure),
+            azureDevOpsOnboarding: plan.azureResult.azureDevOpsOnboarding,
+            warnings: azure.warnings,
         };
     }
     return doc;

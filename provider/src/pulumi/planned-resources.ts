@@ -3,7 +3,7 @@
  * planned name, and arguments that wait for pending inputs when the plan is only known as an output.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { PlannedResource } from "../core/resources";
+import { PlannedResource, isOutputRef } from "../core/resources";
 
 export type ResourceFactory = (name: string, args: Record<string, unknown>, opts: pulumi.CustomResourceOptions) => pulumi.CustomResource;
 
@@ -25,8 +25,16 @@ export interface PlannedChildrenOptions<T extends string> {
 /** Creates the children in list order and returns them by planned name. */
 export function createPlannedChildren<T extends string>(options: PlannedChildrenOptions<T>): Map<string, pulumi.CustomResource> {
     const { parent, prefix, resources, described, factories, gate } = options;
-    const value = options.argumentValue ?? ((_key: string, v: unknown) => v);
     const created = new Map<string, pulumi.CustomResource>();
+    const plain = options.argumentValue ?? ((_key: string, v: unknown) => v);
+    // Output references resolve to the named child's output; the child must be planned earlier.
+    const value = (key: string, v: unknown): unknown => {
+        if (!isOutputRef(v)) return plain(key, v);
+        const source = created.get(v.$ref) as unknown as Record<string, unknown> | undefined;
+        const out = source?.[v.output];
+        if (!pulumi.Output.isInstance(out)) throw new Error(`flux-identity: ${key} refers to ${v.$ref}.${v.output}, which is not an earlier child's output; this is a bug`);
+        return out;
+    };
     for (const r of resources) {
         const args = described ? pendingArguments(r, described, value) : knownArguments(r, value);
         const dependsOn =
@@ -57,10 +65,13 @@ function knownArguments(r: PlannedResource, value: (key: string, v: unknown) => 
 function pendingArguments<T extends string>(r: PlannedResource<T>, described: pulumi.Output<PlannedResource<T>[]>, value: (key: string, v: unknown) => unknown): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(r.properties)) {
-        out[key] = described.apply((list) => {
-            const match = list.find((x) => x.type === r.type && x.name === r.name);
-            return value(key, match?.properties[key]);
-        });
+        // References name the same child in every plan, so they resolve from the shape directly.
+        out[key] = isOutputRef(r.properties[key])
+            ? value(key, r.properties[key])
+            : described.apply((list) => {
+                  const match = list.find((x) => x.type === r.type && x.name === r.name);
+                  return value(key, match?.properties[key]);
+              });
     }
     return out;
 }

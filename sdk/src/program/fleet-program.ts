@@ -5,6 +5,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { AwsFluxIdentity, AwsFluxIdentityArgs } from "../../../provider/src/aws/component";
+import { AzureFluxIdentity, AzureFluxIdentityArgs } from "../../../provider/src/azure/component";
 import { ClusterSpec, planCluster } from "../../../provider/src/plan/cluster";
 import { FleetSpec } from "../spec/fleet";
 
@@ -17,8 +18,16 @@ export function awsArgsFromSpec(spec: ClusterSpec): AwsFluxIdentityArgs | undefi
     return args;
 }
 
+/** Component arguments for a cluster's Azure target, exactly as the spec states them. */
+export function azureArgsFromSpec(spec: ClusterSpec): AzureFluxIdentityArgs | undefined {
+    if (!spec.azure) return undefined;
+    const args: AzureFluxIdentityArgs = { cluster: { name: spec.name, type: spec.type, issuerUrl: spec.issuerUrl }, ...spec.azure };
+    if (spec.flux?.namespace !== undefined) args.fluxNamespace = spec.flux.namespace;
+    return args;
+}
+
 export interface FleetProgramResult {
-    clusters: Record<string, { aws?: AwsFluxIdentity }>;
+    clusters: Record<string, { aws?: AwsFluxIdentity; azure?: AzureFluxIdentity }>;
 }
 
 /**
@@ -36,7 +45,11 @@ export function declareFleet(fleet: FleetSpec, only?: readonly string[], opts?: 
     const clusters: FleetProgramResult["clusters"] = {};
     for (const c of selected) {
         const awsArgs = awsArgsFromSpec(c);
-        clusters[c.name] = { aws: awsArgs ? new AwsFluxIdentity(c.name, awsArgs, opts) : undefined };
+        const azureArgs = azureArgsFromSpec(c);
+        clusters[c.name] = {
+            aws: awsArgs ? new AwsFluxIdentity(c.name, awsArgs, opts) : undefined,
+            azure: azureArgs ? new AzureFluxIdentity(c.name, azureArgs, opts) : undefined,
+        };
     }
     return { clusters };
 }

@@ -14,15 +14,19 @@ const fleetFile = path.resolve(config.get("fleetFile") ?? "examples/fleet.yaml")
 const only = config.getObject<string[]>("clusters");
 const { clusters } = declareFleet(loadFleet(fleetFile), only);
 
-/** Per cluster: role ARNs and the kustomization.yaml to commit. */
+/** Per cluster: AWS role ARNs, Azure client IDs and the one kustomization.yaml to commit. */
 export const fleet = Object.fromEntries(
     Object.entries(clusters).map(([name, c]) => [
         name,
         {
             awsRoleArns: c.aws?.roleArns,
             awsTenantRoleArns: c.aws?.tenantRoleArns,
-            kustomizationYaml: c.aws?.kustomizationYaml,
-            warnings: c.aws?.warnings,
+            azureClientIds: c.azure?.clientIds,
+            azureTenantClientIds: c.azure?.tenantClientIds,
+            azureDevOpsOnboarding: c.azure?.azureDevOpsOnboarding,
+            kustomizationYaml: c.kustomizationYaml,
+            tenantServiceAccountsYaml: c.tenantServiceAccountsYaml,
+            warnings: c.warnings,
         },
     ]),
 );

@@ -3,7 +3,7 @@ import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { renderFleet } from "../../sdk/src/render/render";
 import { loadFleet } from "../../sdk/src/spec/fleet";
-import { awsArgsFromSpec } from "../../sdk/src/program/fleet-program";
+import { awsArgsFromSpec, declareFleet } from "../../sdk/src/program/fleet-program";
 import { settle, useMocks, valueOf } from "../helpers/mocks";
 import { fromRoot } from "../helpers/paths";
 
@@ -25,6 +25,25 @@ describe("Pulumi programs", () => {
         await settle();
         const components = mocks.registrations.filter((r) => r.type === "flux-identity:index:AwsFluxIdentity").map((r) => r.name);
         assert.deepEqual(components.sort(), ["prod-eks", "staging-eks"]);
+    });
+
+    it("declares Azure clusters and merges every target into one kustomization.yaml", async () => {
+        const mocks = await useMocks("111122223333");
+        mocks.azureSubscription = "3f2c1b0a-9e8d-4c7b-a6f5-e4d3c2b1a090";
+        mocks.azureTenant = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+        const fleet = loadFleet(fromRoot("examples", "fleet.yaml"));
+        const aks = fleet.clusters.find((c) => c.name === "prod-aks");
+        assert.ok(aks);
+        const both = { ...fleet, clusters: [{ ...aks, aws: { accountId: "111122223333", region: "eu-west-1", controllers: { s3: [{ bucketArns: ["arn:aws:s3:::aks-bundles"] }] } } }] };
+        const { clusters } = declareFleet(both);
+        const yaml = await valueOf(clusters["prod-aks"].kustomizationYaml);
+        await settle();
+        const awsYaml = await valueOf(clusters["prod-aks"].aws?.patchSet as pulumi.Output<unknown>);
+        assert.ok(awsYaml);
+        const clientIds = await valueOf(clusters["prod-aks"].azure?.clientIds as pulumi.Output<Record<string, string>>);
+        assert.match(yaml, new RegExp(`azure.workload.identity/client-id: ${clientIds["source-controller"]}`));
+        assert.match(yaml, /name: AWS_ROLE_ARN/);
+        assert.deepEqual(mocks.registrations.filter((r) => r.type.startsWith("flux-identity:")).map((r) => r.type).sort(), ["flux-identity:index:AwsFluxIdentity", "flux-identity:index:AzureFluxIdentity"]);
     });
 
     it("maps a spec cluster to component arguments field for field", () => {

@@ -8,6 +8,8 @@ import { Cloud, FLUX_CONTROLLERS, FLUX_KINDS, integrationsOf } from "../../provi
 import { SOURCE_CLUSTER_TYPES } from "../../provider/src/core/cluster";
 import { FluxIdentityValidationError } from "../../provider/src/core/errors";
 import { AWS_TARGET_FIELDS, AWS_TENANT_FIELDS } from "../../provider/src/aws/plan";
+import { AZURE_TARGET_FIELDS, AZURE_TENANT_FIELDS } from "../../provider/src/azure/plan";
+import { AzureCloud, AzureIdentityLayout } from "../../provider/src/azure/spec";
 import { AwsAuthMethod, AwsRoleLayout, EksAccessScope } from "../../provider/src/aws/spec";
 import { EXIT_INVALID_SPEC, EXIT_OK, runCli } from "../../sdk/src/cli/main";
 import { renderFleet } from "../../sdk/src/render/render";
@@ -42,7 +44,7 @@ const CLUSTER = `  - name: kind-1
 describe("fleet spec", () => {
     it("loads and renders the example fleet", () => {
         const rendered = renderFleet(loadFleet(EXAMPLE));
-        assert.deepEqual(rendered.map((c) => c.name), ["prod-eks", "staging-eks", "dev-kind", "analytics-gke"]);
+        assert.deepEqual(rendered.map((c) => c.name), ["prod-eks", "staging-eks", "dev-kind", "analytics-gke", "prod-aks", "edge-kind"]);
         assert.deepEqual(Object.keys(rendered[2].files), ["flux-system/kustomization.yaml", "plan.json", "tenants/service-accounts.yaml"]);
     });
 
@@ -101,6 +103,19 @@ describe("fleet spec", () => {
         const scope = (defs.awsAccess.properties.eks.items.properties.accessPolicies.items.properties as { scope: { enum: string[] } }).scope.enum;
         assert.deepEqual(scope, Object.values(EksAccessScope));
     });
+
+    it("keeps the Azure part of the JSON Schema in step with the catalog and the planner", () => {
+        const defs = fleetSchema.$defs;
+        assert.deepEqual(Object.keys(defs.azureTarget.properties).sort(), [...AZURE_TARGET_FIELDS].sort());
+        assert.deepEqual(Object.keys(defs.azureTenant.properties).sort(), [...AZURE_TENANT_FIELDS].sort());
+        assert.deepEqual(defs.azureTenant.properties.usedBy.items.enum, FLUX_KINDS);
+        assert.deepEqual(defs.azureTarget.properties.existingIdentities.propertyNames.enum, FLUX_CONTROLLERS);
+        assert.deepEqual(defs.azureTarget.properties.cloud.enum, Object.values(AzureCloud));
+        assert.deepEqual(defs.azureTarget.properties.identityLayout.enum, Object.values(AzureIdentityLayout));
+        assert.deepEqual(Object.keys(defs.azureAccess.properties), integrationsOf(Cloud.Azure).map((i) => i.id));
+        const access = defs.azureAccess.properties as Record<string, { items: { properties: { usedBy: { items: { enum: string[] } } } } }>;
+        for (const i of integrationsOf(Cloud.Azure)) assert.deepEqual(access[i.id].items.properties.usedBy.items.enum, i.kinds, i.id);
+    });
 });
 
 describe("flux-identity CLI", () => {
@@ -118,11 +133,12 @@ describe("flux-identity CLI", () => {
     it("render writes each cluster's kustomization.yaml and plan.json and says where", async () => {
         const io = capture();
         assert.equal(await runCli(["render", EXAMPLE, "--out", out], io), EXIT_OK);
-        for (const c of ["prod-eks", "staging-eks", "dev-kind", "analytics-gke"]) {
+        for (const c of ["prod-eks", "staging-eks", "dev-kind", "analytics-gke", "prod-aks", "edge-kind"]) {
             assert.ok(existsSync(path.join(out, c, "flux-system", "kustomization.yaml")), c);
             const plan = JSON.parse(readFileSync(path.join(out, c, "plan.json"), "utf8"));
             assert.equal(plan.kind, "ClusterPlan");
-            assert.ok(plan.aws.resources.length > 0, c);
+            if (c === "edge-kind") assert.deepEqual(plan.azure.resources, [], "brought identities create nothing");
+            else assert.ok((plan.aws ?? plan.azure).resources.length > 0, c);
             assert.ok(io.stdout.includes(path.join(out, c, "flux-system", "kustomization.yaml")));
         }
         assert.ok(existsSync(path.join(out, "dev-kind", "tenants", "service-accounts.yaml")));
@@ -142,7 +158,7 @@ describe("flux-identity CLI", () => {
         const bin = fromRoot("dist", "sdk", "src", "cli", "main.js");
         const ok = spawnSync(process.execPath, [bin, "render", EXAMPLE, "--out", out, "--json"], { encoding: "utf8" });
         assert.equal(ok.status, 0, ok.stderr);
-        assert.deepEqual(JSON.parse(ok.stdout).clusters.map((c: { cluster: string }) => c.cluster), ["prod-eks", "staging-eks", "dev-kind", "analytics-gke"]);
+        assert.deepEqual(JSON.parse(ok.stdout).clusters.map((c: { cluster: string }) => c.cluster), ["prod-eks", "staging-eks", "dev-kind", "analytics-gke", "prod-aks", "edge-kind"]);
         const missing = spawnSync(process.execPath, [bin, "render", path.join(out, "nope.yaml"), "--out", out], { encoding: "utf8" });
         assert.equal(missing.status, 2);
         assert.match(missing.stderr, /cannot read the fleet file/);

@@ -7,6 +7,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { AwsFluxIdentity, AwsFluxIdentityArgs } from "../../../provider/src/aws/component";
 import { AzureFluxIdentity, AzureFluxIdentityArgs } from "../../../provider/src/azure/component";
 import { ClusterSpec, planCluster } from "../../../provider/src/plan/cluster";
+import { mergePatchSets } from "../../../provider/src/core/patch";
+import { renderFluxSide } from "../../../provider/src/flux/kustomization";
 import { FleetSpec } from "../spec/fleet";
 
 /** Component arguments for a cluster's AWS target, exactly as the spec states them. */
@@ -26,8 +28,29 @@ export function azureArgsFromSpec(spec: ClusterSpec): AzureFluxIdentityArgs | un
     return args;
 }
 
+/** One cluster's components and its Flux side merged across targets. */
+export interface FleetCluster {
+    aws?: AwsFluxIdentity;
+    azure?: AzureFluxIdentity;
+    /** One kustomization.yaml with every target's patches. */
+    kustomizationYaml: pulumi.Output<string>;
+    tenantServiceAccountsYaml: pulumi.Output<string>;
+    warnings: pulumi.Output<string[]>;
+}
+
 export interface FleetProgramResult {
-    clusters: Record<string, { aws?: AwsFluxIdentity; azure?: AzureFluxIdentity }>;
+    clusters: Record<string, FleetCluster>;
+}
+
+/** Merges the targets' patch sets into the cluster's one Flux side. */
+function mergedFluxSide(aws: AwsFluxIdentity | undefined, azure: AzureFluxIdentity | undefined): Pick<FleetCluster, "kustomizationYaml" | "tenantServiceAccountsYaml" | "warnings"> {
+    const sets = [aws?.patchSet, azure?.patchSet].filter((s) => s !== undefined);
+    const side = pulumi.all(sets).apply((all) => renderFluxSide(mergePatchSets(all)));
+    return {
+        kustomizationYaml: side.kustomizationYaml,
+        tenantServiceAccountsYaml: side.tenantServiceAccountsYaml,
+        warnings: pulumi.all([aws?.warnings ?? [], azure?.warnings ?? []]).apply(([a, b]) => [...a, ...b]),
+    };
 }
 
 /**
@@ -46,10 +69,12 @@ export function declareFleet(fleet: FleetSpec, only?: readonly string[], opts?: 
     for (const c of selected) {
         const awsArgs = awsArgsFromSpec(c);
         const azureArgs = azureArgsFromSpec(c);
-        clusters[c.name] = {
-            aws: awsArgs ? new AwsFluxIdentity(c.name, awsArgs, opts) : undefined,
-            azure: azureArgs ? new AzureFluxIdentity(c.name, azureArgs, opts) : undefined,
-        };
+        const aws = awsArgs ? new AwsFluxIdentity(c.name, awsArgs, opts) : undefined;
+        const azure = azureArgs ? new AzureFluxIdentity(c.name, azureArgs, opts) : undefined;
+        const cluster: FleetCluster = { ...mergedFluxSide(aws, azure) };
+        if (aws) cluster.aws = aws;
+        if (azure) cluster.azure = azure;
+        clusters[c.name] = cluster;
     }
     return { clusters };
 }

@@ -80,6 +80,16 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
             state.arn = `arn:${this.partition}:iam::${this.account}:oidc-provider/${String(inputs.url).replace(/^https:\/\//, "")}`;
         } else if (args.type === "azure-native:managedidentity:UserAssignedIdentity") {
             Object.assign(state, RecordingMocks.azureIds(inputs.resourceName as string), { tenantId: this.azureTenant });
+        } else if (args.type === "gcp:serviceaccount/account:Account") {
+            state.email = `${inputs.accountId as string}@${inputs.project as string}.iam.gserviceaccount.com`;
+            state.name = `projects/${inputs.project as string}/serviceAccounts/${state.email as string}`;
+        } else if (args.type === "gcp:iam/workloadIdentityPool:WorkloadIdentityPool") {
+            // The mocked GCP reports `account` as the number of every project (see the getProject call).
+            state.name = `projects/${this.account}/locations/global/workloadIdentityPools/${inputs.workloadIdentityPoolId as string}`;
+        } else if (args.type === "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider") {
+            state.name = `projects/${this.account}/locations/global/workloadIdentityPools/${inputs.workloadIdentityPoolId as string}/providers/${inputs.workloadIdentityPoolProviderId as string}`;
+        } else if (args.type === "gcp:projects/iAMCustomRole:IAMCustomRole") {
+            state.name = `projects/${inputs.project as string}/roles/${inputs.roleId as string}`;
         }
         return { id: `${args.name}-id`, state };
     }
@@ -87,6 +97,11 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
     call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
         if (args.token === "aws:index/getCallerIdentity:getCallerIdentity") {
             return { accountId: this.account, arn: `arn:${this.partition}:iam::${this.account}:user/ci`, userId: "AIDAEXAMPLE", id: this.account };
+        }
+        if (args.token === "gcp:organizations/getProject:getProject") {
+            // Every mocked GCP project has `account` (12 digits) as its project number.
+            const projectId = (args.inputs as { projectId: string }).projectId;
+            return { projectId, number: this.account, name: projectId, id: `projects/${projectId}` };
         }
         if (args.token === "aws:eks/getCluster:getCluster") {
             const name = (args.inputs as { name: string }).name;

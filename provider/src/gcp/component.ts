@@ -1,0 +1,203 @@
+/**
+ * GcpFluxIdentity: wires the GCP plan to Pulumi resources. All knowledge lives in the pure planner;
+ * this file only turns its resource list into children and its patch set into outputs.
+ */
+
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { FluxIdentityValidationError } from "../core/errors";
+import { FluxPatchSet } from "../core/patch";
+import { renderFluxSide } from "../flux/kustomization";
+import { FluxObjectSetting } from "../flux/objects";
+import { defineLazyOutputs } from "../pulumi/lazy-outputs";
+import { ResourceFactory, createPlannedChildren } from "../pulumi/planned-resources";
+import { SourceClusterArgs, isKnown, resolvedCluster } from "../pulumi/source-cluster-args";
+import { gcpFluxPatchSet } from "./patches";
+import { GcpPendingValues, GcpPlan, GcpPlanInput, planGcp, plannedPrincipals } from "./plan";
+import { GCP_TYPES, GcpResourceType, PROVIDER_LOGICAL_NAME, describeGcpResources } from "./resources";
+import { GcpTargetOptions } from "./spec";
+
+export const GCP_FLUX_IDENTITY_TYPE = "flux-identity:index:GcpFluxIdentity";
+
+export interface GcpFluxIdentityArgs extends GcpTargetOptions {
+    /** The cluster Flux runs in. */
+    cluster: SourceClusterArgs;
+    /** Namespace Flux runs in. Default flux-system. */
+    fluxNamespace?: string;
+}
+
+// The planner guarantees each type's arguments; the parity tests compare them with what is registered.
+const FACTORIES: Record<GcpResourceType, ResourceFactory> = {
+    [GCP_TYPES.workloadIdentityPool]: (n, a, o) => new gcp.iam.WorkloadIdentityPool(n, a as unknown as gcp.iam.WorkloadIdentityPoolArgs, o),
+    [GCP_TYPES.workloadIdentityPoolProvider]: (n, a, o) => new gcp.iam.WorkloadIdentityPoolProvider(n, a as unknown as gcp.iam.WorkloadIdentityPoolProviderArgs, o),
+    [GCP_TYPES.customRole]: (n, a, o) => new gcp.projects.IAMCustomRole(n, a as unknown as gcp.projects.IAMCustomRoleArgs, o),
+    [GCP_TYPES.serviceAccount]: (n, a, o) => new gcp.serviceaccount.Account(n, a as unknown as gcp.serviceaccount.AccountArgs, o),
+    [GCP_TYPES.serviceAccountIamMember]: (n, a, o) => new gcp.serviceaccount.IAMMember(n, a as unknown as gcp.serviceaccount.IAMMemberArgs, o),
+    [GCP_TYPES.projectIamMember]: (n, a, o) => new gcp.projects.IAMMember(n, a as unknown as gcp.projects.IAMMemberArgs, o),
+    [GCP_TYPES.repositoryIamMember]: (n, a, o) => new gcp.artifactregistry.RepositoryIamMember(n, a as unknown as gcp.artifactregistry.RepositoryIamMemberArgs, o),
+    [GCP_TYPES.bucketIamMember]: (n, a, o) => new gcp.storage.BucketIAMMember(n, a as unknown as gcp.storage.BucketIAMMemberArgs, o),
+    [GCP_TYPES.cryptoKeyIamMember]: (n, a, o) => new gcp.kms.CryptoKeyIAMMember(n, a as unknown as gcp.kms.CryptoKeyIAMMemberArgs, o),
+    [GCP_TYPES.keyRingIamMember]: (n, a, o) => new gcp.kms.KeyRingIAMMember(n, a as unknown as gcp.kms.KeyRingIAMMemberArgs, o),
+    [GCP_TYPES.topicIamMember]: (n, a, o) => new gcp.pubsub.TopicIAMMember(n, a as unknown as gcp.pubsub.TopicIAMMemberArgs, o),
+};
+
+interface Prepared {
+    /** Plan with every value known, or with placeholders for pending outputs. */
+    shape: GcpPlan;
+    /** The real plan, once pending outputs resolve. */
+    plan: pulumi.Output<GcpPlan> | undefined;
+}
+
+/** Validates and plans before anything is registered; throws FluxIdentityValidationError on bad input. */
+function prepare(args: GcpFluxIdentityArgs): Prepared {
+    const { cluster, fluxNamespace, ...target } = args;
+    const pending: GcpPendingValues = { issuerUrl: !isKnown(cluster.issuerUrl) };
+    const eksPending = !isKnown(cluster.eksClusterName);
+    const input = (issuerUrl: string, eksClusterName: string | undefined): GcpPlanInput => ({
+        cluster: resolvedCluster(cluster, issuerUrl, eksClusterName),
+        fluxNamespace,
+        gcp: { ...target },
+    });
+    if (!pending.issuerUrl && !eksPending) {
+        return { shape: planGcp(input(cluster.issuerUrl as string, cluster.eksClusterName as string | undefined)), plan: undefined };
+    }
+    const placeholder = (v: pulumi.Input<string> | undefined) => (isKnown(v) ? v : "pending");
+    const shape = planGcp(input(placeholder(cluster.issuerUrl) as string, placeholder(cluster.eksClusterName)), { pending });
+    const shapeNames = describeGcpResources(shape).map((r) => `${r.type}/${r.name}`);
+    const plan = pulumi.all([cluster.issuerUrl, cluster.eksClusterName]).apply(([issuer, eksName]) => {
+        const real = planGcp(input(issuer, eksName));
+        const names = describeGcpResources(real).map((r) => `${r.type}/${r.name}`);
+        if (names.join("\n") !== shapeNames.join("\n")) {
+            throw new Error(`flux-identity: resolved values changed the resource set (${shapeNames.length} planned, ${names.length} now); this is a bug`);
+        }
+        return real;
+    });
+    return { shape, plan };
+}
+
+/** Everything the component outputs, computed once. */
+export interface GcpFluxIdentityResult {
+    serviceAccountEmails: Record<string, string>;
+    tenantServiceAccountEmails: Record<string, string>;
+    principals: Record<string, string>;
+    workloadIdentityProvider: string;
+    patchSet: FluxPatchSet;
+    kustomizationYaml: string;
+    tenantServiceAccountsYaml: string;
+    remoteClusterRbacYaml: string;
+    objectSettings: FluxObjectSetting[];
+    warnings: string[];
+}
+
+const RESULT_KEYS = [
+    "serviceAccountEmails",
+    "tenantServiceAccountEmails",
+    "principals",
+    "workloadIdentityProvider",
+    "patchSet",
+    "kustomizationYaml",
+    "tenantServiceAccountsYaml",
+    "remoteClusterRbacYaml",
+    "objectSettings",
+    "warnings",
+] as const;
+
+/**
+ * The outputs for a plan. Emails and names are the planned ones: they are deterministic and the
+ * component creates nothing until the project number is confirmed.
+ */
+export function gcpFluxIdentityResult(plan: GcpPlan): GcpFluxIdentityResult {
+    const patchSet = gcpFluxPatchSet(plan);
+    return {
+        ...plannedPrincipals(plan),
+        workloadIdentityProvider: plan.workloadIdentityPool?.providerName ?? "",
+        patchSet,
+        ...renderFluxSide(patchSet),
+        remoteClusterRbacYaml: plan.remoteClusterRbacYaml,
+        objectSettings: plan.objectSettings,
+        warnings: plan.warnings,
+    };
+}
+
+/**
+ * GCP access for Flux's ServiceAccounts (their own principals, or impersonated GCP service accounts), a
+ * Workload Identity Pool for non-GKE clusters, least-privilege IAM members, and the Flux-side patches,
+ * for one source cluster reaching GCP.
+ */
+export class GcpFluxIdentity extends pulumi.ComponentResource {
+    /** GSA email per controller name (impersonating controllers only, created or brought). */
+    declare public readonly serviceAccountEmails: pulumi.Output<Record<string, string>>;
+    /** GSA email per tenant `<namespace>/<serviceAccount>` (impersonating tenants only). */
+    declare public readonly tenantServiceAccountEmails: pulumi.Output<Record<string, string>>;
+    /** The IAM member holding the grants, per controller name and tenant `<namespace>/<serviceAccount>`. */
+    declare public readonly principals: pulumi.Output<Record<string, string>>;
+    /** `projects/<number>/locations/global/workloadIdentityPools/<pool>/providers/<provider>`; empty on GKE. */
+    declare public readonly workloadIdentityProvider: pulumi.Output<string>;
+    /** The Flux side as data. */
+    declare public readonly patchSet: pulumi.Output<FluxPatchSet>;
+    /** flux-system/kustomization.yaml to commit next to gotk-components.yaml. */
+    declare public readonly kustomizationYaml: pulumi.Output<string>;
+    /** Tenant ServiceAccounts (object level), as a manifest; empty without tenants. */
+    declare public readonly tenantServiceAccountsYaml: pulumi.Output<string>;
+    /** (Cluster)RoleBindings to apply in remote GKE clusters; empty without remote clusters. */
+    declare public readonly remoteClusterRbacYaml: pulumi.Output<string>;
+    /** What each Flux object must set (`spec.provider: gcp`, `spec.serviceAccountName`, ...). */
+    declare public readonly objectSettings: pulumi.Output<FluxObjectSetting[]>;
+    /** Things to do or know that the component cannot do itself. */
+    declare public readonly warnings: pulumi.Output<string[]>;
+
+    constructor(name: string, args: GcpFluxIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
+        const prepared = prepare(args);
+        super(GCP_FLUX_IDENTITY_TYPE, name, {}, opts);
+        const { shape } = prepared;
+        const described = prepared.plan?.apply(describeGcpResources);
+
+        const resources = describeGcpResources(shape);
+        // Principals and audiences are built from projectNumber: a wrong number would never match, silently.
+        // Every other resource depends on the roots, so holding the roots until the check passes holds everything.
+        const gate = resources.length > 0 ? verifyProjectNumber(shape.projectId, shape.projectNumber, this).apply((): pulumi.Resource[] => []) : undefined;
+        const created = createPlannedChildren({ parent: this, prefix: name, resources, described, factories: FACTORIES, gate });
+
+        // The result waits for the GSAs and the provider it names.
+        const provider = created.get(PROVIDER_LOGICAL_NAME) as gcp.iam.WorkloadIdentityPoolProvider | undefined;
+        const awaited = pulumi.all([...shape.serviceAccounts.map((sa) => (created.get(sa.logicalName) as gcp.serviceaccount.Account).email), ...(provider ? [provider.name] : [])]);
+        let result: pulumi.Output<GcpFluxIdentityResult>;
+        if (prepared.plan) {
+            result = pulumi.all([prepared.plan, awaited]).apply(([plan]) => gcpFluxIdentityResult(plan));
+        } else {
+            const known = gcpFluxIdentityResult(shape);
+            result = awaited.apply(() => known);
+        }
+        defineLazyOutputs(this, result, RESULT_KEYS);
+        // State records what users read back; the patch set and object settings stay in-program data
+        // (derivable from the plan, and large).
+        this.registerOutputs(
+            result.apply((r) => ({
+                serviceAccountEmails: r.serviceAccountEmails,
+                tenantServiceAccountEmails: r.tenantServiceAccountEmails,
+                principals: r.principals,
+                workloadIdentityProvider: r.workloadIdentityProvider,
+                kustomizationYaml: r.kustomizationYaml,
+                tenantServiceAccountsYaml: r.tenantServiceAccountsYaml,
+                remoteClusterRbacYaml: r.remoteClusterRbacYaml,
+                warnings: r.warnings,
+            })),
+        );
+    }
+}
+
+/** Resolves once GCP reports `projectNumber` for `projectId`; rejects otherwise. */
+function verifyProjectNumber(projectId: string, projectNumber: string, parent: pulumi.Resource): pulumi.Output<true> {
+    return gcp.organizations.getProjectOutput({ projectId }, { parent }).apply((project) => {
+        if (project.number !== projectNumber) {
+            throw new FluxIdentityValidationError([
+                {
+                    path: "projectNumber",
+                    message: `project ${projectId} has number ${project.number}, but projectNumber is ${projectNumber}; principals and token audiences built from it would never match.`,
+                    fix: `set projectNumber: "${project.number}", or correct projectId.`,
+                },
+            ]);
+        }
+        return true as const;
+    });
+}

@@ -14,7 +14,7 @@ const fleetFile = path.resolve(config.get("fleetFile") ?? "examples/fleet.yaml")
 const only = config.getObject<string[]>("clusters");
 const { clusters } = declareFleet(loadFleet(fleetFile), only);
 
-/** Per cluster: AWS role ARNs, Azure client IDs and the one kustomization.yaml to commit. */
+/** Per cluster: AWS role ARNs, Azure client IDs, GCP principals and the one kustomization.yaml to commit. */
 export const fleet = Object.fromEntries(
     Object.entries(clusters).map(([name, c]) => [
         name,
@@ -24,6 +24,9 @@ export const fleet = Object.fromEntries(
             azureClientIds: c.azure?.clientIds,
             azureTenantClientIds: c.azure?.tenantClientIds,
             azureDevOpsOnboarding: c.azure?.azureDevOpsOnboarding,
+            gcpServiceAccountEmails: c.gcp?.serviceAccountEmails,
+            gcpPrincipals: c.gcp?.principals,
+            gcpRemoteClusterRbacYaml: c.gcp?.remoteClusterRbacYaml,
             kustomizationYaml: c.kustomizationYaml,
             tenantServiceAccountsYaml: c.tenantServiceAccountsYaml,
             warnings: c.warnings,

@@ -2,4 +2,5 @@
 export * from "./core";
 export * from "./aws/component";
 export * from "./azure/component";
+export * from "./gcp/component";
 export * from "./pulumi/source-cluster-args";

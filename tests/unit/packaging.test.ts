@@ -75,6 +75,19 @@ describe("packaging", () => {
         }
     });
 
+    it("loads @pulumi/gcp but never aws, azure-native or kubernetes from the GCP entry point", () => {
+        const mods = loadedModules("require('./dist/provider/src/gcp')");
+        assert.ok(mods.some((m) => m.includes("node_modules/@pulumi/gcp/")), "loads the GCP SDK");
+        for (const other of ["@pulumi/aws", "@pulumi/azure-native", "@pulumi/kubernetes"]) {
+            assert.ok(!mods.some((m) => m.includes(`node_modules/${other}/`)), `loads ${other}`);
+        }
+    });
+
+    it("serves all three components from the provider entry point", () => {
+        const source = readFileSync(fromRoot("provider", "index.ts"), "utf8");
+        assert.match(source, /components: \[AwsFluxIdentity, AzureFluxIdentity, GcpFluxIdentity\]/);
+    });
+
     it("render (the CLI) loads no Pulumi package at all", () => {
         const mods = loadedModules("require('./dist/sdk/src/cli/main')");
         assert.deepEqual(mods.filter((m) => m.includes("node_modules/@pulumi/")), []);

@@ -10,6 +10,8 @@ import { FluxIdentityValidationError } from "../../provider/src/core/errors";
 import { AWS_TARGET_FIELDS, AWS_TENANT_FIELDS } from "../../provider/src/aws/plan";
 import { AZURE_TARGET_FIELDS, AZURE_TENANT_FIELDS } from "../../provider/src/azure/plan";
 import { AzureCloud, AzureIdentityLayout } from "../../provider/src/azure/spec";
+import { GCP_TARGET_FIELDS, GCP_TENANT_FIELDS } from "../../provider/src/gcp/plan";
+import { GcpAuthMode, GcpServiceAccountLayout } from "../../provider/src/gcp/spec";
 import { AwsAuthMethod, AwsRoleLayout, EksAccessScope } from "../../provider/src/aws/spec";
 import { EXIT_INVALID_SPEC, EXIT_OK, runCli } from "../../sdk/src/cli/main";
 import { renderFleet } from "../../sdk/src/render/render";
@@ -44,7 +46,7 @@ const CLUSTER = `  - name: kind-1
 describe("fleet spec", () => {
     it("loads and renders the example fleet", () => {
         const rendered = renderFleet(loadFleet(EXAMPLE));
-        assert.deepEqual(rendered.map((c) => c.name), ["prod-eks", "staging-eks", "dev-kind", "analytics-gke", "prod-aks", "edge-kind"]);
+        assert.deepEqual(rendered.map((c) => c.name), ["prod-eks", "staging-eks", "dev-kind", "analytics-gke", "prod-aks", "edge-kind", "prod-gke", "lab-kind"]);
         assert.deepEqual(Object.keys(rendered[2].files), ["flux-system/kustomization.yaml", "plan.json", "tenants/service-accounts.yaml"]);
     });
 
@@ -104,6 +106,20 @@ describe("fleet spec", () => {
         assert.deepEqual(scope, Object.values(EksAccessScope));
     });
 
+    it("keeps the GCP part of the JSON Schema in step with the catalog and the planner", () => {
+        const defs = fleetSchema.$defs;
+        assert.deepEqual(Object.keys(defs.gcpTarget.properties).sort(), [...GCP_TARGET_FIELDS].sort());
+        assert.deepEqual(Object.keys(defs.gcpTenant.properties).sort(), [...GCP_TENANT_FIELDS].sort());
+        assert.deepEqual(Object.keys(defs.gcpTarget.properties.workloadIdentityPool.properties).sort(), ["create", "displayName", "jwksJson", "poolId", "providerId"]);
+        assert.deepEqual(defs.gcpTenant.properties.usedBy.items.enum, FLUX_KINDS);
+        assert.deepEqual(defs.gcpTarget.properties.existingServiceAccountEmails.propertyNames.enum, FLUX_CONTROLLERS);
+        assert.deepEqual(defs.gcpTarget.properties.authMode.enum, Object.values(GcpAuthMode));
+        assert.deepEqual(defs.gcpTarget.properties.serviceAccountLayout.enum, Object.values(GcpServiceAccountLayout));
+        assert.deepEqual(Object.keys(defs.gcpAccess.properties), integrationsOf(Cloud.Gcp).map((i) => i.id));
+        const access = defs.gcpAccess.properties as Record<string, { items: { properties: { usedBy: { items: { enum: string[] } } } } }>;
+        for (const i of integrationsOf(Cloud.Gcp)) assert.deepEqual(access[i.id].items.properties.usedBy.items.enum, i.kinds, i.id);
+    });
+
     it("keeps the Azure part of the JSON Schema in step with the catalog and the planner", () => {
         const defs = fleetSchema.$defs;
         assert.deepEqual(Object.keys(defs.azureTarget.properties).sort(), [...AZURE_TARGET_FIELDS].sort());
@@ -133,12 +149,12 @@ describe("flux-identity CLI", () => {
     it("render writes each cluster's kustomization.yaml and plan.json and says where", async () => {
         const io = capture();
         assert.equal(await runCli(["render", EXAMPLE, "--out", out], io), EXIT_OK);
-        for (const c of ["prod-eks", "staging-eks", "dev-kind", "analytics-gke", "prod-aks", "edge-kind"]) {
+        for (const c of ["prod-eks", "staging-eks", "dev-kind", "analytics-gke", "prod-aks", "edge-kind", "prod-gke", "lab-kind"]) {
             assert.ok(existsSync(path.join(out, c, "flux-system", "kustomization.yaml")), c);
             const plan = JSON.parse(readFileSync(path.join(out, c, "plan.json"), "utf8"));
             assert.equal(plan.kind, "ClusterPlan");
             if (c === "edge-kind") assert.deepEqual(plan.azure.resources, [], "brought identities create nothing");
-            else assert.ok((plan.aws ?? plan.azure).resources.length > 0, c);
+            else assert.ok((plan.aws ?? plan.azure ?? plan.gcp).resources.length > 0, c);
             assert.ok(io.stdout.includes(path.join(out, c, "flux-system", "kustomization.yaml")));
         }
         assert.ok(existsSync(path.join(out, "dev-kind", "tenants", "service-accounts.yaml")));
@@ -158,7 +174,7 @@ describe("flux-identity CLI", () => {
         const bin = fromRoot("dist", "sdk", "src", "cli", "main.js");
         const ok = spawnSync(process.execPath, [bin, "render", EXAMPLE, "--out", out, "--json"], { encoding: "utf8" });
         assert.equal(ok.status, 0, ok.stderr);
-        assert.deepEqual(JSON.parse(ok.stdout).clusters.map((c: { cluster: string }) => c.cluster), ["prod-eks", "staging-eks", "dev-kind", "analytics-gke", "prod-aks", "edge-kind"]);
+        assert.deepEqual(JSON.parse(ok.stdout).clusters.map((c: { cluster: string }) => c.cluster), ["prod-eks", "staging-eks", "dev-kind", "analytics-gke", "prod-aks", "edge-kind", "prod-gke", "lab-kind"]);
         const missing = spawnSync(process.execPath, [bin, "render", path.join(out, "nope.yaml"), "--out", out], { encoding: "utf8" });
         assert.equal(missing.status, 2);
         assert.match(missing.stderr, /cannot read the fleet file/);

@@ -2,13 +2,14 @@
 
 import { FluxController } from "../core/catalog";
 import { ResolvedSourceCluster, SourceCluster } from "../core/cluster";
-import { ServiceAccountRef } from "../core/kubernetes";
+import { DEFAULT_FLUX_NAMESPACE, ServiceAccountRef } from "../core/kubernetes";
+
+export { DEFAULT_FLUX_NAMESPACE };
 import { FluxObjectSetting } from "../flux/objects";
 import { AwsPartition } from "./partition";
 import { PolicyDocument } from "./policy";
 import { AwsAuthMethod, AwsRoleLayout, AwsTargetSpec, EksAccessScope } from "./spec";
 
-export const DEFAULT_FLUX_NAMESPACE = "flux-system";
 export const DEFAULT_NAME_PREFIX = "flux-";
 /** Name of the inline policy on every role. */
 export const INLINE_POLICY_NAME = "flux-identity";

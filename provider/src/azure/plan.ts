@@ -8,7 +8,7 @@ import { Cloud, FluxController, FluxKind, KIND_CONTROLLER, controllerShortName, 
 import { checkKnownFields, enumValue, isRecord } from "../core/checks";
 import { SourceCluster, resolveSourceCluster } from "../core/cluster";
 import { Issues, show } from "../core/errors";
-import { checkLabel, checkNamespace, serviceAccountKey } from "../core/kubernetes";
+import { DEFAULT_FLUX_NAMESPACE, checkLabel, checkNamespace, serviceAccountKey } from "../core/kubernetes";
 import { sortedRecord } from "../core/order";
 import { grantKinds, scopeGrants } from "../core/used-by";
 import { cloudObjectSettings } from "../flux/object-settings";
@@ -73,7 +73,7 @@ export function planAzure(input: AzurePlanInput, options: AzurePlanOptions = {})
 
     const clusterInput: SourceCluster = { ...input.cluster, issuerUrl: options.pendingIssuer ? PLACEHOLDER_ISSUER : input.cluster.issuerUrl };
     const cluster = resolveSourceCluster(clusterInput, issues.within(paths.cluster), { placeholderIssuer: options.pendingIssuer });
-    const fluxNamespace = input.fluxNamespace ?? "flux-system";
+    const fluxNamespace = input.fluxNamespace ?? DEFAULT_FLUX_NAMESPACE;
     checkNamespace(fluxNamespace, issues.within(paths.namespace), undefined);
 
     checkGuid(a.tenantId, at, "tenantId", "Entra tenant ID");

@@ -29,4 +29,8 @@ export * from "../azure/patches";
 export * from "../azure/resources";
 export * from "../azure/devops";
 export * from "../azure/result";
+export * from "../gcp/spec";
+export * from "../gcp/plan";
+export * from "../gcp/patches";
+export * from "../gcp/resources";
 export * from "../plan/cluster";

@@ -2,6 +2,9 @@
 
 import { Issues, show } from "./errors";
 
+/** Namespace `flux bootstrap` installs Flux in. */
+export const DEFAULT_FLUX_NAMESPACE = "flux-system";
+
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 

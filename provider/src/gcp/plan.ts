@@ -10,7 +10,7 @@ import { SourceCluster, SourceClusterType, resolveSourceCluster } from "../core/
 import { Issues, show } from "../core/errors";
 import { checkNamespace } from "../core/kubernetes";
 // Shared by every target; it lives with the AWS plan model until core takes it.
-import { DEFAULT_FLUX_NAMESPACE } from "../aws/plan-model";
+import { DEFAULT_FLUX_NAMESPACE } from "../core/kubernetes";
 import { grantKinds, resolveAccess } from "./grants";
 import { planIdentities } from "./identities";
 import { planBucketReaderRole, planGrants } from "./members";

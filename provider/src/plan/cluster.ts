@@ -16,6 +16,10 @@ import { describeAzureResources } from "../azure/resources";
 import { AzureFluxIdentityResult, azureFluxIdentityResult } from "../azure/result";
 import { AzureTargetSpec } from "../azure/spec";
 import { renderFluxSide } from "../flux/kustomization";
+import { gcpFluxPatchSet } from "../gcp/patches";
+import { GcpPlan, planGcp, plannedPrincipals } from "../gcp/plan";
+import { describeGcpResources } from "../gcp/resources";
+import { GcpTargetSpec } from "../gcp/spec";
 import { FluxObjectSetting } from "../flux/objects";
 
 export const PLAN_API_VERSION = "flux-identity/v1alpha1";
@@ -31,6 +35,7 @@ export interface ClusterSpec extends SourceCluster {
     flux?: FluxSettings;
     aws?: AwsTargetSpec;
     azure?: AzureTargetSpec;
+    gcp?: GcpTargetSpec;
 }
 
 export interface ClusterPlan {
@@ -40,6 +45,7 @@ export interface ClusterPlan {
     azure?: AzurePlan;
     /** Azure outputs as far as they are known offline (client IDs of created identities are placeholders). */
     azureResult?: AzureFluxIdentityResult;
+    gcp?: GcpPlan;
     patchSet: FluxPatchSet;
     kustomizationYaml: string;
     tenantServiceAccountsYaml: string;
@@ -47,14 +53,14 @@ export interface ClusterPlan {
     warnings: string[];
 }
 
-const TARGETS = ["aws", "azure"] as const;
+const TARGETS = ["aws", "azure", "gcp"] as const;
 
 /** Plans a cluster; `path` is where it sits in the user's document (`clusters[3]`). */
 export function planCluster(spec: ClusterSpec, path = ""): ClusterPlan {
     const at = (field: string) => (path ? `${path}.${field}` : field);
     const issues = Issues.root();
     if (!TARGETS.some((t) => spec[t] !== undefined)) {
-        issues.addAt(path, `cluster ${JSON.stringify(spec.name)} has no target cloud.`, `add an ${TARGETS.join(" or ")} section saying what Flux must reach.`);
+        issues.addAt(path, `cluster ${JSON.stringify(spec.name)} has no target cloud.`, `add an ${TARGETS.join(", ")} section saying what Flux must reach.`);
         issues.throwIfAny();
     }
     const cluster: SourceCluster = { name: spec.name, type: spec.type, issuerUrl: spec.issuerUrl };
@@ -80,6 +86,15 @@ export function planCluster(spec: ClusterSpec, path = ""): ClusterPlan {
             collected.push(...err.issues);
         }
     }
+    let gcp: GcpPlan | undefined;
+    if (spec.gcp !== undefined) {
+        try {
+            gcp = planGcp({ cluster, fluxNamespace, gcp: spec.gcp }, { paths: { cluster: path, namespace: at("flux.namespace"), gcp: at("gcp") } });
+        } catch (err) {
+            if (!(err instanceof FluxIdentityValidationError)) throw err;
+            collected.push(...err.issues);
+        }
+    }
     if (collected.length > 0) {
         throw new FluxIdentityValidationError(dedupeIssues(collected));
     }
@@ -87,18 +102,20 @@ export function planCluster(spec: ClusterSpec, path = ""): ClusterPlan {
     const patchSets: FluxPatchSet[] = [];
     if (aws) patchSets.push(awsFluxPatchSet(aws));
     if (azureResult) patchSets.push(azureResult.patchSet);
+    if (gcp) patchSets.push(gcpFluxPatchSet(gcp));
     const patchSet = mergePatchSets(patchSets);
     const plan: ClusterPlan = {
         name: spec.name,
         fluxNamespace,
         patchSet,
         ...renderFluxSide(patchSet),
-        objectSettings: [...(aws?.objectSettings ?? []), ...(azure?.objectSettings ?? [])],
-        warnings: [...(aws?.warnings ?? []), ...(azure?.warnings ?? [])],
+        objectSettings: [...(aws?.objectSettings ?? []), ...(azure?.objectSettings ?? []), ...(gcp?.objectSettings ?? [])],
+        warnings: [...(aws?.warnings ?? []), ...(azure?.warnings ?? []), ...(gcp?.warnings ?? [])],
     };
     if (aws) plan.aws = aws;
     if (azure) plan.azure = azure;
     if (azureResult) plan.azureResult = azureResult;
+    if (gcp) plan.gcp = gcp;
     return plan;
 }
 
@@ -151,6 +168,18 @@ export interface ClusterPlanDocument {
         azureDevOpsOnboarding: AzureFluxIdentityResult["azureDevOpsOnboarding"];
         warnings: string[];
     };
+    gcp?: {
+        projectId: string;
+        projectNumber: string;
+        authMode: string;
+        workloadIdentityProvider: string;
+        identities: GcpPlan["identities"];
+        principals: Record<string, string>;
+        resources: PlannedResource[];
+        /** RBAC manifests to apply in remote GKE clusters. */
+        remoteClusterRbacYaml: string;
+        warnings: string[];
+    };
     warnings: string[];
 }
 
@@ -166,7 +195,7 @@ export interface AzureIdentityDocument {
 
 export function clusterPlanDocument(plan: ClusterPlan): ClusterPlanDocument {
     const aws = plan.aws;
-    const resolved = (aws ?? plan.azure)?.cluster;
+    const resolved = (aws ?? plan.azure ?? plan.gcp)?.cluster;
     const doc: ClusterPlanDocument = {
         apiVersion: PLAN_API_VERSION,
         kind: "ClusterPlan",
@@ -207,6 +236,20 @@ export function clusterPlanDocument(plan: ClusterPlan): ClusterPlanDocument {
             resources: describeAzureResources(azure),
             azureDevOpsOnboarding: plan.azureResult.azureDevOpsOnboarding,
             warnings: azure.warnings,
+        };
+    }
+    const gcp = plan.gcp;
+    if (gcp) {
+        doc.gcp = {
+            projectId: gcp.projectId,
+            projectNumber: gcp.projectNumber,
+            authMode: gcp.authMode,
+            workloadIdentityProvider: gcp.workloadIdentityPool?.providerName ?? "",
+            identities: gcp.identities,
+            principals: plannedPrincipals(gcp).principals,
+            resources: describeGcpResources(gcp),
+            remoteClusterRbacYaml: gcp.remoteClusterRbacYaml,
+            warnings: gcp.warnings,
         };
     }
     return doc;

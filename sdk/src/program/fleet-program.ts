@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AwsFluxIdentity, AwsFluxIdentityArgs } from "../../../provider/src/aws/component";
 import { AzureFluxIdentity, AzureFluxIdentityArgs } from "../../../provider/src/azure/component";
+import { GcpFluxIdentity, GcpFluxIdentityArgs } from "../../../provider/src/gcp/component";
 import { ClusterSpec, planCluster } from "../../../provider/src/plan/cluster";
 import { mergePatchSets } from "../../../provider/src/core/patch";
 import { renderFluxSide } from "../../../provider/src/flux/kustomization";
@@ -28,10 +29,19 @@ export function azureArgsFromSpec(spec: ClusterSpec): AzureFluxIdentityArgs | un
     return args;
 }
 
+/** Component arguments for a cluster's GCP target, exactly as the spec states them. */
+export function gcpArgsFromSpec(spec: ClusterSpec): GcpFluxIdentityArgs | undefined {
+    if (!spec.gcp) return undefined;
+    const args: GcpFluxIdentityArgs = { cluster: { name: spec.name, type: spec.type, issuerUrl: spec.issuerUrl }, ...spec.gcp };
+    if (spec.flux?.namespace !== undefined) args.fluxNamespace = spec.flux.namespace;
+    return args;
+}
+
 /** One cluster's components and its Flux side merged across targets. */
 export interface FleetCluster {
     aws?: AwsFluxIdentity;
     azure?: AzureFluxIdentity;
+    gcp?: GcpFluxIdentity;
     /** One kustomization.yaml with every target's patches. */
     kustomizationYaml: pulumi.Output<string>;
     tenantServiceAccountsYaml: pulumi.Output<string>;
@@ -43,13 +53,17 @@ export interface FleetProgramResult {
 }
 
 /** Merges the targets' patch sets into the cluster's one Flux side. */
-function mergedFluxSide(aws: AwsFluxIdentity | undefined, azure: AzureFluxIdentity | undefined): Pick<FleetCluster, "kustomizationYaml" | "tenantServiceAccountsYaml" | "warnings"> {
-    const sets = [aws?.patchSet, azure?.patchSet].filter((s) => s !== undefined);
+function mergedFluxSide(
+    aws: AwsFluxIdentity | undefined,
+    azure: AzureFluxIdentity | undefined,
+    gcp: GcpFluxIdentity | undefined,
+): Pick<FleetCluster, "kustomizationYaml" | "tenantServiceAccountsYaml" | "warnings"> {
+    const sets = [aws?.patchSet, azure?.patchSet, gcp?.patchSet].filter((s) => s !== undefined);
     const side = pulumi.all(sets).apply((all) => renderFluxSide(mergePatchSets(all)));
     return {
         kustomizationYaml: side.kustomizationYaml,
         tenantServiceAccountsYaml: side.tenantServiceAccountsYaml,
-        warnings: pulumi.all([aws?.warnings ?? [], azure?.warnings ?? []]).apply(([a, b]) => [...a, ...b]),
+        warnings: pulumi.all([aws?.warnings ?? [], azure?.warnings ?? [], gcp?.warnings ?? []]).apply((lists) => lists.flat()),
     };
 }
 
@@ -71,9 +85,12 @@ export function declareFleet(fleet: FleetSpec, only?: readonly string[], opts?: 
         const azureArgs = azureArgsFromSpec(c);
         const aws = awsArgs ? new AwsFluxIdentity(c.name, awsArgs, opts) : undefined;
         const azure = azureArgs ? new AzureFluxIdentity(c.name, azureArgs, opts) : undefined;
-        const cluster: FleetCluster = { ...mergedFluxSide(aws, azure) };
+        const gcpArgs = gcpArgsFromSpec(c);
+        const gcp = gcpArgs ? new GcpFluxIdentity(c.name, gcpArgs, opts) : undefined;
+        const cluster: FleetCluster = { ...mergedFluxSide(aws, azure, gcp) };
         if (aws) cluster.aws = aws;
         if (azure) cluster.azure = azure;
+        if (gcp) cluster.gcp = gcp;
         clusters[c.name] = cluster;
     }
     return { clusters };

@@ -16,11 +16,17 @@ import { FleetSpec, loadFleet } from "../sdk/src/spec/fleet";
 const ROOT = path.resolve(__dirname, "..", "..");
 const SELF = __filename;
 
-/** A fleet of `n` clusters cycling through the example's cluster shapes, each with its own name and issuer. */
-export function syntheticFleet(n: number): FleetSpec {
+export type BenchTarget = "aws" | "azure" | "gcp";
+
+/**
+ * A fleet of `n` clusters cycling through the example's cluster shapes (those reaching `target`, or all),
+ * each with its own name and issuer.
+ */
+export function syntheticFleet(n: number, target?: BenchTarget): FleetSpec {
     const example = loadFleet(path.join(ROOT, "examples", "fleet.yaml"));
+    const shapes = example.clusters.filter((c) => !target || c[target] !== undefined);
     const clusters = Array.from({ length: n }, (_, i) => {
-        const c = JSON.parse(JSON.stringify(example.clusters[i % example.clusters.length]));
+        const c = JSON.parse(JSON.stringify(shapes[i % shapes.length]));
         c.name = `bench-${i}`;
         const hex = i.toString(16).toUpperCase().padStart(32, "0");
         if (c.type === "eks") {
@@ -29,6 +35,8 @@ export function syntheticFleet(n: number): FleetSpec {
             if (c.eksClusterName) c.eksClusterName = `bench-${i}`;
         } else if (c.type === "gke") {
             c.issuerUrl = c.issuerUrl.replace(/clusters\/[^/]+$/, `clusters/bench-${i}`);
+        } else if (c.type === "aks") {
+            c.issuerUrl = c.issuerUrl.replace(/[0-9a-f-]{36}\/$/, `00000000-0000-4000-8000-${i.toString(16).padStart(12, "0")}/`);
         } else {
             c.issuerUrl = `https://issuer-${i}.example.com`;
         }
@@ -68,14 +76,14 @@ function median(xs: number[]): number {
 }
 
 async function childMain(kind: string, arg: string): Promise<void> {
-    if (kind === "render" || kind === "write") {
+    if (kind === "render" || kind === "write" || kind.startsWith("render-")) {
         const { renderFleet, writeRendered } = await import("../sdk/src/render/render");
-        const fleet = syntheticFleet(Number(arg));
+        const fleet = syntheticFleet(Number(arg), kind.startsWith("render-") ? (kind.slice(7) as BenchTarget) : undefined);
         startCpu();
         const t0 = performance.now();
         const rendered = renderFleet(fleet);
         const t1 = performance.now();
-        if (kind === "render") return report({ ms: t1 - t0 });
+        if (kind !== "write") return report({ ms: t1 - t0 });
         const dir = mkdtempSync(path.join(tmpdir(), "flux-identity-bench-"));
         try {
             const files = writeRendered(rendered, dir);
@@ -86,6 +94,9 @@ async function childMain(kind: string, arg: string): Promise<void> {
     }
     if (kind === "mocks") {
         return mocksMain(Number(arg), 21);
+    }
+    if (kind === "mocks-azure" || kind === "mocks-gcp") {
+        return cloudMocksMain(kind.slice(6) as "azure" | "gcp", Number(arg), 7);
     }
     throw new Error(`unknown bench child ${kind}`);
 }
@@ -110,7 +121,7 @@ async function mocksMain(n: number, rounds: number): Promise<void> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
     // Single-account fleet: the component checks the credentials' account.
-    const fleet = syntheticFleet(n);
+    const fleet = syntheticFleet(n, "aws");
     for (const c of fleet.clusters) if (c.aws) c.aws.accountId = "111122223333";
     let registered = 0;
     const useMocks = () =>
@@ -208,6 +219,57 @@ async function mocksMain(n: number, rounds: number): Promise<void> {
     });
 }
 
+/**
+ * The Azure or GCP component for `n` clusters under mocks: CPU per program run (median of warm rounds)
+ * and registrations, so per-cluster cost can be compared with the AWS component's.
+ */
+async function cloudMocksMain(cloud: "azure" | "gcp", n: number, rounds: number): Promise<void> {
+    const pulumi = await import("@pulumi/pulumi");
+    const program = await import("../sdk/src/program/fleet-program");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+    const fleet = syntheticFleet(n, cloud);
+    const subscription = fleet.clusters[0].azure?.subscriptionId ?? "";
+    const tenant = fleet.clusters[0].azure?.tenantId ?? "";
+    for (const c of fleet.clusters) if (c.gcp) c.gcp.projectNumber = "123456789012";
+    let registered = 0;
+    const gc = (globalThis as { gc?: () => void }).gc;
+    const times: number[] = [];
+    for (let round = 0; round < rounds; round++) {
+        registered = 0;
+        await pulumi.runtime.setMocks(
+            {
+                newResource: (a) => {
+                    registered++;
+                    const state: Record<string, unknown> = { ...a.inputs };
+                    if (a.type === "azure-native:managedidentity:UserAssignedIdentity") Object.assign(state, { clientId: "c1e00000-0000-4000-8000-000000000001", principalId: "9e000000-0000-4000-8000-000000000001" });
+                    if (a.type === "gcp:serviceaccount/account:Account") state.email = `${a.inputs.accountId}@${a.inputs.project}.iam.gserviceaccount.com`;
+                    return { id: `${a.name}-id`, state };
+                },
+                call: (a) =>
+                    a.token.startsWith("azure-native")
+                        ? { subscriptionId: subscription, tenantId: tenant, clientId: "x", objectId: "y" }
+                        : { projectId: (a.inputs as { projectId: string }).projectId, number: "123456789012", name: "p", id: "p" },
+            },
+            "bench",
+            "bench",
+            false,
+        );
+        gc?.();
+        const cpu = process.cpuUsage();
+        const outputs: Array<Promise<unknown>> = [];
+        for (const c of fleet.clusters) {
+            const comp = cloud === "azure" ? new (await import("../provider/src/azure/component")).AzureFluxIdentity(c.name, program.azureArgsFromSpec(c) as never) : new (await import("../provider/src/gcp/component")).GcpFluxIdentity(c.name, program.gcpArgsFromSpec(c) as never);
+            outputs.push(new Promise((resolve) => comp.kustomizationYaml.apply(resolve)));
+        }
+        await Promise.all(outputs);
+        await settings.waitForRPCs();
+        const used = process.cpuUsage(cpu);
+        if (round > 0) times.push((used.user + used.system) / 1000);
+    }
+    report({ ms: median(times), extra: { registrations: registered, clusters: n } });
+}
+
 function startMs(script: string, runs: number): number {
     const times: number[] = [];
     for (let i = 0; i < runs; i++) {
@@ -247,10 +309,27 @@ async function main(): Promise<void> {
     out(`   first (cold) round: component ${m.coldComponent.toFixed(0)} ms, hand-written ${m.coldHandwritten.toFixed(0)} ms`);
     out(`   ratio component / hand-written: ${ratio.toFixed(2)} from minima, ${(m.component / m.handwritten).toFixed(2)} from medians (target <= 1.15: ${mark(ratio <= 1.15)})`);
 
-    out("\n3. program start: AWS-only entry point against one loading all four cloud SDKs (median of 5 starts)");
+    out("\n3. render 1,000 clusters of one target cloud (median of 3 processes)");
+    for (const target of ["aws", "azure", "gcp"] as const) {
+        const runs = [0, 1, 2].map(() => child([`render-${target}`, "1000"]));
+        const ms = median(runs.map((r) => r.ms));
+        out(`   ${target.padEnd(5)} ${ms.toFixed(0).padStart(6)} ms  (${ms.toFixed(0)} µs/cluster)  peak RSS ${median(runs.map((r) => r.maxRssMb)).toFixed(0)} MB`);
+    }
+
+    out("\n4. Azure and GCP components under Pulumi mocks, 50 clusters (CPU per program run, median of 6 warm rounds)");
+    for (const cloud of ["azure", "gcp"] as const) {
+        const r = child([`mocks-${cloud}`, "50"]);
+        const regs = r.extra?.registrations ?? 0;
+        out(`   ${cloud.padEnd(5)} ${r.ms.toFixed(0).padStart(6)} ms for ${regs} registrations: ${(r.ms / 50).toFixed(1)} ms/cluster, ${((r.ms / Math.max(regs, 1)) * 1000).toFixed(0)} µs/registration`);
+    }
+
+    out("\n5. program start: AWS-only entry point against one loading all four cloud SDKs (median of 5 starts)");
     const awsOnly = startMs("require('./dist/provider/src/aws')", 5);
     const all = startMs("require('@pulumi/aws');require('@pulumi/azure-native');require('@pulumi/gcp');require('@pulumi/kubernetes');require('./dist/provider/src/aws')", 5);
     out(`   AWS only: ${awsOnly.toFixed(0)} ms   all four SDKs: ${all.toFixed(0)} ms   ratio ${(all / awsOnly).toFixed(2)}`);
+    const azureOnly = startMs("require('./dist/provider/src/azure')", 5);
+    const gcpOnly = startMs("require('./dist/provider/src/gcp')", 5);
+    out(`   Azure only: ${azureOnly.toFixed(0)} ms   GCP only: ${gcpOnly.toFixed(0)} ms`);
 }
 
 if (require.main === module) {

@@ -12,6 +12,7 @@ import { describeAzureResources } from "../../provider/src/azure/resources";
 import { azureFluxIdentityResult } from "../../provider/src/azure/result";
 import { AzureCloud, AzureIdentityLayout } from "../../provider/src/azure/spec";
 import { renderKustomization } from "../../provider/src/flux/kustomization";
+import { ClusterSpec, planCluster } from "../../provider/src/plan/cluster";
 import { RG, SCOPES, SUBSCRIPTION, TENANT, azureInput, azureTenantInput } from "../helpers/azure-samples";
 import { ISSUERS, cluster } from "../helpers/samples";
 
@@ -222,6 +223,21 @@ describe("Azure plan: bad input names the field and says how to fix it", () => {
     it("reports every problem at once", () => {
         const issues = issuesOf(azureInput(T.Generic, { tenantId: "x", subscriptionId: "y", location: "East US" }));
         assert.deepEqual(issues.map((i) => i.path).sort(), ["location", "subscriptionId", "tenantId"]);
+    });
+
+    it("a cluster whose AWS and Azure patches would mount two tokens at one path is refused with a field-named error", () => {
+        const spec: ClusterSpec = {
+            ...cluster(T.Generic, "kind-both"),
+            aws: { accountId: "123456789012", region: "us-east-1", controllers: { s3: [{ bucketArns: ["arn:aws:s3:::flux-bucket"] }] } },
+            azure: azureInput(T.Generic, { controllers: { blob: [{ scopes: [SCOPES.container] }] } }).azure,
+        };
+        assert.throws(
+            () => planCluster(spec, "clusters[0]"),
+            (e: unknown) => e instanceof FluxIdentityValidationError && e.issues[0].path === "clusters[0]" && /aws-token and azure-token both at \/var\/run\/service-account/.test(e.issues[0].message),
+        );
+        // Different controllers do not collide.
+        spec.azure = azureInput(T.Generic, { controllers: { keyVault: [{ scopes: [SCOPES.vault] }] } }).azure;
+        assert.doesNotThrow(() => planCluster(spec, "clusters[0]"));
     });
 
     it("accepts a tenant ID with capitals and plans it lowercased", () => {

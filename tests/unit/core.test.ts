@@ -186,4 +186,18 @@ describe("patch sets", () => {
             ["z-config", "flux-system", true, ["a.json={}", "b.json={\"k\": \"v=w\"}"]],
         ]);
     });
+
+    it("refuses two different volumes mounted at one path, which no pod accepts", () => {
+        const a = base();
+        const pa = emptyControllerPatch(FluxController.Source);
+        pa.volumes.push({ name: "aws-token", projectedTokens: [{ audience: "sts.amazonaws.com", expirationSeconds: 3600, path: "aws-token" }] });
+        pa.volumeMounts.push({ name: "aws-token", mountPath: "/var/run/service-account", readOnly: true });
+        a.controllers.push(pa);
+        const b = base();
+        const pb = emptyControllerPatch(FluxController.Source);
+        pb.volumes.push({ name: "azure-token", projectedTokens: [{ audience: "api://AzureADTokenExchange", expirationSeconds: 3600, path: "azure-token" }] });
+        pb.volumeMounts.push({ name: "azure-token", mountPath: "/var/run/service-account", readOnly: true });
+        b.controllers.push(pb);
+        assert.throws(() => mergePatchSets([a, b]), /mount volumes aws-token and azure-token both at \/var\/run\/service-account/);
+    });
 });

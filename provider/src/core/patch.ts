@@ -173,8 +173,22 @@ function mergeControllerPatch(a: FluxControllerPatch, b: FluxControllerPatch): F
         args: [...a.args, ...b.args.filter((arg) => !a.args.includes(arg))],
         env: mergeByName(a.env, b.env, (x, y) => x.value === y.value, `${where} env var`),
         volumes: mergeVolumes(a.volumes, b.volumes, where),
-        volumeMounts: mergeByName(a.volumeMounts, b.volumeMounts, (x, y) => x.mountPath === y.mountPath && x.readOnly === y.readOnly, `${where} volume mount`),
+        volumeMounts: mergeMounts(a.volumeMounts, b.volumeMounts, where),
     };
+}
+
+/** Mounts merge by name; two different volumes at one path would make the pod invalid, so that is a conflict. */
+function mergeMounts(a: readonly FluxVolumeMount[], b: readonly FluxVolumeMount[], where: string): FluxVolumeMount[] {
+    const out = mergeByName(a, b, (x, y) => x.mountPath === y.mountPath && x.readOnly === y.readOnly, `${where} volume mount`);
+    const byPath = new Map<string, string>();
+    for (const m of out) {
+        const other = byPath.get(m.mountPath);
+        if (other !== undefined) {
+            throw new PatchConflictError(`${where} would mount volumes ${other} and ${m.name} both at ${m.mountPath}; a pod cannot mount two volumes at one path`);
+        }
+        byPath.set(m.mountPath, m.name);
+    }
+    return out;
 }
 
 function mergeRecords(a: Record<string, string>, b: Record<string, string>, what: string): Record<string, string> {

@@ -5,7 +5,7 @@
 
 import { SourceCluster } from "../core/cluster";
 import { FluxIdentityValidationError, Issues, ValidationIssue } from "../core/errors";
-import { FluxPatchSet, mergePatchSets } from "../core/patch";
+import { FluxPatchSet, PatchConflictError, mergePatchSets } from "../core/patch";
 import { AwsPlan, DEFAULT_FLUX_NAMESPACE, planAws } from "../aws/plan";
 import { awsFluxPatchSet } from "../aws/patches";
 import { describeAwsResources } from "../aws/resources";
@@ -103,7 +103,16 @@ export function planCluster(spec: ClusterSpec, path = ""): ClusterPlan {
     if (aws) patchSets.push(awsFluxPatchSet(aws));
     if (azureResult) patchSets.push(azureResult.patchSet);
     if (gcp) patchSets.push(gcpFluxPatchSet(gcp));
-    const patchSet = mergePatchSets(patchSets);
+    let patchSet: FluxPatchSet;
+    try {
+        patchSet = mergePatchSets(patchSets);
+    } catch (err) {
+        if (!(err instanceof PatchConflictError)) throw err;
+        // Several clouds on one controller of a cluster without its own webhook need one shared token volume.
+        throw new FluxIdentityValidationError([
+            { path: path || "(root)", message: `the targets' Flux patches collide: ${err.message}.`, fix: "give each controller one target cloud on this cluster type for now, or use bring-your-own identities on one of them." },
+        ]);
+    }
     const plan: ClusterPlan = {
         name: spec.name,
         fluxNamespace,

@@ -8,7 +8,7 @@
 
 import { FluxController, sortControllers } from "../core/catalog";
 import { SourceClusterType } from "../core/cluster";
-import { FluxControllerPatch, FluxPatchSet, FluxTenantServiceAccount, OBJECT_LEVEL_FEATURE_GATE, emptyControllerPatch, isEmptyControllerPatch } from "../core/patch";
+import { ControllerPatches, FluxPatchSet, FluxTenantServiceAccount, OBJECT_LEVEL_FEATURE_GATE } from "../core/patch";
 import { STS_AUDIENCE } from "./partition";
 import { AwsPlan, plannedRoleArns } from "./plan";
 import { awsRoleSessionName } from "./roles";
@@ -27,15 +27,8 @@ export interface AwsRoleArns {
 
 /** The patch set for a plan. `arns` defaults to the planned ARNs; pass them when already computed. */
 export function awsFluxPatchSet(plan: AwsPlan, arns: AwsRoleArns = plannedRoleArns(plan)): FluxPatchSet {
-    const patches = new Map<FluxController, FluxControllerPatch>();
-    const patchOf = (c: FluxController) => {
-        let p = patches.get(c);
-        if (!p) {
-            p = emptyControllerPatch(c);
-            patches.set(c, p);
-        }
-        return p;
-    };
+    const patches = new ControllerPatches();
+    const patchOf = (c: FluxController) => patches.of(c);
     const eks = plan.cluster.type === SourceClusterType.Eks;
     for (const c of sortControllers(Object.keys(plan.controllerRoles) as FluxController[])) {
         const arn = arns.controllers[c];
@@ -76,9 +69,7 @@ export function awsFluxPatchSet(plan: AwsPlan, arns: AwsRoleArns = plannedRoleAr
         });
     return {
         namespace: plan.fluxNamespace,
-        controllers: sortControllers(patches.keys())
-            .map((c) => patches.get(c) as FluxControllerPatch)
-            .filter((p) => !isEmptyControllerPatch(p)),
+        controllers: patches.list(),
         tenantServiceAccounts,
         configMaps: [],
     };

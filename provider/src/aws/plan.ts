@@ -4,15 +4,16 @@
  * Pure: the component, `render` and the tests all call this one function.
  */
 
-import { FluxController, KIND_CONTROLLER, controllerShortName, controllersForKinds, isFluxController, sortControllers } from "../core/catalog";
+import { FluxController, controllerShortName, controllersForKinds, isFluxController, sortControllers } from "../core/catalog";
 import { checkBoolean, checkKnownFields, enumValue, isRecord } from "../core/checks";
 import { SourceCluster, SourceClusterType, resolveSourceCluster } from "../core/cluster";
 import { Issues, show } from "../core/errors";
+import { controllersToCreate } from "../core/used-by";
 import { checkNamespace, serviceAccountKey } from "../core/kubernetes";
 import { sortedRecord } from "../core/order";
 import { planAccessEntries } from "./access-entries";
 import { IAM_OIDC_PROVIDER, IAM_POLICY, IAM_ROLE, checkArn } from "./arn";
-import { AwsGrant, grantKinds, resolveAccess, scopeGrants } from "./grants";
+import { AwsGrant, resolveAccess, scopeGrants } from "./grants";
 import { awsObjectSettings } from "./object-settings";
 import { planOidcProvider } from "./oidc-provider";
 import { AwsPartition, isRegionName, partitionOfRegion } from "./partition";
@@ -178,18 +179,7 @@ export function planAws(input: AwsPlanInput, options: AwsPlanOptions = {}): AwsP
     }
 
     // Which controllers need an identity.
-    const controllersWithGrants = controllersForKinds(grantKinds(controllerGrants));
-    for (const c of controllersWithGrants) {
-        if (existing.has(c)) {
-            const grant = controllerGrants.find((g) => g.kinds.some((k) => KIND_CONTROLLER[k] === c));
-            at.at("existingRoleArns").add(
-                c,
-                `${c} uses an existing role, but ${grant?.path ?? "controllers"} also grants it access; flux-identity does not change the permissions of roles it does not own.`,
-                `grant the existing role that access yourself and remove the grant, or remove existingRoleArns.${c}.`,
-            );
-        }
-    }
-    const createdControllers = controllersWithGrants.filter((c) => !existing.has(c));
+    const createdControllers = controllersToCreate(controllerGrants, existing, at, "existingRoleArns", "role", "roles");
     if (createdControllers.length === 0 && existing.size === 0 && tenants.length === 0 && issues.count === 0) {
         at.add(undefined, "nothing to grant: no controller access, tenants or existing roles are listed.", "list what Flux must reach under controllers (ecr, ecrPublic, s3, kms, eks, codecommit) or tenants.");
     }

@@ -2,10 +2,10 @@
 
 import { FluxKind } from "../core/catalog";
 import { resolveTenantKinds } from "../core/used-by";
-import { checkKnownFields, isRecord } from "../core/checks";
+import { isRecord } from "../core/checks";
 import { Issues, show } from "../core/errors";
-import { ServiceAccountRef, checkNamespace, checkServiceAccountName, serviceAccountKey } from "../core/kubernetes";
-import { compareStrings } from "../core/order";
+import { ServiceAccountRef } from "../core/kubernetes";
+import { resolveTenantList } from "../core/tenants";
 import { IAM_ROLE, checkArn } from "./arn";
 import { AwsGrant, grantKinds, resolveAccess } from "./grants";
 import { AwsPartition } from "./partition";
@@ -21,32 +21,7 @@ export interface Tenant {
 }
 
 export function resolveTenants(value: unknown, at: Issues, partition: AwsPartition): Tenant[] {
-    if (value === undefined) return [];
-    if (!Array.isArray(value)) {
-        at.add("tenants", `expected a list of tenants, got ${show(value)}.`, "write tenants as a YAML list of {namespace, serviceAccount, access}.");
-        return [];
-    }
-    const out: Tenant[] = [];
-    const seen = new Map<string, number>();
-    value.forEach((raw, i) => {
-        const ti = at.at("tenants").at(i);
-        if (!isRecord(raw)) {
-            ti.add(undefined, `expected a tenant {namespace, serviceAccount, access}, got ${show(raw)}.`, "give namespace, serviceAccount and access.");
-            return;
-        }
-        checkKnownFields(raw, AWS_TENANT_FIELDS, ti);
-        const before = ti.count;
-        const nsOk = checkNamespace(raw.namespace, ti, "namespace");
-        const saOk = checkServiceAccountName(raw.serviceAccount, ti, "serviceAccount");
-        if (nsOk && saOk) {
-            const key = `${raw.namespace}/${raw.serviceAccount}`;
-            const first = seen.get(key);
-            if (first !== undefined) {
-                ti.add(undefined, `tenant ServiceAccount ${key} is already listed at tenants[${first}].`, "list each tenant ServiceAccount once, merging their access.");
-            } else {
-                seen.set(key, i);
-            }
-        }
+    return resolveTenantList(value, at, AWS_TENANT_FIELDS, (raw, ti, ref) => {
         let grants: AwsGrant[] = [];
         let kinds: FluxKind[] = [];
         let existingRoleArn: string | undefined;
@@ -67,9 +42,6 @@ export function resolveTenants(value: unknown, at: Issues, partition: AwsPartiti
                 kinds = grantKinds(grants);
             }
         }
-        if (ti.count === before && nsOk && saOk) {
-            out.push({ ref: { namespace: raw.namespace as string, name: raw.serviceAccount as string }, grants, existingRoleArn, kinds, path: ti.path() });
-        }
+        return { ref, grants, existingRoleArn, kinds, path: ti.path() };
     });
-    return out.sort((x, y) => compareStrings(serviceAccountKey(x.ref), serviceAccountKey(y.ref)));
 }

@@ -9,7 +9,7 @@
 
 import { FluxController, sortControllers } from "../core/catalog";
 import { SourceClusterType } from "../core/cluster";
-import { FluxConfigMap, FluxControllerPatch, FluxPatchSet, FluxTenantServiceAccount, OBJECT_LEVEL_FEATURE_GATE, emptyControllerPatch, isEmptyControllerPatch } from "../core/patch";
+import { ControllerPatches, FluxConfigMap, FluxControllerPatch, FluxPatchSet, FluxTenantServiceAccount, OBJECT_LEVEL_FEATURE_GATE } from "../core/patch";
 import { AZURE_TOKEN_AUDIENCE } from "./clouds";
 import { AzurePlan } from "./plan-model";
 import { AzureCloud } from "./spec";
@@ -42,15 +42,8 @@ export function azureIdentityRefs(plan: AzurePlan, created: Record<string, strin
 }
 
 export function azureFluxPatchSet(plan: AzurePlan, refs: Record<string, AzureIdentityRef> = azureIdentityRefs(plan)): FluxPatchSet {
-    const patches = new Map<FluxController, FluxControllerPatch>();
-    const patchOf = (c: FluxController) => {
-        let p = patches.get(c);
-        if (!p) {
-            p = emptyControllerPatch(c);
-            patches.set(c, p);
-        }
-        return p;
-    };
+    const patches = new ControllerPatches();
+    const patchOf = (c: FluxController) => patches.of(c);
     const setEnv = (p: FluxControllerPatch, name: string, value: string) => {
         if (!p.env.some((e) => e.name === name)) p.env.push({ name, value });
     };
@@ -104,9 +97,7 @@ export function azureFluxPatchSet(plan: AzurePlan, refs: Record<string, AzureIde
         });
     return {
         namespace: plan.fluxNamespace,
-        controllers: sortControllers(patches.keys())
-            .map((c) => patches.get(c) as FluxControllerPatch)
-            .filter((p) => !isEmptyControllerPatch(p)),
+        controllers: patches.list(),
         tenantServiceAccounts,
         configMaps,
     };

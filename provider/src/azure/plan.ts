@@ -4,13 +4,13 @@
  * Pure: the component, `render` and the tests all call this one function.
  */
 
-import { Cloud, FluxController, FluxKind, KIND_CONTROLLER, controllerShortName, controllersForKinds, isFluxController, sortControllers } from "../core/catalog";
+import { Cloud, FluxController, FluxKind, controllerShortName, controllersForKinds, isFluxController, sortControllers } from "../core/catalog";
 import { checkKnownFields, enumValue, isRecord } from "../core/checks";
 import { SourceCluster, resolveSourceCluster } from "../core/cluster";
 import { Issues, show } from "../core/errors";
 import { DEFAULT_FLUX_NAMESPACE, checkLabel, checkNamespace, serviceAccountKey } from "../core/kubernetes";
 import { sortedRecord } from "../core/order";
-import { grantKinds, scopeGrants } from "../core/used-by";
+import { controllersToCreate, grantKinds, scopeGrants } from "../core/used-by";
 import { cloudObjectSettings } from "../flux/object-settings";
 import { AUTHORITY_HOSTS } from "./clouds";
 import { AzureGrant, resolveAzureAccess } from "./grants";
@@ -97,18 +97,7 @@ export function planAzure(input: AzurePlanInput, options: AzurePlanOptions = {})
     const tenants = resolveAzureTenants(a.tenants, at);
     const pinned = resolvePinnedGroups(a.pinnedIdentityGroups, tenants, at);
 
-    const controllersWithGrants = controllersForKinds(grantKinds(controllerGrants));
-    for (const c of controllersWithGrants) {
-        if (existing.has(c)) {
-            const grant = controllerGrants.find((g) => g.kinds.some((k) => KIND_CONTROLLER[k] === c));
-            at.at("existingIdentities").add(
-                c,
-                `${c} uses an existing identity, but ${grant?.path ?? "controllers"} also grants it access; flux-identity does not change the permissions of identities it does not own.`,
-                `grant the existing identity that access yourself and remove the grant, or remove existingIdentities.${c}.`,
-            );
-        }
-    }
-    const createdControllers = controllersWithGrants.filter((c) => !existing.has(c));
+    const createdControllers = controllersToCreate(controllerGrants, existing, at, "existingIdentities", "identity", "identities");
     if (createdControllers.length === 0 && existing.size === 0 && tenants.length === 0 && issues.count === 0) {
         at.add(undefined, "nothing to grant: no controller access, tenants or existing identities are listed.", "list what Flux must reach under controllers (acr, azureDevOps, blob, keyVault, aks, eventHubs) or tenants.");
     }

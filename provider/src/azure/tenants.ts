@@ -3,8 +3,8 @@
 import { FluxKind } from "../core/catalog";
 import { checkKnownFields, isRecord } from "../core/checks";
 import { Issues, show } from "../core/errors";
-import { ServiceAccountRef, checkLabel, checkNamespace, checkServiceAccountName, serviceAccountKey } from "../core/kubernetes";
-import { compareStrings } from "../core/order";
+import { ServiceAccountRef, checkLabel } from "../core/kubernetes";
+import { resolveTenantList } from "../core/tenants";
 import { grantKinds, resolveTenantKinds } from "../core/used-by";
 import { AzureGrant, resolveAzureAccess } from "./grants";
 import { checkGuid } from "./ids";
@@ -24,32 +24,7 @@ export interface AzureResolvedTenant {
 }
 
 export function resolveAzureTenants(value: unknown, at: Issues): AzureResolvedTenant[] {
-    if (value === undefined) return [];
-    if (!Array.isArray(value)) {
-        at.add("tenants", `expected a list of tenants, got ${show(value)}.`, "write tenants as a YAML list of {namespace, serviceAccount, access}.");
-        return [];
-    }
-    const out: AzureResolvedTenant[] = [];
-    const seen = new Map<string, number>();
-    value.forEach((raw, i) => {
-        const ti = at.at("tenants").at(i);
-        if (!isRecord(raw)) {
-            ti.add(undefined, `expected a tenant {namespace, serviceAccount, access}, got ${show(raw)}.`, "give namespace, serviceAccount and access.");
-            return;
-        }
-        checkKnownFields(raw, AZURE_TENANT_FIELDS, ti);
-        const before = ti.count;
-        const nsOk = checkNamespace(raw.namespace, ti, "namespace");
-        const saOk = checkServiceAccountName(raw.serviceAccount, ti, "serviceAccount");
-        if (nsOk && saOk) {
-            const key = `${raw.namespace}/${raw.serviceAccount}`;
-            const first = seen.get(key);
-            if (first !== undefined) {
-                ti.add(undefined, `tenant ServiceAccount ${key} is already listed at tenants[${first}].`, "list each tenant ServiceAccount once, merging their access.");
-            } else {
-                seen.set(key, i);
-            }
-        }
+    return resolveTenantList(value, at, AZURE_TENANT_FIELDS, (raw, ti, ref, index) => {
         let grants: AzureGrant[] = [];
         let kinds: FluxKind[] = [];
         let existingIdentity: AzureExistingIdentity | undefined;
@@ -77,14 +52,11 @@ export function resolveAzureTenants(value: unknown, at: Issues): AzureResolvedTe
                 kinds = grantKinds(grants);
             }
         }
-        if (ti.count === before && nsOk && saOk) {
-            const tenant: AzureResolvedTenant = { ref: { namespace: raw.namespace as string, name: raw.serviceAccount as string }, grants, kinds, index: i, path: ti.path() };
-            if (identityGroup) tenant.identityGroup = identityGroup;
-            if (existingIdentity) tenant.existingIdentity = existingIdentity;
-            out.push(tenant);
-        }
+        const tenant: AzureResolvedTenant = { ref, grants, kinds, index, path: ti.path() };
+        if (identityGroup) tenant.identityGroup = identityGroup;
+        if (existingIdentity) tenant.existingIdentity = existingIdentity;
+        return tenant;
     });
-    return out.sort((x, y) => compareStrings(serviceAccountKey(x.ref), serviceAccountKey(y.ref)));
 }
 
 /** A brought identity: client ID required, tenant ID optional (defaults to the target's). */

@@ -80,6 +80,26 @@ export function emptyControllerPatch(controller: FluxController): FluxController
     return { controller, serviceAccountAnnotations: {}, podLabels: {}, args: [], env: [], volumes: [], volumeMounts: [] };
 }
 
+/** Collects one patch per controller as a target fills them in; `list()` gives the non-empty ones in catalog order. */
+export class ControllerPatches {
+    private readonly byController = new Map<FluxController, FluxControllerPatch>();
+
+    of(controller: FluxController): FluxControllerPatch {
+        let p = this.byController.get(controller);
+        if (!p) {
+            p = emptyControllerPatch(controller);
+            this.byController.set(controller, p);
+        }
+        return p;
+    }
+
+    list(): FluxControllerPatch[] {
+        return sortControllers(this.byController.keys())
+            .map((c) => this.byController.get(c) as FluxControllerPatch)
+            .filter((p) => !isEmptyControllerPatch(p));
+    }
+}
+
 export function isEmptyControllerPatch(p: FluxControllerPatch): boolean {
     return (
         Object.keys(p.serviceAccountAnnotations).length === 0 &&

@@ -1,6 +1,6 @@
 /** The `usedBy` field of an access entry: which Flux kinds use an integration, checked against the catalog. */
 
-import { Cloud, FLUX_KINDS, FluxController, FluxKind, KIND_CONTROLLER, findIntegration, isFluxKind } from "./catalog";
+import { Cloud, FLUX_KINDS, FluxController, FluxKind, KIND_CONTROLLER, controllersForKinds, findIntegration, isFluxKind } from "./catalog";
 import { Issues, show } from "./errors";
 
 /** The kinds listed (in catalog order), the integration's defaults when absent, undefined on error. */
@@ -49,11 +49,11 @@ export interface KindScoped {
     readonly kinds: readonly FluxKind[];
 }
 
-/** Every kind the grants serve. */
+/** Every kind the grants serve, in catalog order. */
 export function grantKinds(grants: readonly KindScoped[]): FluxKind[] {
     const kinds = new Set<FluxKind>();
     for (const g of grants) for (const k of g.kinds) kinds.add(k);
-    return [...kinds];
+    return FLUX_KINDS.filter((k) => kinds.has(k));
 }
 
 /** The grants narrowed to the kinds the given controllers reconcile; grants left with no kind are dropped. */
@@ -64,4 +64,23 @@ export function scopeGrants<T extends KindScoped>(grants: readonly T[], controll
         if (kinds.length > 0) out.push({ ...g, kinds });
     }
     return out;
+}
+
+/**
+ * The controllers the grants serve that flux-identity creates an identity for: those without a brought
+ * one. A controller both brought (under `field`) and granted is an issue, since flux-identity never
+ * changes the permissions of identities it does not own.
+ */
+export function controllersToCreate(grants: readonly (KindScoped & { readonly path: string })[], brought: ReadonlyMap<FluxController, unknown>, at: Issues, field: string, noun: string, nouns: string): FluxController[] {
+    const served = controllersForKinds(grantKinds(grants));
+    for (const c of served) {
+        if (!brought.has(c)) continue;
+        const grant = grants.find((g) => g.kinds.some((k) => KIND_CONTROLLER[k] === c));
+        at.at(field).add(
+            c,
+            `${c} uses an existing ${noun}, but ${grant?.path ?? "controllers"} also grants it access; flux-identity does not change the permissions of ${nouns} it does not own.`,
+            `grant the existing ${noun} that access yourself and remove the grant, or remove ${field}.${c}.`,
+        );
+    }
+    return served.filter((c) => !brought.has(c));
 }

@@ -3,12 +3,15 @@
  * integration ("Authorization").
  */
 
-import { Cloud, FLUX_KINDS, FluxController, FluxKind, KIND_CONTROLLER, findIntegration, integrationsOf, isFluxKind } from "../core/catalog";
+import { Cloud, FluxKind, integrationsOf } from "../core/catalog";
 import { checkBoolean, checkKnownFields, checkMap, isRecord } from "../core/checks";
 import { Issues, show } from "../core/errors";
 import { checkNamespace } from "../core/kubernetes";
+import { grantKinds, resolveUsedBy, scopeGrants } from "../core/used-by";
 import { GcpGrantScope } from "./plan-model";
 import { GAR_REPOSITORY, GCS_BUCKET, GKE_CLUSTER, GcpNameKind, KMS_CRYPTO_KEY, KMS_KEY_RING, PUBSUB_TOPIC, checkGcpName } from "./resource-names";
+
+export { grantKinds, scopeGrants };
 
 export type GcpService = "gar" | "gcs" | "kms" | "gke" | "pubsub";
 
@@ -102,7 +105,7 @@ function resolveEntry(service: GcpService, value: unknown, issues: Issues): GcpG
     if (!entry) return undefined;
     checkKnownFields(entry, ENTRY_FIELDS[service], issues);
     const before = issues.count;
-    const kinds = resolveKinds(service, entry.usedBy, issues);
+    const kinds = resolveUsedBy(Cloud.Gcp, service, entry.usedBy, issues);
     let targets: GcpGrantTarget[] = [];
     let roles: string[] = [];
     let customRole = false;
@@ -170,32 +173,6 @@ function resourceNames(value: unknown, kind: GcpNameKind, issues: Issues, field:
     return out;
 }
 
-function resolveKinds(service: GcpService, value: unknown, issues: Issues): FluxKind[] | undefined {
-    const integration = findIntegration(Cloud.Gcp, service);
-    if (!integration) {
-        throw new Error(`catalog has no GCP integration ${service}`);
-    }
-    if (value === undefined) {
-        return [...integration.defaultKinds];
-    }
-    if (!Array.isArray(value) || value.length === 0) {
-        issues.add("usedBy", `expected a non-empty list of Flux kinds, got ${show(value)}.`, `list some of ${integration.kinds.join(", ")}, or omit usedBy for ${integration.defaultKinds.join(", ")}.`);
-        return undefined;
-    }
-    const kinds: FluxKind[] = [];
-    value.forEach((k, i) => {
-        if (!isFluxKind(k)) {
-            issues.at("usedBy").add(i, `unknown Flux kind ${show(k)}.`, `use one of ${integration.kinds.join(", ")}.`);
-        } else if (!integration.kinds.includes(k)) {
-            issues.at("usedBy").add(i, `${k} does not use ${integration.service}.`, `use one of ${integration.kinds.join(", ")}.`);
-        } else if (!kinds.includes(k)) {
-            kinds.push(k);
-        }
-    });
-    // Catalog order, so the user's listing order never changes the output.
-    return kinds.length > 0 ? FLUX_KINDS.filter((k) => kinds.includes(k)) : undefined;
-}
-
 const CLUSTER_ROLE_NAME = /^[A-Za-z0-9][A-Za-z0-9:._-]{0,252}$/;
 
 function resolveRemoteCluster(entry: Record<string, unknown>, cluster: string, issues: Issues): GcpRemoteClusterGrant | undefined {
@@ -227,21 +204,4 @@ function uniqueTargets(targets: GcpGrantTarget[]): GcpGrantTarget[] {
     const seen = new Map<string, GcpGrantTarget>();
     for (const t of targets) seen.set(`${t.scope}|${t.resource}`, t);
     return [...seen.keys()].sort().map((k) => seen.get(k) as GcpGrantTarget);
-}
-
-/** Grants narrowed to what the given controllers serve (a kind counts only if its controller is in the set). */
-export function scopeGrants(grants: readonly GcpGrant[], controllers: ReadonlySet<FluxController>): GcpGrant[] {
-    const out: GcpGrant[] = [];
-    for (const g of grants) {
-        const kinds = g.kinds.filter((k) => controllers.has(KIND_CONTROLLER[k]));
-        if (kinds.length > 0) out.push({ ...g, kinds });
-    }
-    return out;
-}
-
-/** All kinds named by the grants. */
-export function grantKinds(grants: readonly GcpGrant[]): FluxKind[] {
-    const kinds = new Set<FluxKind>();
-    for (const g of grants) for (const k of g.kinds) kinds.add(k);
-    return FLUX_KINDS.filter((k) => kinds.has(k));
 }

@@ -10,7 +10,7 @@
 
 import { FluxController, sortControllers } from "../core/catalog";
 import { SourceClusterType } from "../core/cluster";
-import { FluxConfigMap, FluxControllerPatch, FluxPatchSet, FluxTenantServiceAccount, OBJECT_LEVEL_FEATURE_GATE, emptyControllerPatch, isEmptyControllerPatch } from "../core/patch";
+import { ControllerPatches, FluxConfigMap, FluxPatchSet, FluxTenantServiceAccount, OBJECT_LEVEL_FEATURE_GATE } from "../core/patch";
 import { compareStrings } from "../core/order";
 import {
     CREDENTIAL_CONFIGURATION_DIR,
@@ -35,15 +35,8 @@ export function gcpFluxPatchSet(plan: GcpPlan): FluxPatchSet {
         if (!found) throw new Error(`flux-identity: no identity ${key}; this is a bug`);
         return found;
     };
-    const patches = new Map<FluxController, FluxControllerPatch>();
-    const patchOf = (c: FluxController) => {
-        let p = patches.get(c);
-        if (!p) {
-            p = emptyControllerPatch(c);
-            patches.set(c, p);
-        }
-        return p;
-    };
+    const patches = new ControllerPatches();
+    const patchOf = (c: FluxController) => patches.of(c);
     const configMaps: FluxConfigMap[] = [];
     const gke = plan.cluster.type === SourceClusterType.Gke;
     for (const c of sortControllers(Object.keys(plan.controllerIdentities) as FluxController[])) {
@@ -82,9 +75,7 @@ export function gcpFluxPatchSet(plan: GcpPlan): FluxPatchSet {
         });
     return {
         namespace: plan.fluxNamespace,
-        controllers: sortControllers(patches.keys())
-            .map((c) => patches.get(c) as FluxControllerPatch)
-            .filter((p) => !isEmptyControllerPatch(p)),
+        controllers: patches.list(),
         tenantServiceAccounts,
         configMaps: configMaps.sort((a, b) => compareStrings(a.name, b.name)),
     };

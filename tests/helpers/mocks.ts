@@ -143,3 +143,27 @@ export function forgetFailedRegistrations(): void {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     (require("@pulumi/pulumi/runtime/debuggable") as { leakedPromises(): unknown }).leakedPromises();
 }
+
+/**
+ * Runs `start`, waits (with `wait`) for the failed registrations it provokes, and returns the unhandled
+ * rejections they raised; afterwards drops their record so the runtime does not report them as leaks.
+ */
+export async function failedRegistrations(start: () => void, wait: (errors: unknown[]) => Promise<void>): Promise<unknown[]> {
+    const errors: unknown[] = [];
+    const onRejection = (e: unknown) => errors.push(e);
+    process.on("unhandledRejection", onRejection);
+    try {
+        start();
+        await wait(errors);
+    } finally {
+        process.off("unhandledRejection", onRejection);
+        forgetFailedRegistrations();
+    }
+    return errors;
+}
+
+/** Waits for the first rejection (at most a second), then a little longer for the rest. */
+export async function untilRejected(errors: unknown[]): Promise<void> {
+    for (let i = 0; i < 50 && errors.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 100));
+}

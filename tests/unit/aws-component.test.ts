@@ -12,7 +12,7 @@ import { AwsPlanInput, planAws } from "../../provider/src/aws/plan";
 import { POLICY_PROPERTIES, describeAwsResources } from "../../provider/src/aws/resources";
 import { AwsAuthMethod } from "../../provider/src/aws/spec";
 import { renderKustomization, renderTenantServiceAccounts } from "../../provider/src/flux/kustomization";
-import { RecordingMocks, forgetFailedRegistrations, settle, useMocks, valueOf } from "../helpers/mocks";
+import { RecordingMocks, failedRegistrations, settle, untilRejected, useMocks, valueOf } from "../helpers/mocks";
 import { ACCOUNT, ISSUERS, awsInput, tenantInput } from "../helpers/samples";
 
 const T = SourceClusterType;
@@ -132,36 +132,25 @@ describe("AwsFluxIdentity under Pulumi mocks", () => {
 
     it("reports an invalid issuer that arrives as an output, and registers no child", async () => {
         const mocks = await useMocks();
-        const errors: unknown[] = [];
-        const onRejection = (e: unknown) => errors.push(e);
-        process.on("unhandledRejection", onRejection);
-        try {
-            const c = new AwsFluxIdentity("late-bad", { ...awsInput(T.Generic).aws, cluster: { name: "x", type: T.Generic, issuerUrl: pulumi.output("http://insecure.example.com") } });
-            const warnings = (c.warnings as unknown as { promise(): Promise<unknown> }).promise();
-            await assert.rejects(warnings, (e: unknown) => e instanceof FluxIdentityValidationError && e.issues[0].path === "cluster.issuerUrl");
-            // Registrations whose arguments depend on the failed plan never reach the monitor; give them time to try.
-            await new Promise((r) => setTimeout(r, 200));
-        } finally {
-            process.off("unhandledRejection", onRejection);
-            forgetFailedRegistrations();
-        }
+        let warnings: Promise<unknown> | undefined;
+        await failedRegistrations(
+            () => {
+                const c = new AwsFluxIdentity("late-bad", { ...awsInput(T.Generic).aws, cluster: { name: "x", type: T.Generic, issuerUrl: pulumi.output("http://insecure.example.com") } });
+                warnings = (c.warnings as unknown as { promise(): Promise<unknown> }).promise();
+            },
+            async () => {
+                await assert.rejects(warnings as Promise<unknown>, (e: unknown) => e instanceof FluxIdentityValidationError && e.issues[0].path === "cluster.issuerUrl");
+                // Registrations whose arguments depend on the failed plan never reach the monitor; give them time to try.
+                await new Promise((r) => setTimeout(r, 200));
+            },
+        );
         assert.deepEqual(mocks.custom().map((r) => r.name), []);
     });
 
     it("refuses to create anything with credentials of another account", async () => {
         const mocks = await useMocks("999999999999");
-        const errors: unknown[] = [];
-        const onRejection = (e: unknown) => errors.push(e);
-        process.on("unhandledRejection", onRejection);
-        try {
-            new AwsFluxIdentity("wrong-account", argsOf(awsInput(T.Generic)));
-            // The failed registrations are what the engine reports; wait for them.
-            for (let i = 0; i < 50 && errors.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
-            await new Promise((r) => setTimeout(r, 100));
-        } finally {
-            process.off("unhandledRejection", onRejection);
-            forgetFailedRegistrations();
-        }
+        // The failed registrations are what the engine reports; wait for them.
+        const errors = await failedRegistrations(() => new AwsFluxIdentity("wrong-account", argsOf(awsInput(T.Generic))), untilRejected);
         assert.deepEqual(mocks.custom().map((r) => r.name), []);
         assert.ok(errors.some((e) => /credentials are for account 999999999999 in partition aws, but the roles are planned in 123456789012/.test(String(e))), String(errors[0]));
     });

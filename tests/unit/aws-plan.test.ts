@@ -1,23 +1,18 @@
 import { strict as assert } from "node:assert";
 import { FluxKind } from "../../provider/src/core/catalog";
 import { SourceClusterType } from "../../provider/src/core/cluster";
-import { FluxIdentityValidationError } from "../../provider/src/core/errors";
+import { ValidationIssue } from "../../provider/src/core/errors";
 import { awsFluxPatchSet } from "../../provider/src/aws/patches";
 import { AwsPlan, AwsPlanInput, planAws } from "../../provider/src/aws/plan";
 import { describeAwsResources } from "../../provider/src/aws/resources";
 import { AwsAuthMethod, AwsRoleLayout } from "../../provider/src/aws/spec";
 import { ACCOUNT, ISSUERS, arns, awsInput, cluster, fullAccess, tenantInput } from "../helpers/samples";
+import { validationIssues } from "../helpers/issues";
 
 const T = SourceClusterType;
 
-function issuesOf(input: AwsPlanInput): Array<{ path: string; message: string; fix: string }> {
-    try {
-        planAws(input);
-    } catch (err) {
-        if (err instanceof FluxIdentityValidationError) return [...err.issues];
-        throw err;
-    }
-    assert.fail("expected a validation error");
+function issuesOf(input: AwsPlanInput): ValidationIssue[] {
+    return validationIssues(() => planAws(input));
 }
 
 function role(plan: AwsPlan, key: string) {

@@ -14,7 +14,7 @@ import { SourceClusterType } from "../../provider/src/core/cluster";
 import { FluxIdentityValidationError } from "../../provider/src/core/errors";
 import { isOutputRef } from "../../provider/src/core/resources";
 import { SCOPES, azureInput, azureTenantInput } from "../helpers/azure-samples";
-import { RecordingMocks, forgetFailedRegistrations, settle, useMocks, valueOf } from "../helpers/mocks";
+import { RecordingMocks, failedRegistrations, settle, untilRejected, useMocks, valueOf } from "../helpers/mocks";
 import { ISSUERS } from "../helpers/samples";
 
 const T = SourceClusterType;
@@ -145,17 +145,7 @@ describe("AzureFluxIdentity under Pulumi mocks", () => {
     it("refuses to create anything with credentials of another subscription", async () => {
         const mocks = await useMocks();
         mocks.azureSubscription = "99999999-0000-4000-8000-000000000009";
-        const errors: unknown[] = [];
-        const onRejection = (e: unknown) => errors.push(e);
-        process.on("unhandledRejection", onRejection);
-        try {
-            new AzureFluxIdentity("wrong-sub", argsOf(azureInput(T.Generic)));
-            for (let i = 0; i < 50 && errors.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
-            await new Promise((r) => setTimeout(r, 100));
-        } finally {
-            process.off("unhandledRejection", onRejection);
-            forgetFailedRegistrations();
-        }
+        const errors = await failedRegistrations(() => new AzureFluxIdentity("wrong-sub", argsOf(azureInput(T.Generic))), untilRejected);
         assert.deepEqual(mocks.custom().map((r) => r.name), []);
         assert.ok(errors.some((e) => /credentials are for subscription 99999999-0000-4000-8000-000000000009/.test(String(e))), String(errors[0]));
     });

@@ -6,7 +6,7 @@
 import { strict as assert } from "node:assert";
 import { FluxKind } from "../../provider/src/core/catalog";
 import { SourceClusterType } from "../../provider/src/core/cluster";
-import { FluxIdentityValidationError } from "../../provider/src/core/errors";
+import { FluxIdentityValidationError, ValidationIssue } from "../../provider/src/core/errors";
 import { AzurePlan, AzurePlanInput, planAzure } from "../../provider/src/azure/plan";
 import { describeAzureResources } from "../../provider/src/azure/resources";
 import { azureFluxIdentityResult } from "../../provider/src/azure/result";
@@ -15,18 +15,13 @@ import { renderKustomization } from "../../provider/src/flux/kustomization";
 import { ClusterSpec, planCluster } from "../../provider/src/plan/cluster";
 import { RG, SCOPES, SUBSCRIPTION, TENANT, azureInput, azureTenantInput } from "../helpers/azure-samples";
 import { ISSUERS, cluster } from "../helpers/samples";
+import { validationIssues } from "../helpers/issues";
 
 const T = SourceClusterType;
 const ROLE = (id: string) => `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${id}`;
 
-function issuesOf(input: AzurePlanInput): Array<{ path: string; message: string; fix: string }> {
-    try {
-        planAzure(input);
-    } catch (err) {
-        if (err instanceof FluxIdentityValidationError) return [...err.issues];
-        throw err;
-    }
-    assert.fail("expected a validation error");
+function issuesOf(input: AzurePlanInput): ValidationIssue[] {
+    return validationIssues(() => planAzure(input));
 }
 
 function identity(plan: AzurePlan, key: string) {

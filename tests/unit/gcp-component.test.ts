@@ -17,7 +17,7 @@ import { GcpPlanInput, planGcp, plannedPrincipals } from "../../provider/src/gcp
 import { GCP_TYPES, describeGcpResources } from "../../provider/src/gcp/resources";
 import { GcpAuthMode } from "../../provider/src/gcp/spec";
 import { GKE_ISSUER, NAMES, POOL_ID, PROVIDER_ID, gcpInput, gcpTenantInput } from "../helpers/gcp-samples";
-import { RecordingMocks, forgetFailedRegistrations, settle, useMocks, valueOf } from "../helpers/mocks";
+import { RecordingMocks, failedRegistrations, settle, untilRejected, useMocks, valueOf } from "../helpers/mocks";
 import { fromRoot } from "../helpers/paths";
 import { ISSUERS } from "../helpers/samples";
 
@@ -46,21 +46,6 @@ function byName(a: { type: string; name: string }, b: { type: string; name: stri
     const x = `${a.type}/${a.name}`;
     const y = `${b.type}/${b.name}`;
     return x < y ? -1 : x > y ? 1 : 0;
-}
-
-/** Runs `start`, waits for the failures it provokes, and returns the unhandled rejections. */
-async function failures(start: () => void, wait: (errors: unknown[]) => Promise<void>): Promise<unknown[]> {
-    const errors: unknown[] = [];
-    const onRejection = (e: unknown) => errors.push(e);
-    process.on("unhandledRejection", onRejection);
-    try {
-        start();
-        await wait(errors);
-    } finally {
-        process.off("unhandledRejection", onRejection);
-        forgetFailedRegistrations();
-    }
-    return errors;
 }
 
 describe("GcpFluxIdentity under Pulumi mocks", () => {
@@ -181,7 +166,7 @@ describe("GcpFluxIdentity under Pulumi mocks", () => {
     it("reports an invalid issuer that arrives as an output, and registers no child", async () => {
         const mocks = await useMocks();
         let warnings: Promise<unknown> | undefined;
-        await failures(
+        await failedRegistrations(
             () => {
                 const c = new GcpFluxIdentity("late-bad", { ...argsOf(gcpInput(T.Generic)), cluster: { name: "x", type: T.Generic, issuerUrl: pulumi.output("http://insecure.example.com") } });
                 warnings = (c.warnings as unknown as { promise(): Promise<unknown> }).promise();
@@ -198,12 +183,9 @@ describe("GcpFluxIdentity under Pulumi mocks", () => {
     it("refuses to create anything when GCP reports another number for the project", async () => {
         // The mocked GCP reports its account as every project's number.
         const mocks = await useMocks("999999999999");
-        const errors = await failures(
+        const errors = await failedRegistrations(
             () => new GcpFluxIdentity("wrong-number", argsOf(gcpInput(T.Generic, { authMode: GcpAuthMode.Impersonation }))),
-            async (errs) => {
-                for (let i = 0; i < 50 && errs.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
-                await new Promise((r) => setTimeout(r, 100));
-            },
+            untilRejected,
         );
         assert.deepEqual(mocks.custom().map((r) => r.name), []);
         assert.ok(errors.some((e) => /project my-project has number 999999999999, but projectNumber is 123456789012/.test(String(e))), String(errors[0]));

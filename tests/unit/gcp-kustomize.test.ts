@@ -13,7 +13,8 @@ import { gcpFluxPatchSet } from "../../provider/src/gcp/patches";
 import { GcpPlan, GcpPlanInput, planGcp, plannedPrincipals } from "../../provider/src/gcp/plan";
 import { GcpAuthMode, GcpServiceAccountLayout } from "../../provider/src/gcp/spec";
 import { NAMES, gcpInput, gcpTenantInput } from "../helpers/gcp-samples";
-import { FluxFixture, KubeObject, find, fluxFixture, kubectlAvailable, kustomizeBuild, podSpec } from "../helpers/kustomize";
+import { assertDeployment, assertServiceAccount } from "../helpers/flux-asserts";
+import { FluxFixture, KubeObject, find, fluxFixture, kubectlAvailable, kustomizeBuild } from "../helpers/kustomize";
 import { skipWithReason } from "../helpers/skip";
 
 const T = SourceClusterType;
@@ -98,39 +99,6 @@ function build(input: GcpPlanInput, fixture: FluxFixture): Built {
     const plan = planGcp(input);
     const kustomization = renderKustomization(gcpFluxPatchSet(plan));
     return { plan, objects: kustomizeBuild(kustomization, fixture), kustomization };
-}
-
-function without<T extends object>(o: T, keys: string[]): Partial<T> {
-    const copy = JSON.parse(JSON.stringify(o));
-    for (const k of keys) delete copy[k];
-    return copy;
-}
-
-/** Asserts a Deployment equals the shipped one except for appended env, volumes, mounts and args. */
-function assertDeployment(
-    built: KubeObject[],
-    baseline: KubeObject[],
-    name: string,
-    want: { env?: Array<{ name: string; value: string }>; volumes?: unknown[]; mounts?: unknown[]; args?: string[] },
-): void {
-    const got = find(built, "Deployment", name);
-    const base = find(baseline, "Deployment", name);
-    const g = podSpec(got);
-    const b = podSpec(base);
-    assert.equal(g.containers.length, b.containers.length);
-    assert.equal(g.containers[0].name, "manager");
-    assert.deepEqual(g.containers[0].env, [...(b.containers[0].env ?? []), ...(want.env ?? [])], `${name} env`);
-    assert.deepEqual(g.volumes, [...(b.volumes ?? []), ...(want.volumes ?? [])], `${name} volumes`);
-    assert.deepEqual(g.containers[0].volumeMounts, [...(b.containers[0].volumeMounts ?? []), ...(want.mounts ?? [])], `${name} volumeMounts`);
-    assert.deepEqual(g.containers[0].args, [...(b.containers[0].args ?? []), ...(want.args ?? [])], `${name} args`);
-    // Nothing else in the Deployment changes.
-    assert.deepEqual(without(g.containers[0], ["env", "volumeMounts", "args"]), without(b.containers[0], ["env", "volumeMounts", "args"]), `${name} container`);
-    assert.deepEqual(without(g, ["containers", "volumes"]), without(b, ["containers", "volumes"]), `${name} pod spec`);
-    assert.deepEqual(got.metadata, base.metadata, `${name} metadata`);
-}
-
-function assertServiceAccount(built: KubeObject[], name: string, annotations: Record<string, string> | undefined): void {
-    assert.deepEqual(find(built, "ServiceAccount", name).metadata.annotations, annotations, `${name} ServiceAccount annotations`);
 }
 
 /** The ConfigMap the docs show for one controller: its name, the Flux namespace, and the JSON. */

@@ -7,7 +7,7 @@ import { strict as assert } from "node:assert";
 import fc from "fast-check";
 import { FluxKind } from "../../provider/src/core/catalog";
 import { SourceClusterType } from "../../provider/src/core/cluster";
-import { FluxIdentityValidationError } from "../../provider/src/core/errors";
+import { FluxIdentityValidationError, ValidationIssue } from "../../provider/src/core/errors";
 import { renderKustomization, renderTenantServiceAccounts } from "../../provider/src/flux/kustomization";
 import { gcpFluxPatchSet } from "../../provider/src/gcp/patches";
 import { GCP_TARGET_FIELDS, GCP_TENANT_FIELDS, GcpPlan, GcpPlanInput, planGcp, plannedPrincipals } from "../../provider/src/gcp/plan";
@@ -16,6 +16,7 @@ import { serviceAccountId } from "../../provider/src/gcp/service-accounts";
 import { GcpAuthMode, GcpServiceAccountLayout } from "../../provider/src/gcp/spec";
 import { GKE_ISSUER, NAMES, POOL_ID, PROJECT_NUMBER, PROVIDER_ID, gcpCluster, gcpFullAccess, gcpInput, gcpTenantInput } from "../helpers/gcp-samples";
 import { ISSUERS } from "../helpers/samples";
+import { validationIssues } from "../helpers/issues";
 
 const T = SourceClusterType;
 const POOL = `projects/123456789012/locations/global/workloadIdentityPools/${POOL_ID}`;
@@ -24,14 +25,8 @@ const gke = (ns: string, sa: string) => `serviceAccount:gke-host-project.svc.id.
 /** GCP's service account ID rule, restated from the GCP docs. */
 const ACCOUNT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 
-function issuesOf(input: GcpPlanInput): Array<{ path: string; message: string; fix: string }> {
-    try {
-        planGcp(input);
-    } catch (err) {
-        if (err instanceof FluxIdentityValidationError) return [...err.issues];
-        throw err;
-    }
-    assert.fail("expected a validation error");
+function issuesOf(input: GcpPlanInput): ValidationIssue[] {
+    return validationIssues(() => planGcp(input));
 }
 
 function of(resources: GcpPlannedResource[], type: string): GcpPlannedResource[] {

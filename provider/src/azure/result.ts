@@ -37,12 +37,24 @@ export const AZURE_RESULT_KEYS = [
     "warnings",
 ] as const;
 
-/** `created` maps identity keys to the IDs Azure assigned; absent keys render as placeholders. */
-export function azureFluxIdentityResult(plan: AzurePlan, created: Record<string, AzureIdentityIds> = {}): AzureFluxIdentityResult {
+/** Client and tenant IDs by identity key, and a principal ID lookup, with placeholders for identities not created yet. */
+function identityIds(plan: AzurePlan, created: Record<string, AzureIdentityIds>) {
     const clientIdsByKey: Record<string, string> = {};
     for (const [k, v] of Object.entries(created)) clientIdsByKey[k] = v.clientId;
     const refs = azureIdentityRefs(plan, clientIdsByKey);
     const principalOf = (key: string) => created[key]?.principalId ?? (plan.identities.some((i) => i.key === key) ? `<principal ID of ${key}>` : "");
+    return { refs, principalOf };
+}
+
+/** The Azure DevOps onboarding each identity needs, with its IDs (placeholders until created). */
+export function azureDevOpsOnboardings(plan: AzurePlan, created: Record<string, AzureIdentityIds> = {}): AzureDevOpsOnboarding[] {
+    const { refs, principalOf } = identityIds(plan, created);
+    return plan.devOps.map((o) => azureDevOpsOnboarding(o, { clientId: refs[o.identityKey].clientId, principalId: principalOf(o.identityKey) }));
+}
+
+/** `created` maps identity keys to the IDs Azure assigned; absent keys render as placeholders. */
+export function azureFluxIdentityResult(plan: AzurePlan, created: Record<string, AzureIdentityIds> = {}): AzureFluxIdentityResult {
+    const { refs, principalOf } = identityIds(plan, created);
     const clientIds: Record<string, string> = {};
     const principalIds: Record<string, string> = {};
     for (const [c, key] of Object.entries(plan.controllerIdentities)) {
@@ -62,7 +74,7 @@ export function azureFluxIdentityResult(plan: AzurePlan, created: Record<string,
         patchSet,
         ...renderFluxSide(patchSet),
         objectSettings: plan.objectSettings,
-        azureDevOpsOnboarding: plan.devOps.map((o) => azureDevOpsOnboarding(o, { clientId: refs[o.identityKey].clientId, principalId: principalOf(o.identityKey) })),
+        azureDevOpsOnboarding: azureDevOpsOnboardings(plan, created),
         warnings: plan.warnings,
     };
 }

@@ -13,7 +13,9 @@ import { PlannedResource } from "../core/resources";
 import { AwsTargetSpec } from "../aws/spec";
 import { AzurePlan, planAzure } from "../azure/plan";
 import { describeAzureResources } from "../azure/resources";
-import { AzureFluxIdentityResult, azureFluxIdentityResult } from "../azure/result";
+import { AzureDevOpsOnboarding } from "../azure/devops";
+import { azureFluxPatchSet } from "../azure/patches";
+import { azureDevOpsOnboardings } from "../azure/result";
 import { AzureTargetSpec } from "../azure/spec";
 import { renderFluxSide } from "../flux/kustomization";
 import { gcpFluxPatchSet } from "../gcp/patches";
@@ -43,8 +45,8 @@ export interface ClusterPlan {
     fluxNamespace: string;
     aws?: AwsPlan;
     azure?: AzurePlan;
-    /** Azure outputs as far as they are known offline (client IDs of created identities are placeholders). */
-    azureResult?: AzureFluxIdentityResult;
+    /** Azure DevOps onboarding, with placeholders for the IDs of identities not created yet. */
+    azureDevOpsOnboarding?: AzureDevOpsOnboarding[];
     gcp?: GcpPlan;
     patchSet: FluxPatchSet;
     kustomizationYaml: string;
@@ -98,10 +100,10 @@ export function planCluster(spec: ClusterSpec, path = ""): ClusterPlan {
     if (collected.length > 0) {
         throw new FluxIdentityValidationError(dedupeIssues(collected));
     }
-    const azureResult = azure ? azureFluxIdentityResult(azure) : undefined;
+
     const patchSets: FluxPatchSet[] = [];
     if (aws) patchSets.push(awsFluxPatchSet(aws));
-    if (azureResult) patchSets.push(azureResult.patchSet);
+    if (azure) patchSets.push(azureFluxPatchSet(azure));
     if (gcp) patchSets.push(gcpFluxPatchSet(gcp));
     let patchSet: FluxPatchSet;
     try {
@@ -123,7 +125,7 @@ export function planCluster(spec: ClusterSpec, path = ""): ClusterPlan {
     };
     if (aws) plan.aws = aws;
     if (azure) plan.azure = azure;
-    if (azureResult) plan.azureResult = azureResult;
+    if (azure) plan.azureDevOpsOnboarding = azureDevOpsOnboardings(azure);
     if (gcp) plan.gcp = gcp;
     return plan;
 }
@@ -174,7 +176,7 @@ export interface ClusterPlanDocument {
         identityLayout: string;
         identities: AzureIdentityDocument[];
         resources: PlannedResource[];
-        azureDevOpsOnboarding: AzureFluxIdentityResult["azureDevOpsOnboarding"];
+        azureDevOpsOnboarding: AzureDevOpsOnboarding[];
         warnings: string[];
     };
     gcp?: {
@@ -230,7 +232,7 @@ export function clusterPlanDocument(plan: ClusterPlan): ClusterPlanDocument {
         };
     }
     const azure = plan.azure;
-    if (azure && plan.azureResult) {
+    if (azure && plan.azureDevOpsOnboarding) {
         doc.azure = {
             tenantId: azure.tenantId,
             subscriptionId: azure.subscriptionId,
@@ -243,7 +245,7 @@ export function clusterPlanDocument(plan: ClusterPlan): ClusterPlanDocument {
                 ...azure.existingIdentities.map((i) => ({ key: i.key, created: false, clientId: i.clientId, controllers: [...i.serves.controllers], tenants: i.serves.tenants.map((t) => `${t.namespace}/${t.name}`) })),
             ],
             resources: describeAzureResources(azure),
-            azureDevOpsOnboarding: plan.azureResult.azureDevOpsOnboarding,
+            azureDevOpsOnboarding: plan.azureDevOpsOnboarding,
             warnings: azure.warnings,
         };
     }

@@ -286,7 +286,7 @@ describe("AWS plan: object level and bring your own", () => {
         const set = awsFluxPatchSet(plan);
         assert.deepEqual(set.controllers[0].serviceAccountAnnotations, { "eks.amazonaws.com/role-arn": existing });
         assert.deepEqual(set.controllers[0].args, ["--feature-gates=ObjectLevelWorkloadIdentity=true"]);
-        assert.deepEqual(set.tenantServiceAccounts, [{ namespace: "t", name: "sa", annotations: { "eks.amazonaws.com/role-arn": `arn:aws:iam::${ACCOUNT}:role/t` } }]);
+        assert.deepEqual(set.tenantServiceAccounts, [{ namespace: "t", name: "sa", annotations: { "eks.amazonaws.com/role-arn": `arn:aws:iam::${ACCOUNT}:role/t` }, servedBy: ["source-controller"] }]);
     });
 });
 

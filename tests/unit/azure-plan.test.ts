@@ -6,7 +6,7 @@
 import { strict as assert } from "node:assert";
 import { FluxKind } from "../../provider/src/core/catalog";
 import { SourceClusterType } from "../../provider/src/core/cluster";
-import { FluxIdentityValidationError, ValidationIssue } from "../../provider/src/core/errors";
+import { ValidationIssue } from "../../provider/src/core/errors";
 import { AzurePlan, AzurePlanInput, planAzure } from "../../provider/src/azure/plan";
 import { describeAzureResources } from "../../provider/src/azure/resources";
 import { azureFluxIdentityResult } from "../../provider/src/azure/result";
@@ -104,7 +104,7 @@ describe("Azure plan: identities and federated credentials", () => {
         const result = azureFluxIdentityResult(plan);
         assert.deepEqual(result.clientIds, { "source-controller": clientId });
         assert.deepEqual(result.patchSet.tenantServiceAccounts, [
-            { namespace: "t", name: "sa", annotations: { "azure.workload.identity/client-id": clientId, "azure.workload.identity/tenant-id": "aaaaaaaa-1234-4234-8234-123456789abc" } },
+            { namespace: "t", name: "sa", annotations: { "azure.workload.identity/client-id": clientId, "azure.workload.identity/tenant-id": "aaaaaaaa-1234-4234-8234-123456789abc" }, servedBy: ["source-controller"] },
         ]);
         assert.ok(!renderKustomization(result.patchSet).includes("<client ID"), "no placeholders for brought identities");
     });
@@ -220,19 +220,15 @@ describe("Azure plan: bad input names the field and says how to fix it", () => {
         assert.deepEqual(issues.map((i) => i.path).sort(), ["location", "subscriptionId", "tenantId"]);
     });
 
-    it("a cluster whose AWS and Azure patches would mount two tokens at one path is refused with a field-named error", () => {
+    it("a cluster whose AWS and Azure patches share a controller gets one token volume holding both tokens", () => {
         const spec: ClusterSpec = {
             ...cluster(T.Generic, "kind-both"),
             aws: { accountId: "123456789012", region: "us-east-1", controllers: { s3: [{ bucketArns: ["arn:aws:s3:::flux-bucket"] }] } },
             azure: azureInput(T.Generic, { controllers: { blob: [{ scopes: [SCOPES.container] }] } }).azure,
         };
-        assert.throws(
-            () => planCluster(spec, "clusters[0]"),
-            (e: unknown) => e instanceof FluxIdentityValidationError && e.issues[0].path === "clusters[0]" && /aws-token and azure-token both at \/var\/run\/service-account/.test(e.issues[0].message),
-        );
-        // Different controllers do not collide.
-        spec.azure = azureInput(T.Generic, { controllers: { keyVault: [{ scopes: [SCOPES.vault] }] } }).azure;
-        assert.doesNotThrow(() => planCluster(spec, "clusters[0]"));
+        const source = planCluster(spec, "clusters[0]").patchSet.controllers.find((c) => c.controller === "source-controller");
+        assert.deepEqual(source?.volumes.map((v) => [v.name, v.projectedTokens?.map((t) => `${t.path}:${t.audience}`)]), [["cloud-tokens", ["aws-token:sts.amazonaws.com", "azure-token:api://AzureADTokenExchange"]]]);
+        assert.deepEqual(source?.volumeMounts, [{ name: "cloud-tokens", mountPath: "/var/run/service-account", readOnly: true }]);
     });
 
     it("accepts a tenant ID with capitals and plans it lowercased", () => {

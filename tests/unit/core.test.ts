@@ -10,7 +10,7 @@ import { SourceClusterType, normalizeIssuerUrl, resolveSourceCluster } from "../
 import { FluxIdentityValidationError, Issues } from "../../provider/src/core/errors";
 import { checkNamespace, checkServiceAccountName } from "../../provider/src/core/kubernetes";
 import { boundedName } from "../../provider/src/core/names";
-import { FluxPatchSet, PatchConflictError, emptyControllerPatch, mergePatchSets } from "../../provider/src/core/patch";
+import { FluxPatchSet, PatchConflictError, SHARED_TOKEN_VOLUME, emptyControllerPatch, mergePatchSets } from "../../provider/src/core/patch";
 import { ISSUERS } from "../helpers/samples";
 import { load } from "js-yaml";
 import { renderKustomization } from "../../provider/src/flux/kustomization";
@@ -187,7 +187,7 @@ describe("patch sets", () => {
         ]);
     });
 
-    it("refuses two different volumes mounted at one path, which no pod accepts", () => {
+    it("puts the token volumes of several clouds at one path into one projected volume, each file kept", () => {
         const a = base();
         const pa = emptyControllerPatch(FluxController.Source);
         pa.volumes.push({ name: "aws-token", projectedTokens: [{ audience: "sts.amazonaws.com", expirationSeconds: 3600, path: "aws-token" }] });
@@ -198,6 +198,34 @@ describe("patch sets", () => {
         pb.volumes.push({ name: "azure-token", projectedTokens: [{ audience: "api://AzureADTokenExchange", expirationSeconds: 3600, path: "azure-token" }] });
         pb.volumeMounts.push({ name: "azure-token", mountPath: "/var/run/service-account", readOnly: true });
         b.controllers.push(pb);
-        assert.throws(() => mergePatchSets([a, b]), /mount volumes aws-token and azure-token both at \/var\/run\/service-account/);
+        const merged = mergePatchSets([a, b]).controllers[0];
+        assert.deepStrictEqual(merged.volumes, [
+            {
+                name: SHARED_TOKEN_VOLUME,
+                projectedTokens: [
+                    { audience: "sts.amazonaws.com", expirationSeconds: 3600, path: "aws-token" },
+                    { audience: "api://AzureADTokenExchange", expirationSeconds: 3600, path: "azure-token" },
+                ],
+            },
+        ]);
+        assert.deepStrictEqual(merged.volumeMounts, [{ name: SHARED_TOKEN_VOLUME, mountPath: "/var/run/service-account", readOnly: true }]);
+    });
+
+    it("refuses two token files of one name with different audiences, and a ConfigMap at a token path", () => {
+        const token = (name: string, audience: string, file: string) => {
+            const set = base();
+            const p = emptyControllerPatch(FluxController.Source);
+            p.volumes.push({ name, projectedTokens: [{ audience, expirationSeconds: 3600, path: file }] });
+            p.volumeMounts.push({ name, mountPath: "/var/run/service-account", readOnly: true });
+            set.controllers.push(p);
+            return set;
+        };
+        assert.throws(() => mergePatchSets([token("a", "sts.amazonaws.com", "token"), token("b", "api://AzureADTokenExchange", "token")]), /both write a token file token/);
+        const cm = base();
+        const pc = emptyControllerPatch(FluxController.Source);
+        pc.volumes.push({ name: "settings", configMapName: "settings" });
+        pc.volumeMounts.push({ name: "settings", mountPath: "/var/run/service-account", readOnly: true });
+        cm.controllers.push(pc);
+        assert.throws(() => mergePatchSets([token("aws-token", "sts.amazonaws.com", "aws-token"), cm]), /mount volumes aws-token and settings both at \/var\/run\/service-account/);
     });
 });

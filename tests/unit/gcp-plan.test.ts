@@ -135,7 +135,7 @@ describe("GCP plan: principals", () => {
         const byo = "team-c@byo-project.iam.gserviceaccount.com";
         const plan = planGcp(gcpInput(T.Gke, { controllers: undefined, tenants: [{ namespace: "team-c", serviceAccount: "flux", existingServiceAccountEmail: byo, usedBy: [FluxKind.Bucket] }] }));
         assert.deepEqual(plan.objectLevelControllers, ["source-controller"]);
-        assert.deepEqual(gcpFluxPatchSet(plan).tenantServiceAccounts, [{ namespace: "team-c", name: "flux", annotations: { "iam.gke.io/gcp-service-account": byo } }]);
+        assert.deepEqual(gcpFluxPatchSet(plan).tenantServiceAccounts, [{ namespace: "team-c", name: "flux", annotations: { "iam.gke.io/gcp-service-account": byo }, servedBy: ["source-controller"] }]);
         assert.deepEqual(describeGcpResources(plan).map((r) => r.properties.member), [gke("team-c", "flux")]);
     });
 });

@@ -65,7 +65,7 @@ export function awsFluxPatchSet(plan: AwsPlan, arns: AwsRoleArns = plannedRoleAr
             if (!arn) {
                 throw new Error(`no role ARN for tenant ${key}`);
             }
-            return { namespace, name, annotations: { [ROLE_ARN_ANNOTATION]: arn } };
+            return { namespace, name, annotations: { [ROLE_ARN_ANNOTATION]: arn }, servedBy: plan.tenantControllers[key] ?? [] };
         });
     return {
         namespace: plan.fluxNamespace,

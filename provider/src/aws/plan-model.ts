@@ -153,6 +153,8 @@ export interface AwsPlan {
     tenantRoles: Record<string, string>;
     /** Controllers that serve tenants and so need the object-level feature gate. */
     objectLevelControllers: FluxController[];
+    /** Controllers serving each tenant ServiceAccount `<ns>/<sa>`: they request its tokens. */
+    tenantControllers: Record<string, FluxController[]>;
     objectSettings: FluxObjectSetting[];
     warnings: string[];
 }

@@ -4,6 +4,7 @@
  * Pure: the component, `render` and the tests all call this one function.
  */
 
+import { tenantControllers } from "../core/tenants";
 import { FluxController, controllerShortName, controllersForKinds, isFluxController, sortControllers } from "../core/catalog";
 import { checkBoolean, checkKnownFields, enumValue, isRecord } from "../core/checks";
 import { SourceCluster, SourceClusterType, resolveSourceCluster } from "../core/cluster";
@@ -298,6 +299,7 @@ export function planAws(input: AwsPlanInput, options: AwsPlanOptions = {}): AwsP
         controllerRoles: sortedRecord(controllerRoles),
         tenantRoles: sortedRecord(tenantRoles),
         objectLevelControllers,
+        tenantControllers: tenantControllers(tenants),
         objectSettings: awsObjectSettings(controllerGrants, tenants),
         warnings: planWarnings({ cluster, authMethod, roles, grantsByRole, accountId, accessEntries, fluxNamespace, controllers: Object.keys(controllerRoles) }),
     };

@@ -93,7 +93,7 @@ export function azureFluxPatchSet(plan: AzurePlan, refs: Record<string, AzureIde
         .map((key) => {
             const [namespace, name] = key.split("/");
             const ref = refOf(plan.tenantIdentities[key]);
-            return { namespace, name, annotations: { [CLIENT_ID_ANNOTATION]: ref.clientId, [TENANT_ID_ANNOTATION]: ref.tenantId } };
+            return { namespace, name, annotations: { [CLIENT_ID_ANNOTATION]: ref.clientId, [TENANT_ID_ANNOTATION]: ref.tenantId }, servedBy: plan.tenantControllers[key] ?? [] };
         });
     return {
         namespace: plan.fluxNamespace,

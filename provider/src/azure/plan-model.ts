@@ -114,6 +114,8 @@ export interface AzurePlan {
     tenantIdentities: Record<string, string>;
     /** Controllers that serve tenants and so need the object-level feature gate. */
     objectLevelControllers: FluxController[];
+    /** Controllers serving each tenant ServiceAccount `<ns>/<sa>`: they request its tokens. */
+    tenantControllers: Record<string, FluxController[]>;
     devOps: AzureDevOpsOnboardingPlan[];
     objectSettings: FluxObjectSetting[];
     warnings: string[];

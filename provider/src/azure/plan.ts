@@ -4,6 +4,7 @@
  * Pure: the component, `render` and the tests all call this one function.
  */
 
+import { tenantControllers } from "../core/tenants";
 import { Cloud, FluxController, FluxKind, controllerShortName, controllersForKinds, isFluxController, sortControllers } from "../core/catalog";
 import { checkKnownFields, enumValue, isRecord } from "../core/checks";
 import { SourceCluster, resolveSourceCluster } from "../core/cluster";
@@ -199,6 +200,7 @@ export function planAzure(input: AzurePlanInput, options: AzurePlanOptions = {})
         controllerIdentities: sortedRecord(controllerIdentities),
         tenantIdentities: sortedRecord(tenantIdentities),
         objectLevelControllers,
+        tenantControllers: tenantControllers(tenants),
         devOps,
         objectSettings: cloudObjectSettings(
             Cloud.Azure,

@@ -52,6 +52,8 @@ export interface FluxTenantServiceAccount {
     namespace: string;
     name: string;
     annotations: Record<string, string>;
+    /** Controllers that request tokens for this ServiceAccount (catalog order); they need RBAC for it. */
+    servedBy: FluxController[];
 }
 
 /**
@@ -150,6 +152,7 @@ export function mergePatchSets(sets: readonly FluxPatchSet[]): FluxPatchSet {
                 namespace: sa.namespace,
                 name: sa.name,
                 annotations: mergeRecords(current?.annotations ?? {}, sa.annotations, `ServiceAccount ${key} annotation`),
+                servedBy: sortControllers([...(current?.servedBy ?? []), ...sa.servedBy]),
             });
         }
     }
@@ -162,7 +165,7 @@ export function mergePatchSets(sets: readonly FluxPatchSet[]): FluxPatchSet {
     }
     return {
         namespace,
-        controllers: sortControllers(byController.keys()).map((c) => byController.get(c) as FluxControllerPatch),
+        controllers: sortControllers(byController.keys()).map((c) => checkMountPaths(shareTokenVolumes(byController.get(c) as FluxControllerPatch))),
         tenantServiceAccounts: [...tenants.values()].sort((a, b) => compareTenant(a, b)),
         configMaps: [...configMaps.values()].sort((a, b) => compareStrings(a.name, b.name)),
     };
@@ -197,18 +200,62 @@ function mergeControllerPatch(a: FluxControllerPatch, b: FluxControllerPatch): F
     };
 }
 
+/** The one projected volume that holds every cloud's token when a controller reaches several clouds. */
+export const SHARED_TOKEN_VOLUME = "cloud-tokens";
+
+/**
+ * Several clouds on one controller of a cluster without its own webhook each bring a projected token
+ * volume mounted at the same directory, with distinct file names (aws-token, azure-token, gcp-token).
+ * A pod cannot mount two volumes at one path, so they become one projected volume with one token per
+ * audience: every file keeps its path, so the env vars and credential files that name them stay valid.
+ */
+export function shareTokenVolumes(p: FluxControllerPatch): FluxControllerPatch {
+    const byPath = new Map<string, FluxVolumeMount[]>();
+    for (const m of p.volumeMounts) byPath.set(m.mountPath, [...(byPath.get(m.mountPath) ?? []), m]);
+    let volumes = p.volumes;
+    let mounts = p.volumeMounts;
+    for (const [mountPath, group] of byPath) {
+        if (group.length < 2) continue;
+        const members = group.map((m) => volumes.find((v) => v.name === m.name));
+        if (members.some((v) => !v?.projectedTokens) || group.some((m) => m.readOnly !== group[0].readOnly)) continue;
+        const names = new Set(group.map((m) => m.name));
+        const tokens: FluxProjectedToken[] = [];
+        for (const v of members as FluxVolume[]) {
+            for (const t of v.projectedTokens as FluxProjectedToken[]) {
+                const twin = tokens.find((x) => x.path === t.path);
+                if (!twin) tokens.push({ ...t });
+                else if (twin.audience !== t.audience || twin.expirationSeconds !== t.expirationSeconds) {
+                    throw new PatchConflictError(`${p.controller} volumes ${[...names].join(" and ")} both write a token file ${t.path} under ${mountPath} with different audiences`);
+                }
+            }
+        }
+        const firstVolume = volumes.findIndex((v) => names.has(v.name));
+        const firstMount = mounts.findIndex((m) => names.has(m.name));
+        volumes = volumes.filter((v) => !names.has(v.name));
+        volumes.splice(firstVolume, 0, { name: SHARED_TOKEN_VOLUME, projectedTokens: tokens });
+        mounts = mounts.filter((m) => !names.has(m.name));
+        mounts.splice(firstMount, 0, { name: SHARED_TOKEN_VOLUME, mountPath, readOnly: group[0].readOnly });
+    }
+    if (volumes === p.volumes) return p;
+    return { ...p, volumes, volumeMounts: mounts };
+}
+
 /** Mounts merge by name; two different volumes at one path would make the pod invalid, so that is a conflict. */
 function mergeMounts(a: readonly FluxVolumeMount[], b: readonly FluxVolumeMount[], where: string): FluxVolumeMount[] {
-    const out = mergeByName(a, b, (x, y) => x.mountPath === y.mountPath && x.readOnly === y.readOnly, `${where} volume mount`);
+    return mergeByName(a, b, (x, y) => x.mountPath === y.mountPath && x.readOnly === y.readOnly, `${where} volume mount`);
+}
+
+/** Two volumes left at one path (not both projected tokens) would make the pod invalid. */
+function checkMountPaths(p: FluxControllerPatch): FluxControllerPatch {
     const byPath = new Map<string, string>();
-    for (const m of out) {
+    for (const m of p.volumeMounts) {
         const other = byPath.get(m.mountPath);
         if (other !== undefined) {
-            throw new PatchConflictError(`${where} would mount volumes ${other} and ${m.name} both at ${m.mountPath}; a pod cannot mount two volumes at one path`);
+            throw new PatchConflictError(`${p.controller} would mount volumes ${other} and ${m.name} both at ${m.mountPath}; a pod cannot mount two volumes at one path`);
         }
         byPath.set(m.mountPath, m.name);
     }
-    return out;
+    return p;
 }
 
 function mergeRecords(a: Record<string, string>, b: Record<string, string>, what: string): Record<string, string> {

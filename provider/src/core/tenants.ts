@@ -3,6 +3,7 @@
  * each listed once. The cloud-specific fields are read by the target's own callback.
  */
 
+import { FluxController, FluxKind, controllersForKinds } from "./catalog";
 import { checkKnownFields, isRecord } from "./checks";
 import { Issues, show } from "./errors";
 import { ServiceAccountRef, checkNamespace, checkServiceAccountName, serviceAccountKey } from "./kubernetes";
@@ -48,4 +49,13 @@ export function resolveTenantList<T extends { ref: ServiceAccountRef }>(
         if (ti.count === before && nsOk && saOk) out.push(tenant);
     });
     return out.sort((x, y) => compareStrings(serviceAccountKey(x.ref), serviceAccountKey(y.ref)));
+}
+
+/** Controllers serving each tenant ServiceAccount, keyed `<ns>/<sa>`: the ones that request its tokens. */
+export function tenantControllers(tenants: ReadonlyArray<{ ref: ServiceAccountRef; kinds: Iterable<FluxKind> }>): Record<string, FluxController[]> {
+    const out: Record<string, FluxController[]> = {};
+    for (const t of [...tenants].sort((x, y) => compareStrings(serviceAccountKey(x.ref), serviceAccountKey(y.ref)))) {
+        out[serviceAccountKey(t.ref)] = controllersForKinds(t.kinds);
+    }
+    return out;
 }

@@ -71,7 +71,7 @@ export function gcpFluxPatchSet(plan: GcpPlan): FluxPatchSet {
             const annotations: Record<string, string> = {};
             if (id.serviceAccountEmail) annotations[GKE_SERVICE_ACCOUNT_ANNOTATION] = id.serviceAccountEmail;
             if (!gke && plan.workloadIdentityPool) annotations[WORKLOAD_IDENTITY_PROVIDER_ANNOTATION] = plan.workloadIdentityPool.providerName;
-            return { namespace, name, annotations };
+            return { namespace, name, annotations, servedBy: plan.tenantControllers[key] ?? [] };
         });
     return {
         namespace: plan.fluxNamespace,

@@ -4,6 +4,7 @@
  * component, `render` and the tests all call this one function.
  */
 
+import { tenantControllers } from "../core/tenants";
 import { FluxController, controllersForKinds, isFluxController } from "../core/catalog";
 import { checkKnownFields, enumValue, isRecord } from "../core/checks";
 import { SourceCluster, SourceClusterType, resolveSourceCluster } from "../core/cluster";
@@ -166,6 +167,7 @@ export function planGcp(input: GcpPlanInput, options: GcpPlanOptions = {}): GcpP
         controllerIdentities: planned.controllerIdentities,
         tenantIdentities: planned.tenantIdentities,
         objectLevelControllers: controllersForKinds(tenants.flatMap((t) => t.kinds)),
+        tenantControllers: tenantControllers(tenants),
         objectSettings: gcpObjectSettings(controllerGrants, tenants),
         warnings: gcpPlanWarnings({
             cluster,

@@ -9,7 +9,7 @@ import { ResolvedSourceCluster } from "../core/cluster";
 import { Issues } from "../core/errors";
 import { boundedName } from "../core/names";
 import { compareStrings } from "../core/order";
-import { toYaml } from "../flux/kustomization";
+import { toYaml } from "../flux/manifests";
 import { GcpGrant } from "./grants";
 import { GcpIdentityPlan, GcpRemoteClusterRbacPlan } from "./plan-model";
 import { kubernetesUserName } from "./principals";

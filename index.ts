@@ -14,21 +14,22 @@ const fleetFile = path.resolve(config.get("fleetFile") ?? "examples/fleet.yaml")
 const only = config.getObject<string[]>("clusters");
 const { clusters } = declareFleet(loadFleet(fleetFile), only);
 
-/** Per cluster: AWS role ARNs, Azure client IDs, GCP principals and the one kustomization.yaml to commit. */
+/** Per cluster: identities per cloud, the one kustomization.yaml to commit, and the tenant manifests. */
 export const fleet = Object.fromEntries(
     Object.entries(clusters).map(([name, c]) => [
         name,
         {
-            awsRoleArns: c.aws?.roleArns,
-            awsTenantRoleArns: c.aws?.tenantRoleArns,
-            azureClientIds: c.azure?.clientIds,
-            azureTenantClientIds: c.azure?.tenantClientIds,
-            azureDevOpsOnboarding: c.azure?.azureDevOpsOnboarding,
-            gcpServiceAccountEmails: c.gcp?.serviceAccountEmails,
-            gcpPrincipals: c.gcp?.principals,
-            gcpRemoteClusterRbacYaml: c.gcp?.remoteClusterRbacYaml,
+            awsRoleArns: c.awsRoleArns,
+            awsTenantRoleArns: c.targets.aws?.tenantRoleArns,
+            azureClientIds: c.azureClientIds,
+            azureTenantClientIds: c.targets.azure?.tenantClientIds,
+            azureDevOpsOnboarding: c.targets.azure?.azureDevOpsOnboarding,
+            gcpServiceAccountEmails: c.gcpServiceAccountEmails,
+            gcpPrincipals: c.targets.gcp?.principals,
+            gcpRemoteClusterRbacYaml: c.gcpRemoteClusterRbacYaml,
             kustomizationYaml: c.kustomizationYaml,
             tenantServiceAccountsYaml: c.tenantServiceAccountsYaml,
+            tenantRbacYaml: c.tenantRbacYaml,
             warnings: c.warnings,
         },
     ]),

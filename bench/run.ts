@@ -12,6 +12,8 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type * as P from "@pulumi/pulumi";
 import { FleetSpec, loadFleet } from "../sdk/src/spec/fleet";
+import type { ClusterSpec } from "../provider/src/plan/cluster";
+import type { FluxWorkloadIdentityArgs } from "../provider/src/workload-identity/component";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const SELF = __filename;
@@ -115,7 +117,11 @@ async function mocksMain(n: number, rounds: number): Promise<void> {
     const pulumi = await import("@pulumi/pulumi");
     const aws = await import("@pulumi/aws");
     const { AwsFluxIdentity, awsArgumentValue } = await import("../provider/src/aws/component");
-    const { awsArgsFromSpec } = await import("../sdk/src/program/fleet-program");
+    const { workloadIdentityArgsFromSpec } = await import("../sdk/src/program/fleet-program");
+    const awsArgsFromSpec = (c: ClusterSpec) => {
+        const a = workloadIdentityArgsFromSpec(c);
+        return { cluster: a.cluster, fluxNamespace: a.fluxNamespace, ...a.aws };
+    };
     const { planCluster } = await import("../provider/src/plan/cluster");
     const { describeAwsResources, AWS_TYPES } = await import("../provider/src/aws/resources");
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -259,7 +265,7 @@ async function cloudMocksMain(cloud: "azure" | "gcp", n: number, rounds: number)
         const cpu = process.cpuUsage();
         const outputs: Array<Promise<unknown>> = [];
         for (const c of fleet.clusters) {
-            const comp = cloud === "azure" ? new (await import("../provider/src/azure/component")).AzureFluxIdentity(c.name, program.azureArgsFromSpec(c) as never) : new (await import("../provider/src/gcp/component")).GcpFluxIdentity(c.name, program.gcpArgsFromSpec(c) as never);
+            const comp = cloud === "azure" ? new (await import("../provider/src/azure/component")).AzureFluxIdentity(c.name, targetArgs(program.workloadIdentityArgsFromSpec(c), "azure")) : new (await import("../provider/src/gcp/component")).GcpFluxIdentity(c.name, targetArgs(program.workloadIdentityArgsFromSpec(c), "gcp"));
             outputs.push(new Promise((resolve) => comp.kustomizationYaml.apply(resolve)));
         }
         await Promise.all(outputs);
@@ -338,4 +344,9 @@ if (require.main === module) {
         process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
         process.exitCode = 1;
     });
+}
+
+/** One cloud's component arguments out of the cluster's composite arguments. */
+function targetArgs(a: FluxWorkloadIdentityArgs, cloud: "azure" | "gcp"): never {
+    return { cluster: a.cluster, fluxNamespace: a.fluxNamespace, ...a[cloud] } as never;
 }

@@ -4,3 +4,4 @@ export * from "./aws/component";
 export * from "./azure/component";
 export * from "./gcp/component";
 export * from "./pulumi/source-cluster-args";
+export * from "./workload-identity/component";

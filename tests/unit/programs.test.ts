@@ -3,7 +3,7 @@ import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { renderFleet } from "../../sdk/src/render/render";
 import { loadFleet } from "../../sdk/src/spec/fleet";
-import { awsArgsFromSpec, declareFleet } from "../../sdk/src/program/fleet-program";
+import { declareFleet, workloadIdentityArgsFromSpec } from "../../sdk/src/program/fleet-program";
 import { settle, useMocks, valueOf } from "../helpers/mocks";
 import { fromRoot } from "../helpers/paths";
 
@@ -38,21 +38,22 @@ describe("Pulumi programs", () => {
         const { clusters } = declareFleet(both);
         const yaml = await valueOf(clusters["prod-aks"].kustomizationYaml);
         await settle();
-        const awsYaml = await valueOf(clusters["prod-aks"].aws?.patchSet as pulumi.Output<unknown>);
+        const awsYaml = await valueOf(clusters["prod-aks"].targets.aws?.patchSet as pulumi.Output<unknown>);
         assert.ok(awsYaml);
-        const clientIds = await valueOf(clusters["prod-aks"].azure?.clientIds as pulumi.Output<Record<string, string>>);
+        const clientIds = await valueOf(clusters["prod-aks"].azureClientIds);
         assert.match(yaml, new RegExp(`azure.workload.identity/client-id: ${clientIds["source-controller"]}`));
         assert.match(yaml, /name: AWS_ROLE_ARN/);
-        assert.deepEqual(mocks.registrations.filter((r) => r.type.startsWith("flux-identity:")).map((r) => r.type).sort(), ["flux-identity:index:AwsFluxIdentity", "flux-identity:index:AzureFluxIdentity"]);
+        assert.deepEqual(mocks.registrations.filter((r) => r.type.startsWith("flux-identity:")).map((r) => r.type).sort(), ["flux-identity:index:AwsFluxIdentity", "flux-identity:index:AzureFluxIdentity", "flux-identity:index:FluxWorkloadIdentity"]);
     });
 
     it("maps a spec cluster to component arguments field for field", () => {
         const spec = loadFleet(fromRoot("examples", "fleet.yaml")).clusters.find((c) => c.name === "staging-eks");
         assert.ok(spec);
-        const args = awsArgsFromSpec(spec);
-        assert.deepEqual(args?.cluster, { name: "staging-eks", type: "eks", issuerUrl: spec.issuerUrl, eksClusterName: "staging" });
-        assert.equal(args?.authMethod, "podIdentity");
-        assert.deepEqual(args?.controllers, spec.aws?.controllers);
+        const args = workloadIdentityArgsFromSpec(spec);
+        assert.deepEqual(args.cluster, { name: "staging-eks", type: "eks", issuerUrl: spec.issuerUrl, eksClusterName: "staging" });
+        assert.equal(args.aws?.authMethod, "podIdentity");
+        assert.deepEqual(args.aws?.controllers, spec.aws?.controllers);
+        assert.equal(args.azure, undefined);
     });
 
     it("runs the eks-aws example: the issuer comes from the EKS API as an output", async () => {

@@ -5,7 +5,7 @@
 
 import { SourceCluster } from "../core/cluster";
 import { FluxIdentityValidationError, Issues, ValidationIssue } from "../core/errors";
-import { FluxPatchSet, PatchConflictError, mergePatchSets } from "../core/patch";
+import { FluxPatchSet } from "../core/patch";
 import { AwsPlan, DEFAULT_FLUX_NAMESPACE, planAws } from "../aws/plan";
 import { awsFluxPatchSet } from "../aws/patches";
 import { describeAwsResources } from "../aws/resources";
@@ -17,7 +17,7 @@ import { AzureDevOpsOnboarding } from "../azure/devops";
 import { azureFluxPatchSet } from "../azure/patches";
 import { azureDevOpsOnboardings } from "../azure/result";
 import { AzureTargetSpec } from "../azure/spec";
-import { renderFluxSide } from "../flux/kustomization";
+import { composeFluxSide } from "../flux/flux-side";
 import { gcpFluxPatchSet } from "../gcp/patches";
 import { GcpPlan, planGcp, plannedPrincipals } from "../gcp/plan";
 import { describeGcpResources } from "../gcp/resources";
@@ -51,14 +51,22 @@ export interface ClusterPlan {
     patchSet: FluxPatchSet;
     kustomizationYaml: string;
     tenantServiceAccountsYaml: string;
+    tenantRbacYaml: string;
     objectSettings: FluxObjectSetting[];
     warnings: string[];
 }
 
 const TARGETS = ["aws", "azure", "gcp"] as const;
 
+/** Cluster values that are not known yet (Pulumi outputs): planned with placeholders, for shape and validation. */
+export interface PendingClusterValues {
+    issuerUrl?: boolean;
+    eksClusterName?: boolean;
+    awsOidcProviderArn?: boolean;
+}
+
 /** Plans a cluster; `path` is where it sits in the user's document (`clusters[3]`). */
-export function planCluster(spec: ClusterSpec, path = ""): ClusterPlan {
+export function planCluster(spec: ClusterSpec, path = "", pending: PendingClusterValues = {}): ClusterPlan {
     const at = (field: string) => (path ? `${path}.${field}` : field);
     const issues = Issues.root();
     if (!TARGETS.some((t) => spec[t] !== undefined)) {
@@ -73,7 +81,10 @@ export function planCluster(spec: ClusterSpec, path = ""): ClusterPlan {
     let aws: AwsPlan | undefined;
     if (spec.aws !== undefined) {
         try {
-            aws = planAws({ cluster, fluxNamespace, aws: spec.aws }, { paths: { cluster: path, namespace: at("flux.namespace"), aws: at("aws") } });
+            aws = planAws(
+                { cluster, fluxNamespace, aws: spec.aws },
+                { paths: { cluster: path, namespace: at("flux.namespace"), aws: at("aws") }, pending: { issuerUrl: pending.issuerUrl, eksClusterName: pending.eksClusterName, oidcProviderArn: pending.awsOidcProviderArn } },
+            );
         } catch (err) {
             if (!(err instanceof FluxIdentityValidationError)) throw err;
             collected.push(...err.issues);
@@ -82,7 +93,7 @@ export function planCluster(spec: ClusterSpec, path = ""): ClusterPlan {
     let azure: AzurePlan | undefined;
     if (spec.azure !== undefined) {
         try {
-            azure = planAzure({ cluster, fluxNamespace, azure: spec.azure }, { paths: { cluster: path, namespace: at("flux.namespace"), azure: at("azure") } });
+            azure = planAzure({ cluster, fluxNamespace, azure: spec.azure }, { paths: { cluster: path, namespace: at("flux.namespace"), azure: at("azure") }, pendingIssuer: pending.issuerUrl });
         } catch (err) {
             if (!(err instanceof FluxIdentityValidationError)) throw err;
             collected.push(...err.issues);
@@ -91,7 +102,7 @@ export function planCluster(spec: ClusterSpec, path = ""): ClusterPlan {
     let gcp: GcpPlan | undefined;
     if (spec.gcp !== undefined) {
         try {
-            gcp = planGcp({ cluster, fluxNamespace, gcp: spec.gcp }, { paths: { cluster: path, namespace: at("flux.namespace"), gcp: at("gcp") } });
+            gcp = planGcp({ cluster, fluxNamespace, gcp: spec.gcp }, { paths: { cluster: path, namespace: at("flux.namespace"), gcp: at("gcp") }, pending: { issuerUrl: pending.issuerUrl } });
         } catch (err) {
             if (!(err instanceof FluxIdentityValidationError)) throw err;
             collected.push(...err.issues);
@@ -105,21 +116,10 @@ export function planCluster(spec: ClusterSpec, path = ""): ClusterPlan {
     if (aws) patchSets.push(awsFluxPatchSet(aws));
     if (azure) patchSets.push(azureFluxPatchSet(azure));
     if (gcp) patchSets.push(gcpFluxPatchSet(gcp));
-    let patchSet: FluxPatchSet;
-    try {
-        patchSet = mergePatchSets(patchSets);
-    } catch (err) {
-        if (!(err instanceof PatchConflictError)) throw err;
-        // Several clouds on one controller of a cluster without its own webhook need one shared token volume.
-        throw new FluxIdentityValidationError([
-            { path: path || "(root)", message: `the targets' Flux patches collide: ${err.message}.`, fix: "give each controller one target cloud on this cluster type for now, or use bring-your-own identities on one of them." },
-        ]);
-    }
     const plan: ClusterPlan = {
         name: spec.name,
         fluxNamespace,
-        patchSet,
-        ...renderFluxSide(patchSet),
+        ...composeFluxSide(patchSets, path),
         objectSettings: [...(aws?.objectSettings ?? []), ...(azure?.objectSettings ?? []), ...(gcp?.objectSettings ?? [])],
         warnings: [...(aws?.warnings ?? []), ...(azure?.warnings ?? []), ...(gcp?.warnings ?? [])],
     };

@@ -1,70 +1,26 @@
 /**
- * The Pulumi program for a fleet: one component per cluster and target, named after the cluster, built
- * from the same spec `render` reads. The root project, the examples and (later) the runner use it.
+ * The Pulumi program for a fleet: one FluxWorkloadIdentity per cluster, named after the cluster, built
+ * from the same spec `render` reads. The root project, the examples and the runner use it.
  */
 
 import * as pulumi from "@pulumi/pulumi";
-import { AwsFluxIdentity, AwsFluxIdentityArgs } from "../../../provider/src/aws/component";
-import { AzureFluxIdentity, AzureFluxIdentityArgs } from "../../../provider/src/azure/component";
-import { GcpFluxIdentity, GcpFluxIdentityArgs } from "../../../provider/src/gcp/component";
 import { ClusterSpec, planCluster } from "../../../provider/src/plan/cluster";
-import { mergePatchSets } from "../../../provider/src/core/patch";
-import { renderFluxSide } from "../../../provider/src/flux/kustomization";
+import { FluxWorkloadIdentity, FluxWorkloadIdentityArgs } from "../../../provider/src/workload-identity/component";
 import { FleetSpec } from "../spec/fleet";
 
-/** Component arguments for a cluster's AWS target, exactly as the spec states them. */
-export function awsArgsFromSpec(spec: ClusterSpec): AwsFluxIdentityArgs | undefined {
-    if (!spec.aws) return undefined;
-    const args: AwsFluxIdentityArgs = { cluster: { name: spec.name, type: spec.type, issuerUrl: spec.issuerUrl }, ...spec.aws };
+/** Component arguments for a spec cluster, exactly as the spec states them. */
+export function workloadIdentityArgsFromSpec(spec: ClusterSpec): FluxWorkloadIdentityArgs {
+    const args: FluxWorkloadIdentityArgs = { cluster: { name: spec.name, type: spec.type, issuerUrl: spec.issuerUrl } };
     if (spec.eksClusterName !== undefined) args.cluster.eksClusterName = spec.eksClusterName;
     if (spec.flux?.namespace !== undefined) args.fluxNamespace = spec.flux.namespace;
+    if (spec.aws) args.aws = spec.aws;
+    if (spec.azure) args.azure = spec.azure;
+    if (spec.gcp) args.gcp = spec.gcp;
     return args;
-}
-
-/** Component arguments for a cluster's Azure target, exactly as the spec states them. */
-export function azureArgsFromSpec(spec: ClusterSpec): AzureFluxIdentityArgs | undefined {
-    if (!spec.azure) return undefined;
-    const args: AzureFluxIdentityArgs = { cluster: { name: spec.name, type: spec.type, issuerUrl: spec.issuerUrl }, ...spec.azure };
-    if (spec.flux?.namespace !== undefined) args.fluxNamespace = spec.flux.namespace;
-    return args;
-}
-
-/** Component arguments for a cluster's GCP target, exactly as the spec states them. */
-export function gcpArgsFromSpec(spec: ClusterSpec): GcpFluxIdentityArgs | undefined {
-    if (!spec.gcp) return undefined;
-    const args: GcpFluxIdentityArgs = { cluster: { name: spec.name, type: spec.type, issuerUrl: spec.issuerUrl }, ...spec.gcp };
-    if (spec.flux?.namespace !== undefined) args.fluxNamespace = spec.flux.namespace;
-    return args;
-}
-
-/** One cluster's components and its Flux side merged across targets. */
-export interface FleetCluster {
-    aws?: AwsFluxIdentity;
-    azure?: AzureFluxIdentity;
-    gcp?: GcpFluxIdentity;
-    /** One kustomization.yaml with every target's patches. */
-    kustomizationYaml: pulumi.Output<string>;
-    tenantServiceAccountsYaml: pulumi.Output<string>;
-    warnings: pulumi.Output<string[]>;
 }
 
 export interface FleetProgramResult {
-    clusters: Record<string, FleetCluster>;
-}
-
-/** Merges the targets' patch sets into the cluster's one Flux side. */
-function mergedFluxSide(
-    aws: AwsFluxIdentity | undefined,
-    azure: AzureFluxIdentity | undefined,
-    gcp: GcpFluxIdentity | undefined,
-): Pick<FleetCluster, "kustomizationYaml" | "tenantServiceAccountsYaml" | "warnings"> {
-    const sets = [aws?.patchSet, azure?.patchSet, gcp?.patchSet].filter((s) => s !== undefined);
-    const side = pulumi.all(sets).apply((all) => renderFluxSide(mergePatchSets(all)));
-    return {
-        kustomizationYaml: side.kustomizationYaml,
-        tenantServiceAccountsYaml: side.tenantServiceAccountsYaml,
-        warnings: pulumi.all([aws?.warnings ?? [], azure?.warnings ?? [], gcp?.warnings ?? []]).apply((lists) => lists.flat()),
-    };
+    clusters: Record<string, FluxWorkloadIdentity>;
 }
 
 /**
@@ -81,17 +37,7 @@ export function declareFleet(fleet: FleetSpec, only?: readonly string[], opts?: 
     selected.forEach((c) => planCluster(c, `clusters[${fleet.clusters.indexOf(c)}]`));
     const clusters: FleetProgramResult["clusters"] = {};
     for (const c of selected) {
-        const awsArgs = awsArgsFromSpec(c);
-        const azureArgs = azureArgsFromSpec(c);
-        const aws = awsArgs ? new AwsFluxIdentity(c.name, awsArgs, opts) : undefined;
-        const azure = azureArgs ? new AzureFluxIdentity(c.name, azureArgs, opts) : undefined;
-        const gcpArgs = gcpArgsFromSpec(c);
-        const gcp = gcpArgs ? new GcpFluxIdentity(c.name, gcpArgs, opts) : undefined;
-        const cluster: FleetCluster = { ...mergedFluxSide(aws, azure, gcp) };
-        if (aws) cluster.aws = aws;
-        if (azure) cluster.azure = azure;
-        if (gcp) cluster.gcp = gcp;
-        clusters[c.name] = cluster;
+        clusters[c.name] = new FluxWorkloadIdentity(c.name, workloadIdentityArgsFromSpec(c), opts);
     }
     return { clusters };
 }

@@ -1,0 +1,157 @@
+/**
+ * FluxWorkloadIdentity: one source cluster and every cloud its Flux controllers reach. It composes the
+ * per-cloud components as children and merges their Flux patches into one patch set and one
+ * kustomization.yaml. The whole cluster is planned (and validated) before anything is registered.
+ */
+
+import * as pulumi from "@pulumi/pulumi";
+import { AwsFluxIdentity } from "../aws/component";
+import { AwsTargetOptions } from "../aws/spec";
+import { AzureFluxIdentity } from "../azure/component";
+import { AzureTargetOptions } from "../azure/spec";
+import { FluxPatchSet } from "../core/patch";
+import { ComposedFluxSide, composeFluxSide } from "../flux/flux-side";
+import { FluxObjectSetting } from "../flux/objects";
+import { GcpFluxIdentity } from "../gcp/component";
+import { GcpTargetOptions } from "../gcp/spec";
+import { ClusterPlan, ClusterSpec, planCluster } from "../plan/cluster";
+import { defineLazyOutputs } from "../pulumi/lazy-outputs";
+import { SourceClusterArgs, isKnown } from "../pulumi/source-cluster-args";
+
+export const FLUX_WORKLOAD_IDENTITY_TYPE = "flux-identity:index:FluxWorkloadIdentity";
+
+/** The AWS target of a cluster: the AwsFluxIdentity settings without the cluster. */
+export interface AwsTargetArgs extends AwsTargetOptions {
+    /** An existing IAM OIDC provider for the cluster's issuer; may be an output. */
+    oidcProviderArn?: pulumi.Input<string>;
+}
+
+export interface FluxWorkloadIdentityArgs {
+    /** The cluster Flux runs in. */
+    cluster: SourceClusterArgs;
+    /** Namespace Flux runs in. Default flux-system. */
+    fluxNamespace?: string;
+    /** What Flux reaches in AWS. */
+    aws?: AwsTargetArgs;
+    /** What Flux reaches in Azure. */
+    azure?: AzureTargetOptions;
+    /** What Flux reaches in GCP. */
+    gcp?: GcpTargetOptions;
+}
+
+/** Everything the component outputs, computed once from the children's results. */
+export interface FluxWorkloadIdentityResult extends ComposedFluxSide {
+    objectSettings: FluxObjectSetting[];
+    warnings: string[];
+    /** AWS role ARN per controller; empty without an AWS target. */
+    awsRoleArns: Record<string, string>;
+    /** Azure client ID per controller; empty without an Azure target. */
+    azureClientIds: Record<string, string>;
+    /** GCP service account email per controller (impersonation); empty otherwise. */
+    gcpServiceAccountEmails: Record<string, string>;
+    /** RBAC to apply in remote GKE clusters; empty without GKE grants. */
+    gcpRemoteClusterRbacYaml: string;
+}
+
+const RESULT_KEYS = [
+    "patchSet", "kustomizationYaml", "tenantServiceAccountsYaml", "tenantRbacYaml", "objectSettings", "warnings",
+    "awsRoleArns", "azureClientIds", "gcpServiceAccountEmails", "gcpRemoteClusterRbacYaml",
+] as const;
+
+/** The cluster spec the pure planner reads, with placeholders where the args hold outputs. */
+export function clusterSpecFromArgs(args: FluxWorkloadIdentityArgs): ClusterSpec {
+    const { cluster } = args;
+    const spec: ClusterSpec = { name: cluster.name, type: cluster.type, issuerUrl: isKnown(cluster.issuerUrl) ? (cluster.issuerUrl as string) : "pending" };
+    if (cluster.eksClusterName !== undefined) spec.eksClusterName = isKnown(cluster.eksClusterName) ? cluster.eksClusterName : "pending";
+    if (args.fluxNamespace !== undefined) spec.flux = { namespace: args.fluxNamespace };
+    if (args.aws) {
+        const { oidcProviderArn, ...aws } = args.aws;
+        spec.aws = oidcProviderArn === undefined ? aws : { ...aws, oidcProviderArn: isKnown(oidcProviderArn) ? oidcProviderArn : "pending" };
+    }
+    if (args.azure) spec.azure = args.azure;
+    if (args.gcp) spec.gcp = args.gcp;
+    return spec;
+}
+
+/** Plans the whole cluster (placeholders for pending outputs); throws FluxIdentityValidationError on bad input. */
+export function planWorkloadIdentity(args: FluxWorkloadIdentityArgs): ClusterPlan {
+    return planCluster(clusterSpecFromArgs(args), "", {
+        issuerUrl: !isKnown(args.cluster.issuerUrl),
+        eksClusterName: !isKnown(args.cluster.eksClusterName),
+        awsOidcProviderArn: !isKnown(args.aws?.oidcProviderArn),
+    });
+}
+
+/**
+ * Secret-less access for the Flux controllers (and object-level tenants) of one source cluster to any
+ * subset of AWS, Azure and GCP, with one merged Flux side.
+ */
+export class FluxWorkloadIdentity extends pulumi.ComponentResource {
+    /** The merged Flux side as data. */
+    declare public readonly patchSet: pulumi.Output<FluxPatchSet>;
+    /** flux-system/kustomization.yaml with every cloud's patches: commit next to gotk-components.yaml. */
+    declare public readonly kustomizationYaml: pulumi.Output<string>;
+    /** Tenant ServiceAccounts (object level), as a manifest; empty without tenants. */
+    declare public readonly tenantServiceAccountsYaml: pulumi.Output<string>;
+    /** Roles letting the serving controllers get tenant ServiceAccounts and create their tokens; empty without tenants. */
+    declare public readonly tenantRbacYaml: pulumi.Output<string>;
+    /** What each Flux object must set, for every cloud. */
+    declare public readonly objectSettings: pulumi.Output<FluxObjectSetting[]>;
+    /** Things to do or know that the component cannot do itself, from every cloud. */
+    declare public readonly warnings: pulumi.Output<string[]>;
+    /** AWS role ARN per controller. */
+    declare public readonly awsRoleArns: pulumi.Output<Record<string, string>>;
+    /** Azure client ID per controller. */
+    declare public readonly azureClientIds: pulumi.Output<Record<string, string>>;
+    /** GCP service account email per controller (impersonation). */
+    declare public readonly gcpServiceAccountEmails: pulumi.Output<Record<string, string>>;
+    /** RBAC to apply in remote GKE clusters. */
+    declare public readonly gcpRemoteClusterRbacYaml: pulumi.Output<string>;
+
+    /** The per-cloud children, for programs that want their detailed outputs. */
+    public readonly targets: { aws?: AwsFluxIdentity; azure?: AzureFluxIdentity; gcp?: GcpFluxIdentity };
+
+    constructor(name: string, args: FluxWorkloadIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Every cloud is validated, and the patches checked for collisions, before anything is registered.
+        planWorkloadIdentity(args);
+        super(FLUX_WORKLOAD_IDENTITY_TYPE, name, {}, opts);
+        const { cluster, fluxNamespace } = args;
+        const child = { parent: this };
+        this.targets = {};
+        if (args.aws) this.targets.aws = new AwsFluxIdentity(name, { cluster, fluxNamespace, ...args.aws }, child);
+        if (args.azure) this.targets.azure = new AzureFluxIdentity(name, { cluster, fluxNamespace, ...args.azure }, child);
+        if (args.gcp) this.targets.gcp = new GcpFluxIdentity(name, { cluster, fluxNamespace, ...args.gcp }, child);
+        const { aws, azure, gcp } = this.targets;
+
+        const none = pulumi.output<Record<string, string>>({});
+        const result: pulumi.Output<FluxWorkloadIdentityResult> = pulumi
+            .all([
+                pulumi.all([aws?.patchSet, azure?.patchSet, gcp?.patchSet]),
+                pulumi.all([aws?.objectSettings ?? [], azure?.objectSettings ?? [], gcp?.objectSettings ?? []]),
+                pulumi.all([aws?.warnings ?? [], azure?.warnings ?? [], gcp?.warnings ?? []]),
+                pulumi.all([aws?.roleArns ?? none, azure?.clientIds ?? none, gcp?.serviceAccountEmails ?? none, gcp?.remoteClusterRbacYaml ?? ""]),
+            ])
+            .apply(([sets, settings, warnings, [awsRoleArns, azureClientIds, gcpServiceAccountEmails, gcpRemoteClusterRbacYaml]]) => ({
+                ...composeFluxSide(sets.filter((s): s is FluxPatchSet => s !== undefined)),
+                objectSettings: settings.flat(),
+                warnings: warnings.flat(),
+                awsRoleArns,
+                azureClientIds,
+                gcpServiceAccountEmails,
+                gcpRemoteClusterRbacYaml,
+            }));
+        defineLazyOutputs(this, result, RESULT_KEYS);
+        this.registerOutputs(
+            result.apply((r) => ({
+                kustomizationYaml: r.kustomizationYaml,
+                tenantServiceAccountsYaml: r.tenantServiceAccountsYaml,
+                tenantRbacYaml: r.tenantRbacYaml,
+                warnings: r.warnings,
+                awsRoleArns: r.awsRoleArns,
+                azureClientIds: r.azureClientIds,
+                gcpServiceAccountEmails: r.gcpServiceAccountEmails,
+                gcpRemoteClusterRbacYaml: r.gcpRemoteClusterRbacYaml,
+            })),
+        );
+    }
+}

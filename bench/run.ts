@@ -4,10 +4,11 @@
  *     linear growth);
  *  2. the AWS component under Pulumi mocks for 50 clusters against a hand-written program registering
  *     the same resources (target ratio <= 1.15);
- *  3. start of an AWS-only program against one that loads all four cloud SDKs.
+ *  3. start of an AWS-only program against one that loads all four cloud SDKs;
+ *  6. a mixed fleet of 1,000 clusters across every matrix cell: render, and FluxWorkloadIdentity under mocks.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type * as P from "@pulumi/pulumi";
@@ -26,14 +27,28 @@ export type BenchTarget = "aws" | "azure" | "gcp";
  */
 export function syntheticFleet(n: number, target?: BenchTarget): FleetSpec {
     const example = loadFleet(path.join(ROOT, "examples", "fleet.yaml"));
-    const shapes = example.clusters.filter((c) => !target || c[target] !== undefined);
+    return cycleShapes(example.clusters.filter((c) => !target || c[target] !== undefined), n);
+}
+
+/** A fleet of `n` clusters cycling through every cell of the cross-cloud matrix (examples/matrix). */
+export function matrixFleet(n: number): FleetSpec {
+    const dir = path.join(ROOT, "examples", "matrix");
+    const shapes = readdirSync(dir)
+        .filter((f) => f.endsWith(".yaml"))
+        .sort()
+        .flatMap((f) => loadFleet(path.join(dir, f)).clusters);
+    return cycleShapes(shapes, n);
+}
+
+/** `n` copies of the shapes in turn, each with its own name and issuer. */
+function cycleShapes(shapes: readonly ClusterSpec[], n: number): FleetSpec {
     const clusters = Array.from({ length: n }, (_, i) => {
         const c = JSON.parse(JSON.stringify(shapes[i % shapes.length]));
         c.name = `bench-${i}`;
         const hex = i.toString(16).toUpperCase().padStart(32, "0");
         if (c.type === "eks") {
             c.issuerUrl = c.issuerUrl.replace(/\/id\/[A-Z0-9]+$/, `/id/${hex}`);
-            delete c.aws.oidcProviderArn;
+            if (c.aws) delete c.aws.oidcProviderArn;
             if (c.eksClusterName) c.eksClusterName = `bench-${i}`;
         } else if (c.type === "gke") {
             c.issuerUrl = c.issuerUrl.replace(/clusters\/[^/]+$/, `clusters/bench-${i}`);
@@ -44,7 +59,7 @@ export function syntheticFleet(n: number, target?: BenchTarget): FleetSpec {
         }
         return c;
     });
-    return { apiVersion: example.apiVersion, kind: "Fleet", clusters };
+    return { apiVersion: "flux-identity/v1alpha1", kind: "Fleet", clusters };
 }
 
 interface Measurement {
@@ -80,7 +95,7 @@ function median(xs: number[]): number {
 async function childMain(kind: string, arg: string): Promise<void> {
     if (kind === "render" || kind === "write" || kind.startsWith("render-")) {
         const { renderFleet, writeRendered } = await import("../sdk/src/render/render");
-        const fleet = syntheticFleet(Number(arg), kind.startsWith("render-") ? (kind.slice(7) as BenchTarget) : undefined);
+        const fleet = kind === "render-matrix" ? matrixFleet(Number(arg)) : syntheticFleet(Number(arg), kind.startsWith("render-") ? (kind.slice(7) as BenchTarget) : undefined);
         startCpu();
         const t0 = performance.now();
         const rendered = renderFleet(fleet);
@@ -96,6 +111,9 @@ async function childMain(kind: string, arg: string): Promise<void> {
     }
     if (kind === "mocks") {
         return mocksMain(Number(arg), 21);
+    }
+    if (kind === "mocks-matrix") {
+        return matrixMocksMain(Number(arg));
     }
     if (kind === "mocks-azure" || kind === "mocks-gcp") {
         return cloudMocksMain(kind.slice(6) as "azure" | "gcp", Number(arg), 7);
@@ -276,6 +294,50 @@ async function cloudMocksMain(cloud: "azure" | "gcp", n: number, rounds: number)
     report({ ms: median(times), extra: { registrations: registered, clusters: n } });
 }
 
+/**
+ * FluxWorkloadIdentity for a mixed fleet of `n` clusters across every matrix cell under mocks, one
+ * program run: wall and CPU time, registrations, and heap after the run.
+ */
+async function matrixMocksMain(n: number): Promise<void> {
+    const pulumi = await import("@pulumi/pulumi");
+    const program = await import("../sdk/src/program/fleet-program");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+    const fleet = matrixFleet(n);
+    const aws = fleet.clusters.find((c) => c.aws)?.aws;
+    const azure = fleet.clusters.find((c) => c.azure)?.azure;
+    let registered = 0;
+    await pulumi.runtime.setMocks(
+        {
+            newResource: (a) => {
+                registered++;
+                const state: Record<string, unknown> = { ...a.inputs };
+                if (a.type === "azure-native:managedidentity:UserAssignedIdentity") Object.assign(state, { clientId: "c1e00000-0000-4000-8000-000000000001", principalId: "9e000000-0000-4000-8000-000000000001" });
+                if (a.type === "gcp:serviceaccount/account:Account") state.email = `${a.inputs.accountId}@${a.inputs.project}.iam.gserviceaccount.com`;
+                if (a.type === "aws:iam/role:Role") state.arn = `arn:aws:iam::${aws?.accountId}:role${(a.inputs.path as string) ?? "/"}${a.inputs.name as string}`;
+                return { id: `${a.name}-id`, state };
+            },
+            call: (a) => {
+                if (a.token.startsWith("azure-native")) return { subscriptionId: azure?.subscriptionId, tenantId: azure?.tenantId, clientId: "x", objectId: "y" };
+                if (a.token.startsWith("aws:")) return { accountId: aws?.accountId, arn: `arn:aws:iam::${aws?.accountId}:user/bench`, userId: "bench" };
+                return { projectId: (a.inputs as { projectId: string }).projectId, number: "123456789012", name: "p", id: "p" };
+            },
+        },
+        "bench",
+        "bench",
+        false,
+    );
+    startCpu();
+    const t0 = performance.now();
+    const { clusters } = program.declareFleet(fleet);
+    const outputs = Object.values(clusters).map((c) => new Promise((resolve) => c.kustomizationYaml.apply(resolve)));
+    await Promise.all(outputs);
+    await settings.waitForRPCs();
+    const ms = performance.now() - t0;
+    (globalThis as { gc?: () => void }).gc?.();
+    report({ ms, extra: { registrations: registered, clusters: n, heapMb: process.memoryUsage().heapUsed / 1024 / 1024 } });
+}
+
 function startMs(script: string, runs: number): number {
     const times: number[] = [];
     for (let i = 0; i < runs; i++) {
@@ -336,6 +398,14 @@ async function main(): Promise<void> {
     const azureOnly = startMs("require('./dist/provider/src/azure')", 5);
     const gcpOnly = startMs("require('./dist/provider/src/gcp')", 5);
     out(`   Azure only: ${azureOnly.toFixed(0)} ms   GCP only: ${gcpOnly.toFixed(0)} ms`);
+
+    out("\n6. a mixed fleet of 1,000 clusters across all 32 matrix cells (examples/matrix), FluxWorkloadIdentity per cluster");
+    const mr = [0, 1, 2].map(() => child(["render-matrix", "1000"]));
+    const mrMs = median(mr.map((r) => r.ms));
+    out(`   render: ${mrMs.toFixed(0)} ms (${mrMs.toFixed(0)} µs/cluster), peak RSS ${median(mr.map((r) => r.maxRssMb)).toFixed(0)} MB; against the example fleet's shapes: ${(mrMs / r1k.ms).toFixed(2)}x`);
+    const mm = child(["mocks-matrix", "1000"]);
+    const regs = mm.extra?.registrations ?? 0;
+    out(`   under Pulumi mocks, one program run: ${(mm.ms / 1000).toFixed(1)} s wall, ${(mm.cpuMs / 1000).toFixed(1)} s CPU for ${regs} registrations (${(mm.cpuMs / 1000).toFixed(1)} ms CPU/cluster, ${((mm.cpuMs / Math.max(regs, 1)) * 1000).toFixed(0)} µs/registration), heap after ${(mm.extra?.heapMb ?? 0).toFixed(0)} MB, peak RSS ${mm.maxRssMb.toFixed(0)} MB`);
 }
 
 if (require.main === module) {

@@ -53,6 +53,22 @@ describe("packaging", () => {
         assert.ok(result.typeDefinitions.AzureAksAccess.properties?.rbacRoles);
     });
 
+    it("infers the FluxWorkloadIdentity schema: the cluster and each cloud's target as nested types", () => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { Analyzer } = require("@pulumi/pulumi/provider/experimental/analyzer") as {
+            Analyzer: new (dir: string, name: string, pkg: unknown, names: Set<string>) => { analyze(): AnalyzeResult };
+        };
+        const pkg = JSON.parse(readFileSync(fromRoot("provider", "package.json"), "utf8"));
+        const result = new Analyzer(fromRoot("provider"), "flux-identity", pkg, new Set(["FluxWorkloadIdentity"])).analyze();
+        const c = result.components.FluxWorkloadIdentity;
+        assert.deepEqual(Object.keys(c.inputs).sort(), ["aws", "azure", "cluster", "fluxNamespace", "gcp"]);
+        assert.equal(c.inputs.cluster.optional, undefined, "cluster is required");
+        assert.deepEqual(Object.keys(c.outputs).sort(), [
+            "awsRoleArns", "azureClientIds", "gcpRemoteClusterRbacYaml", "gcpServiceAccountEmails", "kustomizationYaml", "objectSettings", "patchSet", "tenantRbacYaml", "tenantServiceAccountsYaml", "warnings",
+        ]);
+        assert.ok(result.typeDefinitions.AwsTargetArgs?.properties?.oidcProviderArn, "the AWS target keeps its OIDC provider input");
+    });
+
     function loadedModules(script: string): string[] {
         const r = spawnSync(process.execPath, ["-e", `${script};process.stdout.write(JSON.stringify(Object.keys(require.cache)))`], { cwd: fromRoot(), encoding: "utf8" });
         assert.equal(r.status, 0, r.stderr);
@@ -85,7 +101,7 @@ describe("packaging", () => {
 
     it("serves all three components from the provider entry point", () => {
         const source = readFileSync(fromRoot("provider", "index.ts"), "utf8");
-        assert.match(source, /components: \[AwsFluxIdentity, AzureFluxIdentity, GcpFluxIdentity\]/);
+        assert.match(source, /components: \[AwsFluxIdentity, AzureFluxIdentity, GcpFluxIdentity, FluxWorkloadIdentity\b/);
     });
 
     it("render (the CLI) loads no Pulumi package at all", () => {

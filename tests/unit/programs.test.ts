@@ -38,7 +38,7 @@ describe("Pulumi programs", () => {
         const { clusters } = declareFleet(both);
         const yaml = await valueOf(clusters["prod-aks"].kustomizationYaml);
         await settle();
-        const awsYaml = await valueOf(clusters["prod-aks"].targets.aws?.patchSet as pulumi.Output<unknown>);
+        const awsYaml = await valueOf(clusters["prod-aks"].targets().aws?.patchSet as pulumi.Output<unknown>);
         assert.ok(awsYaml);
         const clientIds = await valueOf(clusters["prod-aks"].azureClientIds);
         assert.match(yaml, new RegExp(`azure.workload.identity/client-id: ${clientIds["source-controller"]}`));

@@ -39,6 +39,13 @@ export interface FluxWorkloadIdentityArgs {
     gcp?: GcpTargetOptions;
 }
 
+/** The per-cloud components a FluxWorkloadIdentity composes; absent for clouds it does not reach. */
+export interface FluxWorkloadIdentityTargets {
+    aws?: AwsFluxIdentity;
+    azure?: AzureFluxIdentity;
+    gcp?: GcpFluxIdentity;
+}
+
 /** Everything the component outputs, computed once from the children's results. */
 export interface FluxWorkloadIdentityResult extends ComposedFluxSide {
     objectSettings: FluxObjectSetting[];
@@ -82,6 +89,10 @@ export function planWorkloadIdentity(args: FluxWorkloadIdentityArgs): ClusterPla
     });
 }
 
+// Held outside the class: schema inference reads every class member as a component output, and the
+// children are resources of other types.
+const CHILDREN = new WeakMap<FluxWorkloadIdentity, FluxWorkloadIdentityTargets>();
+
 /**
  * Secret-less access for the Flux controllers (and object-level tenants) of one source cluster to any
  * subset of AWS, Azure and GCP, with one merged Flux side.
@@ -108,8 +119,6 @@ export class FluxWorkloadIdentity extends pulumi.ComponentResource {
     /** RBAC to apply in remote GKE clusters. */
     declare public readonly gcpRemoteClusterRbacYaml: pulumi.Output<string>;
 
-    /** The per-cloud children, for programs that want their detailed outputs. */
-    public readonly targets: { aws?: AwsFluxIdentity; azure?: AzureFluxIdentity; gcp?: GcpFluxIdentity };
 
     constructor(name: string, args: FluxWorkloadIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         // Every cloud is validated, and the patches checked for collisions, before anything is registered.
@@ -117,11 +126,12 @@ export class FluxWorkloadIdentity extends pulumi.ComponentResource {
         super(FLUX_WORKLOAD_IDENTITY_TYPE, name, {}, opts);
         const { cluster, fluxNamespace } = args;
         const child = { parent: this };
-        this.targets = {};
-        if (args.aws) this.targets.aws = new AwsFluxIdentity(name, { cluster, fluxNamespace, ...args.aws }, child);
-        if (args.azure) this.targets.azure = new AzureFluxIdentity(name, { cluster, fluxNamespace, ...args.azure }, child);
-        if (args.gcp) this.targets.gcp = new GcpFluxIdentity(name, { cluster, fluxNamespace, ...args.gcp }, child);
-        const { aws, azure, gcp } = this.targets;
+        const children: FluxWorkloadIdentityTargets = {};
+        CHILDREN.set(this, children);
+        if (args.aws) children.aws = new AwsFluxIdentity(name, { cluster, fluxNamespace, ...args.aws }, child);
+        if (args.azure) children.azure = new AzureFluxIdentity(name, { cluster, fluxNamespace, ...args.azure }, child);
+        if (args.gcp) children.gcp = new GcpFluxIdentity(name, { cluster, fluxNamespace, ...args.gcp }, child);
+        const { aws, azure, gcp } = children;
 
         const none = pulumi.output<Record<string, string>>({});
         const result: pulumi.Output<FluxWorkloadIdentityResult> = pulumi
@@ -153,5 +163,10 @@ export class FluxWorkloadIdentity extends pulumi.ComponentResource {
                 gcpRemoteClusterRbacYaml: r.gcpRemoteClusterRbacYaml,
             })),
         );
+    }
+
+    /** The per-cloud children, for programs that want their detailed outputs (tenant role ARNs, principals, ...). */
+    public targets(): FluxWorkloadIdentityTargets {
+        return { ...CHILDREN.get(this) };
     }
 }

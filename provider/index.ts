@@ -4,8 +4,9 @@ import { componentProviderHost } from "@pulumi/pulumi/provider/experimental";
 import { AwsFluxIdentity } from "./src/aws/component";
 import { AzureFluxIdentity } from "./src/azure/component";
 import { GcpFluxIdentity } from "./src/gcp/component";
+import { PublicOidcIssuer } from "./src/issuer/component";
 
-componentProviderHost({ components: [AwsFluxIdentity, AzureFluxIdentity, GcpFluxIdentity], name: "flux-identity", dirname: __dirname }).catch((err: unknown) => {
+componentProviderHost({ components: [AwsFluxIdentity, AzureFluxIdentity, GcpFluxIdentity, PublicOidcIssuer], name: "flux-identity", dirname: __dirname }).catch((err: unknown) => {
     console.error(err);
     process.exitCode = 1;
 });

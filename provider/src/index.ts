@@ -3,5 +3,6 @@ export * from "./core";
 export * from "./aws/component";
 export * from "./azure/component";
 export * from "./gcp/component";
+export * from "./issuer/component";
 export * from "./pulumi/source-cluster-args";
 export * from "./workload-identity/component";

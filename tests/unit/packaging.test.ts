@@ -1,7 +1,7 @@
 /**
  * Packaging facts: Pulumi's schema inference accepts the components' public types (so Python, Go and
- * .NET users can consume them), the AWS entry point never loads the other clouds' SDKs, and render
- * loads no Pulumi code at all.
+ * .NET users can consume them), the AWS entry point never loads the other clouds' SDKs, the issuer entry
+ * point loads only its backend's storage module, and render loads no Pulumi code at all.
  */
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
@@ -69,6 +69,26 @@ describe("packaging", () => {
         assert.ok(result.typeDefinitions.AwsTargetArgs?.properties?.oidcProviderArn, "the AWS target keeps its OIDC provider input");
     });
 
+    it("infers the PublicOidcIssuer component's schema too", () => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { Analyzer } = require("@pulumi/pulumi/provider/experimental/analyzer") as {
+            Analyzer: new (dir: string, name: string, pkg: unknown, names: Set<string>) => { analyze(): AnalyzeResult };
+        };
+        const pkg = JSON.parse(readFileSync(fromRoot("provider", "package.json"), "utf8"));
+        const result = new Analyzer(fromRoot("provider"), "flux-identity", pkg, new Set(["PublicOidcIssuer"])).analyze();
+        const c = result.components.PublicOidcIssuer;
+        assert.deepEqual(Object.keys(c.inputs).sort(), ["azureBlob", "gcs", "jwksJson", "pathPrefix", "previousIssuerUrl", "s3", "storage"]);
+        for (const required of ["storage", "jwksJson"]) assert.equal(c.inputs[required].optional, undefined, `${required} is required`);
+        assert.deepEqual(Object.keys(c.outputs).sort(), ["apiServerFlags", "discoveryDocument", "discoveryUrl", "issuerUrl", "jwksUri", "warnings"]);
+        assert.deepEqual(result.typeDefinitions.IssuerStorage.enum?.map((e) => e.value), ["s3", "gcs", "azureBlob"]);
+        assert.deepEqual(result.typeDefinitions.S3IssuerUrlStyle.enum?.map((e) => e.value), ["path", "virtualHosted"]);
+        assert.deepEqual(Object.keys(result.typeDefinitions.IssuerS3Settings.properties ?? {}).sort(), ["bucketName", "createBucket", "region", "urlStyle"]);
+        assert.deepEqual(Object.keys(result.typeDefinitions.IssuerGcsSettings.properties ?? {}).sort(), ["bucketName", "createBucket", "location", "project"]);
+        assert.deepEqual(Object.keys(result.typeDefinitions.IssuerAzureBlobSettings.properties ?? {}).sort(), [
+            "containerName", "createAccount", "endpointSuffix", "location", "resourceGroupName", "storageAccountName",
+        ]);
+    });
+
     function loadedModules(script: string): string[] {
         const r = spawnSync(process.execPath, ["-e", `${script};process.stdout.write(JSON.stringify(Object.keys(require.cache)))`], { cwd: fromRoot(), encoding: "utf8" });
         assert.equal(r.status, 0, r.stderr);
@@ -99,9 +119,49 @@ describe("packaging", () => {
         }
     });
 
-    it("serves all three components from the provider entry point", () => {
+    it("loads no cloud SDK from the issuer entry point", () => {
+        const mods = loadedModules("require('./dist/provider/src/issuer')");
+        for (const sdk of ["@pulumi/aws", "@pulumi/azure-native", "@pulumi/gcp", "@pulumi/kubernetes"]) {
+            assert.ok(!mods.some((m) => m.includes(`node_modules/${sdk}/`)), `loads ${sdk}`);
+        }
+    });
+
+    // Builds an issuer under Pulumi's mocks in a fresh process and reports the modules loaded by then.
+    function modulesAfterBuilding(settings: string): string[] {
+        const script = [
+            "const pulumi = require('@pulumi/pulumi');",
+            "pulumi.runtime.setMocks({ newResource: (a) => ({ id: a.name + '-id', state: a.inputs }), call: () => ({}) }, 'p', 's', false).then(() => {",
+            "  const { PublicOidcIssuer } = require('./dist/provider/src/issuer');",
+            `  const issuer = new PublicOidcIssuer('i', Object.assign(${settings}, { jwksJson: JSON.stringify({ keys: [{ kty: 'RSA', kid: 'k', n: 'qN1i', e: 'AQAB' }] }) }));`,
+            "  const loaded = Object.keys(require.cache);",
+            // Exits once the registrations settle, so the runtime reports no pending work.
+            "  issuer.issuerUrl.apply(() => process.stdout.write(JSON.stringify(loaded)));",
+            "});",
+        ].join("\n");
+        const r = spawnSync(process.execPath, ["-e", script], { cwd: fromRoot(), encoding: "utf8", timeout: 60000 });
+        assert.equal(r.status, 0, r.stderr);
+        return JSON.parse(r.stdout) as string[];
+    }
+
+    const backends: Array<[string, string, string, string[]]> = [
+        ["S3", "{ storage: 's3', s3: { bucketName: 'flux-oidc', region: 'us-east-1' } }", "@pulumi/aws/s3/", ["@pulumi/aws/index.js", "@pulumi/aws/ec2/", "@pulumi/azure-native/", "@pulumi/gcp/"]],
+        ["Cloud Storage", "{ storage: 'gcs', gcs: { bucketName: 'flux-oidc' } }", "@pulumi/gcp/storage/", ["@pulumi/gcp/index.js", "@pulumi/gcp/compute/", "@pulumi/aws/", "@pulumi/azure-native/"]],
+        ["Azure Blob", "{ storage: 'azureBlob', azureBlob: { resourceGroupName: 'rg', storageAccountName: 'fluxoidc', containerName: 'oidc' } }", "@pulumi/azure-native/storage/", ["@pulumi/azure-native/index.js", "@pulumi/azure-native/managedidentity/", "@pulumi/aws/", "@pulumi/gcp/"]],
+    ];
+    for (const [backend, settings, wanted, unwanted] of backends) {
+        it(`${backend}: building an issuer loads ${wanted}, not the whole SDK, and no other cloud's SDK`, () => {
+            const mods = modulesAfterBuilding(settings);
+            assert.ok(mods.some((m) => m.includes(`node_modules/${wanted}`)), `loads ${wanted}`);
+            for (const other of [...unwanted, "@pulumi/kubernetes/"]) {
+                assert.ok(!mods.some((m) => m.includes(`node_modules/${other}`)), `loads ${other}`);
+            }
+        });
+    }
+
+    it("serves every component from the provider entry point", () => {
         const source = readFileSync(fromRoot("provider", "index.ts"), "utf8");
-        assert.match(source, /components: \[AwsFluxIdentity, AzureFluxIdentity, GcpFluxIdentity, FluxWorkloadIdentity\b/);
+        const listed = /components: \[([^\]]*)\]/.exec(source)?.[1].split(",").map((c) => c.trim()).sort();
+        assert.deepEqual(listed, ["AwsFluxIdentity", "AzureFluxIdentity", "FluxWorkloadIdentity", "GcpFluxIdentity", "PublicOidcIssuer"]);
     });
 
     it("render (the CLI) loads no Pulumi package at all", () => {

@@ -9,6 +9,7 @@ import { checkBoolean, checkKnownFields, isRecord } from "../core/checks";
 import { ResolvedSourceCluster } from "../core/cluster";
 import { Issues, show } from "../core/errors";
 import { boundedName } from "../core/names";
+import { checkJwksJson } from "../issuer/jwks";
 import { GcpWorkloadIdentityPoolPlan } from "./plan-model";
 
 export const WORKLOAD_IDENTITY_POOL_FIELDS = ["poolId", "providerId", "create", "jwksJson", "displayName"];
@@ -65,7 +66,7 @@ export function planWorkloadIdentityPool(value: unknown, ctx: PoolContext, at: I
     if (p.jwksJson !== undefined) {
         if (!create) {
             at.add("jwksJson", "jwksJson is uploaded to a provider flux-identity creates, but create is false.", "upload the JWKS to your existing provider yourself, or remove create: false.");
-        } else if (checkJwks(p.jwksJson, at)) {
+        } else if (checkJwksJson(p.jwksJson, at, "jwksJson")) {
             jwksJson = p.jwksJson as string;
         }
     }
@@ -106,21 +107,6 @@ function checkId(value: unknown, fallback: string | undefined, at: Issues, field
         return undefined;
     }
     return value;
-}
-
-/** A JWKS document: JSON with a non-empty `keys` list. */
-function checkJwks(value: unknown, at: Issues): boolean {
-    let doc: unknown;
-    try {
-        doc = typeof value === "string" ? JSON.parse(value) : undefined;
-    } catch {
-        doc = undefined;
-    }
-    if (!isRecord(doc) || !Array.isArray(doc.keys) || doc.keys.length === 0) {
-        at.add("jwksJson", "expected the cluster's JWKS document as a JSON string with a non-empty keys list.", "paste the output of `kubectl get --raw /openid/v1/jwks`.");
-        return false;
-    }
-    return true;
 }
 
 function truncate(s: string, max: number): string {

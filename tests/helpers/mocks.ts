@@ -110,6 +110,31 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
         if (args.token === "azure-native:authorization:getClientConfig") {
             return { subscriptionId: this.azureSubscription, tenantId: this.azureTenant, clientId: "11111111-1111-4111-8111-111111111111", objectId: "22222222-2222-4222-8222-222222222222" };
         }
+        // ---- Cluster lookups of the example programs (AKS, GKE) ----
+        if (args.token === "azure-native:containerservice:getManagedCluster") {
+            // OIDC issuer and workload identity enabled; the issuer is derived from the tenant and cluster name.
+            const { resourceGroupName, resourceName } = args.inputs as { resourceGroupName: string; resourceName: string };
+            const issuerURL = `https://westeurope.oic.prod-aks.azure.com/${this.azureTenant}/${RecordingMocks.azureIds(resourceName).clientId}/`;
+            return {
+                name: resourceName,
+                id: `/subscriptions/${this.azureSubscription}/resourceGroups/${resourceGroupName}/providers/Microsoft.ContainerService/managedClusters/${resourceName}`,
+                location: "westeurope",
+                oidcIssuerProfile: { enabled: true, issuerURL },
+                securityProfile: { workloadIdentity: { enabled: true } },
+            };
+        }
+        if (args.token === "gcp:container/getCluster:getCluster") {
+            // Workload Identity Federation for GKE enabled, with the project's default workload pool.
+            const { name, location, project } = args.inputs as { name: string; location: string; project: string };
+            return {
+                name,
+                location,
+                project,
+                selfLink: `https://container.googleapis.com/v1/projects/${project}/locations/${location}/clusters/${name}`,
+                workloadIdentityConfigs: [{ workloadPool: `${project}.svc.id.goog` }],
+            };
+        }
+        // ---- end of the example programs' cluster lookups ----
         return {};
     }
 

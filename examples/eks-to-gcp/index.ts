@@ -38,9 +38,9 @@ const flux = new FluxWorkloadIdentity("flux", {
 });
 
 /** The pool provider the controllers' tokens are exchanged at (their audience). */
-export const workloadIdentityProvider = flux.targets.gcp?.workloadIdentityProvider;
+export const workloadIdentityProvider = flux.targets().gcp?.workloadIdentityProvider;
 /** The IAM principal each controller acts as in GCP. */
-export const principals = flux.targets.gcp?.principals;
+export const principals = flux.targets().gcp?.principals;
 /** The GCP service account each controller impersonates (with impersonate: true). */
 export const serviceAccountEmails = flux.gcpServiceAccountEmails;
 /** Commit this as clusters/<name>/flux-system/kustomization.yaml next to gotk-components.yaml. */

@@ -50,7 +50,7 @@ const flux = new FluxWorkloadIdentity("flux", {
 
 export { issuerUrl };
 /** The IAM principal each controller was granted its roles as. */
-export const principals = flux.targets.gcp?.principals;
+export const principals = flux.targets().gcp?.principals;
 /** Commit this as clusters/<name>/flux-system/kustomization.yaml (on GKE in direct mode it only lists the resources). */
 export const kustomizationYaml = flux.kustomizationYaml;
 /** What each Flux object sets (`spec.provider: gcp`, `spec.type: googlepubsub`, ...). */

@@ -45,7 +45,7 @@ const flux = new FluxWorkloadIdentity("flux", {
 
 export const awsRoleArns = flux.awsRoleArns;
 export const azureClientIds = flux.azureClientIds;
-export const gcpWorkloadIdentityProvider = flux.targets.gcp?.workloadIdentityProvider;
+export const gcpWorkloadIdentityProvider = flux.targets().gcp?.workloadIdentityProvider;
 /** Commit this as clusters/<name>/flux-system/kustomization.yaml next to gotk-components.yaml. */
 export const kustomizationYaml = flux.kustomizationYaml;
 /** What each Flux object sets (`spec.provider: aws | azure | gcp`). */

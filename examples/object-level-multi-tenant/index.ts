@@ -70,7 +70,7 @@ export const tenantServiceAccountsYaml = flux.tenantServiceAccountsYaml;
 export const tenantRbacYaml = flux.tenantRbacYaml;
 /** What each tenant's Flux objects set (`spec.provider`, `spec.serviceAccountName`, ...). */
 export const objectSettings = flux.objectSettings;
-export const awsTenantRoleArns = flux.targets.aws?.tenantRoleArns;
-export const azureTenantClientIds = flux.targets.azure?.tenantClientIds;
-export const gcpPrincipals = flux.targets.gcp?.principals;
+export const awsTenantRoleArns = flux.targets().aws?.tenantRoleArns;
+export const azureTenantClientIds = flux.targets().azure?.tenantClientIds;
+export const gcpPrincipals = flux.targets().gcp?.principals;
 export const notes = flux.warnings;

@@ -61,10 +61,10 @@ describe("packaging", () => {
         const pkg = JSON.parse(readFileSync(fromRoot("provider", "package.json"), "utf8"));
         const result = new Analyzer(fromRoot("provider"), "flux-identity", pkg, new Set(["FluxWorkloadIdentity"])).analyze();
         const c = result.components.FluxWorkloadIdentity;
-        assert.deepEqual(Object.keys(c.inputs).sort(), ["aws", "azure", "cluster", "fluxNamespace", "gcp"]);
+        assert.deepEqual(Object.keys(c.inputs).sort(), ["aws", "azure", "cluster", "fluxNamespace", "gcp", "lockdown"]);
         assert.equal(c.inputs.cluster.optional, undefined, "cluster is required");
         assert.deepEqual(Object.keys(c.outputs).sort(), [
-            "awsRoleArns", "azureClientIds", "gcpRemoteClusterRbacYaml", "gcpServiceAccountEmails", "kustomizationYaml", "objectSettings", "patchSet", "tenantRbacYaml", "tenantServiceAccountsYaml", "warnings",
+            "awsRoleArns", "azureClientIds", "fluxObjectsYaml", "gcpRemoteClusterRbacYaml", "gcpServiceAccountEmails", "kustomizationYaml", "objectSettings", "patchSet", "tenantRbacYaml", "tenantServiceAccountsYaml", "warnings",
         ]);
         assert.ok(result.typeDefinitions.AwsTargetArgs?.properties?.oidcProviderArn, "the AWS target keeps its OIDC provider input");
     });

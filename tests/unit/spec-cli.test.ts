@@ -12,6 +12,7 @@ import { AZURE_TARGET_FIELDS, AZURE_TENANT_FIELDS } from "../../provider/src/azu
 import { AzureCloud, AzureIdentityLayout } from "../../provider/src/azure/spec";
 import { GCP_TARGET_FIELDS, GCP_TENANT_FIELDS } from "../../provider/src/gcp/plan";
 import { GcpAuthMode, GcpServiceAccountLayout } from "../../provider/src/gcp/spec";
+import { FLUX_LOCKDOWN_FIELDS } from "../../provider/src/flux/lockdown";
 import { AwsAuthMethod, AwsRoleLayout, EksAccessScope } from "../../provider/src/aws/spec";
 import { EXIT_INVALID_SPEC, EXIT_OK, runCli } from "../../sdk/src/cli/main";
 import { renderFleet } from "../../sdk/src/render/render";
@@ -47,7 +48,7 @@ describe("fleet spec", () => {
     it("loads and renders the example fleet", () => {
         const rendered = renderFleet(loadFleet(EXAMPLE));
         assert.deepEqual(rendered.map((c) => c.name), ["prod-eks", "staging-eks", "dev-kind", "analytics-gke", "prod-aks", "edge-kind", "prod-gke", "lab-kind"]);
-        assert.deepEqual(Object.keys(rendered[2].files), ["flux-system/kustomization.yaml", "plan.json", "tenants/service-accounts.yaml"]);
+        assert.deepEqual(Object.keys(rendered[2].files), ["flux-system/kustomization.yaml", "plan.json", "tenants/service-accounts.yaml", "tenants/rbac.yaml", "flux-objects.yaml"]);
     });
 
     const structural: Array<[string, string, string, RegExp]> = [
@@ -104,6 +105,15 @@ describe("fleet spec", () => {
         }
         const scope = (defs.awsAccess.properties.eks.items.properties.accessPolicies.items.properties as { scope: { enum: string[] } }).scope.enum;
         assert.deepEqual(scope, Object.values(EksAccessScope));
+    });
+
+    it("keeps the lockdown part of the JSON Schema in step with the lockdown options, and validates them", () => {
+        const lockdown = fleetSchema.$defs.cluster.properties.flux.properties.lockdown;
+        assert.deepEqual(Object.keys(lockdown.properties).sort(), [...FLUX_LOCKDOWN_FIELDS].sort());
+        const fleet = loadFleet(EXAMPLE);
+        const bad = { ...fleet, clusters: [{ ...fleet.clusters[0], flux: { lockdown: { defaultServiceAccount: "Not_A_Name" } } }] };
+        const issues = issuesOf(() => renderFleet(parseFleet(JSON.stringify(bad))));
+        assert.ok(issues.some((i) => i.path.startsWith("clusters[0].flux.lockdown")), JSON.stringify(issues));
     });
 
     it("keeps the GCP part of the JSON Schema in step with the catalog and the planner", () => {

@@ -6,25 +6,52 @@
 
 import { FluxIdentityValidationError } from "../core/errors";
 import { FluxPatchSet, PatchConflictError, mergePatchSets } from "../core/patch";
-import { RenderedFluxSide, renderFluxSide } from "./kustomization";
+import { RenderedFluxSide, renderFluxSide, renderKustomization } from "./kustomization";
+import { FluxLockdownOptions, lockdownKustomizePatches, lockdownPatchSet, lockdownWarnings } from "./lockdown";
+import { FluxObjectSetting } from "./objects";
+import { renderFluxObjectSnippets } from "./object-snippets";
 
 export interface ComposedFluxSide extends RenderedFluxSide {
     patchSet: FluxPatchSet;
+    /** Example Flux objects (typed, validated against Flux's CRDs) showing each setting's provider and ServiceAccount. */
+    fluxObjectsYaml: string;
+    /** What the lockdown changes for objects that set no ServiceAccount. */
+    lockdownWarnings: string[];
+}
+
+export interface FluxSideOptions {
+    /** Where the cluster sits in the user's document, for error paths. */
+    path?: string;
+    /** Multi-tenancy lockdown flags (validated by the caller). */
+    lockdown?: FluxLockdownOptions;
+    /** Every target's object settings, for the snippets and the lockdown warnings. */
+    objectSettings?: readonly FluxObjectSetting[];
 }
 
 /**
- * Merges the targets' patch sets (and extra ones, such as lockdown flags). Two clouds on one controller
- * share one projected token volume; anything that truly collides is reported at `path`.
+ * Merges the targets' patch sets and the lockdown flags. Two clouds on one controller share one
+ * projected token volume; anything that truly collides is reported at `path`.
  */
-export function composeFluxSide(sets: readonly FluxPatchSet[], path = ""): ComposedFluxSide {
+export function composeFluxSide(sets: readonly FluxPatchSet[], options: FluxSideOptions = {}): ComposedFluxSide {
+    const { path = "", lockdown, objectSettings = [] } = options;
+    if (sets.length === 0) throw new Error("composeFluxSide needs at least one patch set");
+    const namespace = sets[0].namespace;
+    const all = lockdown ? [...sets, lockdownPatchSet(lockdown, namespace)] : [...sets];
     let patchSet: FluxPatchSet;
     try {
-        patchSet = mergePatchSets(sets);
+        patchSet = mergePatchSets(all);
     } catch (err) {
         if (!(err instanceof PatchConflictError)) throw err;
         throw new FluxIdentityValidationError([
             { path: path || "(root)", message: `the targets' Flux patches collide: ${err.message}.`, fix: "make the two settings agree, or serve one of the clouds from a bring-your-own identity on another controller." },
         ]);
     }
-    return { patchSet, ...renderFluxSide(patchSet) };
+    const rendered = renderFluxSide(patchSet);
+    if (lockdown) rendered.kustomizationYaml = renderKustomization(patchSet, { extraPatches: lockdownKustomizePatches(lockdown, namespace) });
+    return {
+        patchSet,
+        ...rendered,
+        fluxObjectsYaml: renderFluxObjectSnippets(objectSettings, { fluxNamespace: namespace }),
+        lockdownWarnings: lockdown ? lockdownWarnings(lockdown, objectSettings, namespace) : [],
+    };
 }

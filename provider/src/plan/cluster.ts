@@ -18,6 +18,7 @@ import { azureFluxPatchSet } from "../azure/patches";
 import { azureDevOpsOnboardings } from "../azure/result";
 import { AzureTargetSpec } from "../azure/spec";
 import { composeFluxSide } from "../flux/flux-side";
+import { FluxLockdownOptions, checkLockdown } from "../flux/lockdown";
 import { gcpFluxPatchSet } from "../gcp/patches";
 import { GcpPlan, planGcp, plannedPrincipals } from "../gcp/plan";
 import { describeGcpResources } from "../gcp/resources";
@@ -30,6 +31,8 @@ export const PLAN_API_VERSION = "flux-identity/v1alpha1";
 export interface FluxSettings {
     /** Namespace Flux runs in. Default flux-system. */
     namespace?: string;
+    /** Multi-tenancy lockdown flags for the controllers (Flux's multi-tenancy lockdown). */
+    lockdown?: FluxLockdownOptions;
 }
 
 /** A source cluster with the targets it reaches. */
@@ -52,6 +55,8 @@ export interface ClusterPlan {
     kustomizationYaml: string;
     tenantServiceAccountsYaml: string;
     tenantRbacYaml: string;
+    /** Example Flux objects showing each setting's provider and ServiceAccount. */
+    fluxObjectsYaml: string;
     objectSettings: FluxObjectSetting[];
     warnings: string[];
 }
@@ -108,6 +113,12 @@ export function planCluster(spec: ClusterSpec, path = "", pending: PendingCluste
             collected.push(...err.issues);
         }
     }
+    let lockdown: FluxLockdownOptions | undefined;
+    if (spec.flux?.lockdown !== undefined) {
+        const li = Issues.root(at("flux.lockdown"));
+        lockdown = checkLockdown(spec.flux.lockdown, li);
+        collected.push(...li.list);
+    }
     if (collected.length > 0) {
         throw new FluxIdentityValidationError(dedupeIssues(collected));
     }
@@ -116,12 +127,14 @@ export function planCluster(spec: ClusterSpec, path = "", pending: PendingCluste
     if (aws) patchSets.push(awsFluxPatchSet(aws));
     if (azure) patchSets.push(azureFluxPatchSet(azure));
     if (gcp) patchSets.push(gcpFluxPatchSet(gcp));
+    const objectSettings = [...(aws?.objectSettings ?? []), ...(azure?.objectSettings ?? []), ...(gcp?.objectSettings ?? [])];
+    const { lockdownWarnings, ...side } = composeFluxSide(patchSets, { path, lockdown, objectSettings });
     const plan: ClusterPlan = {
         name: spec.name,
         fluxNamespace,
-        ...composeFluxSide(patchSets, path),
-        objectSettings: [...(aws?.objectSettings ?? []), ...(azure?.objectSettings ?? []), ...(gcp?.objectSettings ?? [])],
-        warnings: [...(aws?.warnings ?? []), ...(azure?.warnings ?? []), ...(gcp?.warnings ?? [])],
+        ...side,
+        objectSettings,
+        warnings: [...(aws?.warnings ?? []), ...(azure?.warnings ?? []), ...(gcp?.warnings ?? []), ...lockdownWarnings],
     };
     if (aws) plan.aws = aws;
     if (azure) plan.azure = azure;

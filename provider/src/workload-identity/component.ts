@@ -11,6 +11,7 @@ import { AzureFluxIdentity } from "../azure/component";
 import { AzureTargetOptions } from "../azure/spec";
 import { FluxPatchSet } from "../core/patch";
 import { ComposedFluxSide, composeFluxSide } from "../flux/flux-side";
+import { FluxLockdownOptions } from "../flux/lockdown";
 import { FluxObjectSetting } from "../flux/objects";
 import { GcpFluxIdentity } from "../gcp/component";
 import { GcpTargetOptions } from "../gcp/spec";
@@ -37,6 +38,8 @@ export interface FluxWorkloadIdentityArgs {
     azure?: AzureTargetOptions;
     /** What Flux reaches in GCP. */
     gcp?: GcpTargetOptions;
+    /** Multi-tenancy lockdown flags for the controllers (Flux's multi-tenancy lockdown). */
+    lockdown?: FluxLockdownOptions;
 }
 
 /** The per-cloud components a FluxWorkloadIdentity composes; absent for clouds it does not reach. */
@@ -47,7 +50,7 @@ export interface FluxWorkloadIdentityTargets {
 }
 
 /** Everything the component outputs, computed once from the children's results. */
-export interface FluxWorkloadIdentityResult extends ComposedFluxSide {
+export interface FluxWorkloadIdentityResult extends Omit<ComposedFluxSide, "lockdownWarnings"> {
     objectSettings: FluxObjectSetting[];
     warnings: string[];
     /** AWS role ARN per controller; empty without an AWS target. */
@@ -61,7 +64,7 @@ export interface FluxWorkloadIdentityResult extends ComposedFluxSide {
 }
 
 const RESULT_KEYS = [
-    "patchSet", "kustomizationYaml", "tenantServiceAccountsYaml", "tenantRbacYaml", "objectSettings", "warnings",
+    "patchSet", "kustomizationYaml", "tenantServiceAccountsYaml", "tenantRbacYaml", "fluxObjectsYaml", "objectSettings", "warnings",
     "awsRoleArns", "azureClientIds", "gcpServiceAccountEmails", "gcpRemoteClusterRbacYaml",
 ] as const;
 
@@ -71,6 +74,7 @@ export function clusterSpecFromArgs(args: FluxWorkloadIdentityArgs): ClusterSpec
     const spec: ClusterSpec = { name: cluster.name, type: cluster.type, issuerUrl: isKnown(cluster.issuerUrl) ? (cluster.issuerUrl as string) : "pending" };
     if (cluster.eksClusterName !== undefined) spec.eksClusterName = isKnown(cluster.eksClusterName) ? cluster.eksClusterName : "pending";
     if (args.fluxNamespace !== undefined) spec.flux = { namespace: args.fluxNamespace };
+    if (args.lockdown !== undefined) spec.flux = { ...spec.flux, lockdown: args.lockdown };
     if (args.aws) {
         const { oidcProviderArn, ...aws } = args.aws;
         spec.aws = oidcProviderArn === undefined ? aws : { ...aws, oidcProviderArn: isKnown(oidcProviderArn) ? oidcProviderArn : "pending" };
@@ -106,6 +110,8 @@ export class FluxWorkloadIdentity extends pulumi.ComponentResource {
     declare public readonly tenantServiceAccountsYaml: pulumi.Output<string>;
     /** Roles letting the serving controllers get tenant ServiceAccounts and create their tokens; empty without tenants. */
     declare public readonly tenantRbacYaml: pulumi.Output<string>;
+    /** Example Flux objects (validated against Flux's CRDs) with each tenant's provider and serviceAccountName. */
+    declare public readonly fluxObjectsYaml: pulumi.Output<string>;
     /** What each Flux object must set, for every cloud. */
     declare public readonly objectSettings: pulumi.Output<FluxObjectSetting[]>;
     /** Things to do or know that the component cannot do itself, from every cloud. */
@@ -141,21 +147,21 @@ export class FluxWorkloadIdentity extends pulumi.ComponentResource {
                 pulumi.all([aws?.warnings ?? [], azure?.warnings ?? [], gcp?.warnings ?? []]),
                 pulumi.all([aws?.roleArns ?? none, azure?.clientIds ?? none, gcp?.serviceAccountEmails ?? none, gcp?.remoteClusterRbacYaml ?? ""]),
             ])
-            .apply(([sets, settings, warnings, [awsRoleArns, azureClientIds, gcpServiceAccountEmails, gcpRemoteClusterRbacYaml]]) => ({
-                ...composeFluxSide(sets.filter((s): s is FluxPatchSet => s !== undefined)),
-                objectSettings: settings.flat(),
-                warnings: warnings.flat(),
-                awsRoleArns,
-                azureClientIds,
-                gcpServiceAccountEmails,
-                gcpRemoteClusterRbacYaml,
-            }));
+            .apply(([sets, settings, warnings, [awsRoleArns, azureClientIds, gcpServiceAccountEmails, gcpRemoteClusterRbacYaml]]) => {
+                const objectSettings = settings.flat();
+                const { lockdownWarnings, ...side } = composeFluxSide(
+                    sets.filter((s): s is FluxPatchSet => s !== undefined),
+                    { lockdown: args.lockdown, objectSettings },
+                );
+                return { ...side, objectSettings, warnings: [...warnings.flat(), ...lockdownWarnings], awsRoleArns, azureClientIds, gcpServiceAccountEmails, gcpRemoteClusterRbacYaml };
+            });
         defineLazyOutputs(this, result, RESULT_KEYS);
         this.registerOutputs(
             result.apply((r) => ({
                 kustomizationYaml: r.kustomizationYaml,
                 tenantServiceAccountsYaml: r.tenantServiceAccountsYaml,
                 tenantRbacYaml: r.tenantRbacYaml,
+                fluxObjectsYaml: r.fluxObjectsYaml,
                 warnings: r.warnings,
                 awsRoleArns: r.awsRoleArns,
                 azureClientIds: r.azureClientIds,

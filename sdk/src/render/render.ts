@@ -28,6 +28,8 @@ export function renderFleet(fleet: FleetSpec): RenderedCluster[] {
                 "plan.json": planJson(clusterPlanDocument(plan)),
             };
             if (plan.tenantServiceAccountsYaml) files["tenants/service-accounts.yaml"] = plan.tenantServiceAccountsYaml;
+            if (plan.tenantRbacYaml) files["tenants/rbac.yaml"] = plan.tenantRbacYaml;
+            if (plan.fluxObjectsYaml) files["flux-objects.yaml"] = plan.fluxObjectsYaml;
             out.push({ name: plan.name, plan, files });
         } catch (err) {
             if (!(err instanceof FluxIdentityValidationError)) throw err;

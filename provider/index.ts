@@ -4,8 +4,9 @@ import { componentProviderHost } from "@pulumi/pulumi/provider/experimental";
 import { AwsFluxIdentity } from "./src/aws/component";
 import { AzureFluxIdentity } from "./src/azure/component";
 import { GcpFluxIdentity } from "./src/gcp/component";
+import { FluxLiveCluster } from "./src/live/component";
 
-componentProviderHost({ components: [AwsFluxIdentity, AzureFluxIdentity, GcpFluxIdentity], name: "flux-identity", dirname: __dirname }).catch((err: unknown) => {
+componentProviderHost({ components: [AwsFluxIdentity, AzureFluxIdentity, GcpFluxIdentity, FluxLiveCluster], name: "flux-identity", dirname: __dirname }).catch((err: unknown) => {
     console.error(err);
     process.exitCode = 1;
 });

@@ -3,4 +3,5 @@ export * from "./core";
 export * from "./aws/component";
 export * from "./azure/component";
 export * from "./gcp/component";
+export * from "./live/component";
 export * from "./pulumi/source-cluster-args";

@@ -4,5 +4,6 @@ export * from "./aws/component";
 export * from "./azure/component";
 export * from "./gcp/component";
 export * from "./issuer/component";
+export * from "./live/component";
 export * from "./pulumi/source-cluster-args";
 export * from "./workload-identity/component";

@@ -192,3 +192,51 @@ export async function untilRejected(errors: unknown[]): Promise<void> {
     for (let i = 0; i < 50 && errors.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
     await new Promise((r) => setTimeout(r, 100));
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Kubernetes reads (live-cluster mode). `Resource.get` reaches Mocks.newResource through the mock
+// monitor's readResource, with `id` set to the ID asked for; these mocks answer such reads from a map of
+// live objects and record them apart from registrations, so `custom()` still lists only what is written.
+// ---------------------------------------------------------------------------------------------------
+
+export class KubernetesReadMocks extends RecordingMocks {
+    /** Live objects keyed `<type token> <id>`, for example `kubernetes:apps/v1:Deployment flux-system/source-controller`. */
+    readonly liveObjects = new Map<string, Record<string, unknown>>();
+    /** Reads answered, as `<type token> <id>`, in the order they arrived. */
+    readonly reads: string[] = [];
+    /** The provider reference each resource (written or read) was registered with, by resource name. */
+    readonly providers = new Map<string, string>();
+    /** Names of the resources registered with `retainOnDelete: true`. */
+    readonly retainedOnDelete = new Set<string>();
+
+    setLive(type: string, id: string, object: Record<string, unknown>): void {
+        this.liveObjects.set(`${type} ${id}`, JSON.parse(JSON.stringify(object)));
+    }
+
+    override newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
+        this.providers.set(args.name, args.provider ?? "");
+        if (args.id) {
+            const key = `${args.type} ${args.id}`;
+            const live = this.liveObjects.get(key);
+            if (live === undefined) throw new Error(`the mocked cluster has no ${key}`);
+            this.reads.push(key);
+            return { id: args.id, state: JSON.parse(JSON.stringify(live)) };
+        }
+        return super.newResource(args);
+    }
+}
+
+// The mock monitor passes no resource options to Mocks.newResource; record retainOnDelete here.
+const registerWithRecording = mocksModule.MockMonitor.prototype.registerResource as (this: unknown, req: RegisterRequest & { getRetainondelete(): boolean | undefined }, cb: unknown) => Promise<void>;
+mocksModule.MockMonitor.prototype.registerResource = function (this: unknown, req: RegisterRequest & { getRetainondelete(): boolean | undefined }, cb: unknown) {
+    if (current instanceof KubernetesReadMocks && req.getRetainondelete()) current.retainedOnDelete.add(req.getName());
+    return registerWithRecording.call(this, req, cb);
+};
+
+/** Installs fresh mocks that also answer Kubernetes reads, and returns them. */
+export async function useKubernetesMocks(project = "flux-identity"): Promise<KubernetesReadMocks> {
+    const mocks = new KubernetesReadMocks();
+    current = mocks;
+    await pulumi.runtime.setMocks(mocks, project, "test", false);
+    return mocks;
+}

@@ -89,6 +89,35 @@ describe("packaging", () => {
         ]);
     });
 
+    it("infers the live-cluster component's schema, with the patch set as a typed input", () => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { Analyzer } = require("@pulumi/pulumi/provider/experimental/analyzer") as {
+            Analyzer: new (dir: string, name: string, pkg: unknown, names: Set<string>) => { analyze(): AnalyzeResult };
+        };
+        const pkg = JSON.parse(readFileSync(fromRoot("provider", "package.json"), "utf8"));
+        const result = new Analyzer(fromRoot("provider"), "flux-identity", pkg, new Set(["FluxLiveCluster"])).analyze();
+        const c = result.components.FluxLiveCluster;
+        assert.deepEqual(Object.keys(c.inputs).sort(), ["applyTenantRbac", "applyTenantServiceAccounts", "detectFluxSystemKustomization", "fieldManager", "layout", "patchSet", "restartOnIdentityChange"]);
+        for (const required of ["layout", "patchSet"]) {
+            assert.equal(c.inputs[required].optional, undefined, `${required} is required`);
+            assert.equal(c.inputs[required].$ref, "#/types/flux-identity:index:FluxPatchSet", `${required} is a FluxPatchSet`);
+        }
+        assert.equal((c.inputs.layout as { plain?: boolean }).plain, true, "the layout is plain data: it decides which resources exist");
+        assert.equal((c.inputs.patchSet as { plain?: boolean }).plain, undefined, "the patch set may be an output");
+        for (const flag of ["restartOnIdentityChange", "applyTenantServiceAccounts", "applyTenantRbac", "detectFluxSystemKustomization"]) {
+            assert.equal(c.inputs[flag].type, "boolean");
+            assert.equal(c.inputs[flag].optional, true);
+        }
+        assert.deepEqual(Object.keys(c.outputs).sort(), ["appliedObjects", "identityHashes", "warnings"]);
+        for (const t of ["FluxPatchSet", "FluxControllerPatch", "FluxVolume", "FluxProjectedToken", "FluxVolumeMount", "FluxEnvVar", "FluxTenantServiceAccount", "FluxConfigMap"]) {
+            assert.ok(result.typeDefinitions[t]?.properties, `${t} is a schema type`);
+        }
+        assert.deepEqual(
+            result.typeDefinitions.FluxController.enum?.map((e) => e.value),
+            ["source-controller", "kustomize-controller", "helm-controller", "notification-controller", "image-reflector-controller", "image-automation-controller"],
+        );
+    });
+
     function loadedModules(script: string): string[] {
         const r = spawnSync(process.execPath, ["-e", `${script};process.stdout.write(JSON.stringify(Object.keys(require.cache)))`], { cwd: fromRoot(), encoding: "utf8" });
         assert.equal(r.status, 0, r.stderr);
@@ -161,7 +190,23 @@ describe("packaging", () => {
     it("serves every component from the provider entry point", () => {
         const source = readFileSync(fromRoot("provider", "index.ts"), "utf8");
         const listed = /components: \[([^\]]*)\]/.exec(source)?.[1].split(",").map((c) => c.trim()).sort();
-        assert.deepEqual(listed, ["AwsFluxIdentity", "AzureFluxIdentity", "FluxWorkloadIdentity", "GcpFluxIdentity", "PublicOidcIssuer"]);
+        assert.deepEqual(listed, ["AwsFluxIdentity", "AzureFluxIdentity", "FluxLiveCluster", "FluxWorkloadIdentity", "GcpFluxIdentity", "PublicOidcIssuer"]);
+    });
+
+    it("loads @pulumi/kubernetes but never aws, azure-native or gcp from the live entry point", () => {
+        const mods = loadedModules("require('./dist/provider/src/live')");
+        assert.ok(mods.some((m) => m.includes("node_modules/@pulumi/kubernetes/")), "loads the Kubernetes SDK");
+        for (const other of ["@pulumi/aws", "@pulumi/azure-native", "@pulumi/gcp"]) {
+            assert.ok(!mods.some((m) => m.includes(`node_modules/${other}/`)), `loads ${other}`);
+        }
+    });
+
+    it("exports the live entry point from the package like the others", () => {
+        const pkg = JSON.parse(readFileSync(fromRoot("package.json"), "utf8")) as { exports: Record<string, { types: string; default: string }> };
+        assert.deepEqual(pkg.exports["./live"], { types: "./dist/provider/src/live/index.d.ts", default: "./dist/provider/src/live/index.js" });
+        const r = spawnSync(process.execPath, ["-e", "const l=require('flux-identity/live');process.stdout.write(typeof l.FluxLiveCluster+' '+typeof l.mergeContainerArgs)"], { cwd: fromRoot(), encoding: "utf8" });
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(r.stdout, "function function");
     });
 
     it("render (the CLI) loads no Pulumi package at all", () => {

@@ -18,6 +18,11 @@ export function checkServiceAccountName(value: unknown, issues: Issues, field: s
     return checkName(value, issues, field, "ServiceAccount name", DNS1123_SUBDOMAIN, 253);
 }
 
+/** Names of other namespaced objects (ConfigMaps, Roles) are DNS-1123 subdomains too. */
+export function checkObjectName(value: unknown, issues: Issues, field: string | number | undefined, what: string): value is string {
+    return checkName(value, issues, field, what, DNS1123_SUBDOMAIN, 253);
+}
+
 /** Short resource-name labels of our own (cluster names). */
 export function checkLabel(value: unknown, issues: Issues, field: string | number | undefined, what: string): value is string {
     return checkName(value, issues, field, what, DNS1123_LABEL, 63);

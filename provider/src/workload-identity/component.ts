@@ -12,6 +12,7 @@ import { AzureTargetOptions } from "../azure/spec";
 import { FluxPatchSet } from "../core/patch";
 import { ComposedFluxSide, composeFluxSide } from "../flux/flux-side";
 import { FluxLockdownOptions } from "../flux/lockdown";
+import { FluxLiveCluster } from "../live/component";
 import { FluxObjectSetting } from "../flux/objects";
 import { GcpFluxIdentity } from "../gcp/component";
 import { GcpTargetOptions } from "../gcp/spec";
@@ -40,6 +41,28 @@ export interface FluxWorkloadIdentityArgs {
     gcp?: GcpTargetOptions;
     /** Multi-tenancy lockdown flags for the controllers (Flux's multi-tenancy lockdown). */
     lockdown?: FluxLockdownOptions;
+    /**
+     * Opt-in: also apply the Flux side to the running cluster (with the Kubernetes provider passed in
+     * `opts.providers`), for clusters whose flux-system is not managed from Git. The kustomization.yaml
+     * output stays the recommended path: Flux re-applies flux-system and takes its fields back.
+     */
+    liveCluster?: FluxLiveClusterSettings;
+}
+
+/** Live-cluster mode settings; see FluxLiveCluster. */
+export interface FluxLiveClusterSettings {
+    /** Apply the patch set to the cluster. */
+    enabled: boolean;
+    /** Roll a controller's Deployment when its identity changes. Default true. */
+    restartOnIdentityChange?: boolean;
+    /** Server-Side Apply field manager. Default "flux-identity". */
+    fieldManager?: string;
+    /** Apply tenant ServiceAccounts (object level). Default true. */
+    applyTenantServiceAccounts?: boolean;
+    /** Apply the tenant token RBAC (object level). Default true. */
+    applyTenantRbac?: boolean;
+    /** Warn when a Flux Kustomization manages the controllers. Default true. */
+    detectFluxSystemKustomization?: boolean;
 }
 
 /** The per-cloud components a FluxWorkloadIdentity composes; absent for clouds it does not reach. */
@@ -47,6 +70,8 @@ export interface FluxWorkloadIdentityTargets {
     aws?: AwsFluxIdentity;
     azure?: AzureFluxIdentity;
     gcp?: GcpFluxIdentity;
+    /** The live-cluster applier, when `liveCluster.enabled`. */
+    live?: FluxLiveCluster;
 }
 
 /** Everything the component outputs, computed once from the children's results. */
@@ -128,7 +153,7 @@ export class FluxWorkloadIdentity extends pulumi.ComponentResource {
 
     constructor(name: string, args: FluxWorkloadIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         // Every cloud is validated, and the patches checked for collisions, before anything is registered.
-        planWorkloadIdentity(args);
+        const shape = planWorkloadIdentity(args);
         super(FLUX_WORKLOAD_IDENTITY_TYPE, name, {}, opts);
         const { cluster, fluxNamespace } = args;
         const child = { parent: this };
@@ -155,6 +180,11 @@ export class FluxWorkloadIdentity extends pulumi.ComponentResource {
                 );
                 return { ...side, objectSettings, warnings: [...warnings.flat(), ...lockdownWarnings], awsRoleArns, azureClientIds, gcpServiceAccountEmails, gcpRemoteClusterRbacYaml };
             });
+        if (args.liveCluster?.enabled) {
+            const { enabled: _enabled, ...live } = args.liveCluster;
+            // The planned patch set decides which objects exist; the result's carries the created identities.
+            children.live = new FluxLiveCluster(name, { ...live, layout: shape.patchSet, patchSet: result.apply((r) => r.patchSet) }, { parent: this });
+        }
         defineLazyOutputs(this, result, RESULT_KEYS);
         this.registerOutputs(
             result.apply((r) => ({

@@ -60,6 +60,8 @@ const flux = new FluxWorkloadIdentity("flux", {
             },
         ],
     },
+    // Tenants' objects may only reference their own namespace, and overlays only local files.
+    lockdown: { noCrossNamespaceRefs: true, noRemoteBases: true },
 });
 
 /** Commit this as clusters/<name>/flux-system/kustomization.yaml: the feature gate on the serving controllers. */
@@ -70,6 +72,8 @@ export const tenantServiceAccountsYaml = flux.tenantServiceAccountsYaml;
 export const tenantRbacYaml = flux.tenantRbacYaml;
 /** What each tenant's Flux objects set (`spec.provider`, `spec.serviceAccountName`, ...). */
 export const objectSettings = flux.objectSettings;
+/** Example Flux objects per tenant (provider and serviceAccountName set), validated against Flux's CRDs. */
+export const fluxObjectsYaml = flux.fluxObjectsYaml;
 export const awsTenantRoleArns = flux.targets().aws?.tenantRoleArns;
 export const azureTenantClientIds = flux.targets().azure?.tenantClientIds;
 export const gcpPrincipals = flux.targets().gcp?.principals;

@@ -452,6 +452,9 @@ describe("example programs", () => {
             added<string>(k, c, "/spec/template/spec/containers/0/args/-").includes(FEATURE_GATE),
         );
         assert.deepEqual(gated, ["source-controller", "kustomize-controller"]);
+        // The lockdown: no cross-namespace references except on source-controller, no remote bases on kustomize-controller.
+        assert.deepEqual(added<string>(k, "kustomize-controller", "/spec/template/spec/containers/0/args/-").filter((a) => a !== FEATURE_GATE).sort(), ["--no-cross-namespace-refs=true", "--no-remote-bases=true"]);
+        assert.ok(!added<string>(k, "source-controller", "/spec/template/spec/containers/0/args/-").includes("--no-cross-namespace-refs=true"));
         assert.deepEqual(patchesFor(k, "ServiceAccount", "source-controller"), []);
         assert.deepEqual(env(k, "source-controller"), {});
         assert.equal(k.configMapGenerator, undefined);

@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import {
+    Cloud,
     FLUX_CONTROLLERS,
     FluxController,
     FluxKind,
@@ -14,6 +15,7 @@ import { FluxPatchSet, PatchConflictError, SHARED_TOKEN_VOLUME, emptyControllerP
 import { ISSUERS } from "../helpers/samples";
 import { load } from "js-yaml";
 import { renderKustomization } from "../../provider/src/flux/kustomization";
+import { fluxObjectSetting } from "../../provider/src/flux/objects";
 
 describe("catalog", () => {
     it("lists the six Flux controllers in a fixed order", () => {
@@ -227,5 +229,15 @@ describe("patch sets", () => {
         pc.volumeMounts.push({ name: "settings", mountPath: "/var/run/service-account", readOnly: true });
         cm.controllers.push(pc);
         assert.throws(() => mergePatchSets([token("aws-token", "sts.amazonaws.com", "aws-token"), cm]), /mount volumes aws-token and settings both at \/var\/run\/service-account/);
+    });
+});
+
+describe("what Flux objects must set", () => {
+    it("never tells a tenant to set serviceAccountName on a HelmRepository, whose CRD has no such field", () => {
+        const tenant = fluxObjectSetting({ cloud: Cloud.Aws, integration: "ecr", kind: FluxKind.HelmRepository, tenant: { namespace: "team-a", name: "flux-aws" } });
+        assert.deepEqual(tenant.set, { "spec.provider": "aws" });
+        assert.match(tenant.note ?? "", /OCIRepository/);
+        const oci = fluxObjectSetting({ cloud: Cloud.Aws, integration: "ecr", kind: FluxKind.OCIRepository, tenant: { namespace: "team-a", name: "flux-aws" } });
+        assert.deepEqual(oci.set, { "spec.provider": "aws", "spec.serviceAccountName": "flux-aws" });
     });
 });

@@ -61,7 +61,7 @@ describe("packaging", () => {
         const pkg = JSON.parse(readFileSync(fromRoot("provider", "package.json"), "utf8"));
         const result = new Analyzer(fromRoot("provider"), "flux-identity", pkg, new Set(["FluxWorkloadIdentity"])).analyze();
         const c = result.components.FluxWorkloadIdentity;
-        assert.deepEqual(Object.keys(c.inputs).sort(), ["aws", "azure", "cluster", "fluxNamespace", "gcp", "lockdown"]);
+        assert.deepEqual(Object.keys(c.inputs).sort(), ["aws", "azure", "cluster", "fluxNamespace", "gcp", "liveCluster", "lockdown"]);
         assert.equal(c.inputs.cluster.optional, undefined, "cluster is required");
         assert.deepEqual(Object.keys(c.outputs).sort(), [
             "awsRoleArns", "azureClientIds", "fluxObjectsYaml", "gcpRemoteClusterRbacYaml", "gcpServiceAccountEmails", "kustomizationYaml", "objectSettings", "patchSet", "tenantRbacYaml", "tenantServiceAccountsYaml", "warnings",

@@ -69,12 +69,16 @@ export function fluxObjectSetting(input: ObjectSettingInput): FluxObjectSetting 
     } else if (kind === FluxKind.Provider) {
         if (tenant) set["spec.serviceAccountName"] = tenant.name;
         note = "spec.type selects the service; see the integration docs.";
+    } else if (kind === FluxKind.HelmRepository) {
+        set["spec.provider"] = cloud;
+        // HelmRepository has no spec.serviceAccountName (Flux's CRD), so it cannot use a tenant's identity.
+        note = tenant
+            ? "HelmRepository has no spec.serviceAccountName, so it cannot use this tenant's identity: pull the chart with an OCIRepository (spec.provider and spec.serviceAccountName) and point the HelmRelease's spec.chartRef at it."
+            : "Only HelmRepositories of type oci authenticate with a cloud provider.";
     } else {
         set["spec.provider"] = cloud;
         if (tenant) set["spec.serviceAccountName"] = tenant.name;
-        if (kind === FluxKind.HelmRepository) {
-            note = "Only HelmRepositories of type oci authenticate with a cloud provider.";
-        } else if (kind === FluxKind.Bucket && cloud === Cloud.Aws && tenant) {
+        if (kind === FluxKind.Bucket && cloud === Cloud.Aws && tenant) {
             note = "Also set spec.region: AWS needs a region to exchange a tenant's token.";
         }
     }

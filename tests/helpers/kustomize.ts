@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { loadAll } from "js-yaml";
 import { fromRoot } from "./paths";
+import { skipWithReason } from "./skip";
 
 export interface KubeObject {
     apiVersion: string;
@@ -75,4 +76,18 @@ export function podSpec(deployment: KubeObject): PodSpec {
 
 export function podLabels(deployment: KubeObject): Record<string, string> {
     return (deployment.spec as { template: { metadata: { labels?: Record<string, string> } } }).template.metadata.labels ?? {};
+}
+
+/** The two files `flux bootstrap` writes, unpatched: the baseline every patched build is compared with. */
+export const BASE_KUSTOMIZATION = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - gotk-components.yaml\n  - gotk-sync.yaml\n";
+
+/**
+ * For a suite's `before` hook: the Flux fixture and its unpatched build. Skips the suite, saying why,
+ * where kubectl is missing.
+ */
+export function prepareFluxBuild(ctx: Mocha.Context, version = "flux-v2.9.4"): { fixture: FluxFixture; baseline: KubeObject[] } {
+    if (!kubectlAvailable()) skipWithReason(ctx, "kubectl is not installed; these tests build with `kubectl kustomize`");
+    const fixture = fluxFixture(version);
+    if (fixture.source === "project") console.log("      note: ../shared/fixtures is absent; using tests/fixtures/flux-mini");
+    return { fixture, baseline: kustomizeBuild(BASE_KUSTOMIZATION, fixture) };
 }

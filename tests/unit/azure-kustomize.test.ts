@@ -13,13 +13,11 @@ import { AzureCloud, AzureIdentityLayout } from "../../provider/src/azure/spec";
 import { renderKustomization } from "../../provider/src/flux/kustomization";
 import { SCOPES, TENANT, azureInput, azureTenantInput } from "../helpers/azure-samples";
 import { assertDeployment, assertServiceAccount } from "../helpers/flux-asserts";
-import { FluxFixture, KubeObject, find, fluxFixture, kubectlAvailable, kustomizeBuild } from "../helpers/kustomize";
-import { skipWithReason } from "../helpers/skip";
+import { FluxFixture, KubeObject, find, kustomizeBuild, prepareFluxBuild } from "../helpers/kustomize";
 
 const T = SourceClusterType;
 const CONTROLLERS = ["source-controller", "kustomize-controller", "helm-controller", "notification-controller", "image-reflector-controller", "image-automation-controller"];
 const FEATURE_GATE = "--feature-gates=ObjectLevelWorkloadIdentity=true";
-const BASE_KUSTOMIZATION = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - gotk-components.yaml\n  - gotk-sync.yaml\n";
 
 /** Client IDs as Azure would assign them: distinct per identity, known only after creation. */
 function createdIds(input: AzurePlanInput): Record<string, { clientId: string; principalId: string }> {
@@ -60,10 +58,7 @@ describe("Azure: kustomization.yaml built by kubectl kustomize against Flux's ma
     let baseline: KubeObject[];
 
     before(function () {
-        if (!kubectlAvailable()) skipWithReason(this, "kubectl is not installed; the kustomize build tests need `kubectl kustomize`");
-        fixture = fluxFixture("flux-v2.9.4");
-        if (fixture.source === "project") console.log("      note: ../shared/fixtures is absent; using tests/fixtures/flux-mini");
-        baseline = kustomizeBuild(BASE_KUSTOMIZATION, fixture);
+        ({ fixture, baseline } = prepareFluxBuild(this));
     });
 
     it("renders the bootstrap docs' Azure example: one ServiceAccount patch and one label patch for (source|image-reflector)", () => {

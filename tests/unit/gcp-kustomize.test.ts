@@ -14,13 +14,11 @@ import { GcpPlan, GcpPlanInput, planGcp, plannedPrincipals } from "../../provide
 import { GcpAuthMode, GcpServiceAccountLayout } from "../../provider/src/gcp/spec";
 import { NAMES, gcpInput, gcpTenantInput } from "../helpers/gcp-samples";
 import { assertDeployment, assertServiceAccount } from "../helpers/flux-asserts";
-import { FluxFixture, KubeObject, find, fluxFixture, kubectlAvailable, kustomizeBuild } from "../helpers/kustomize";
-import { skipWithReason } from "../helpers/skip";
+import { FluxFixture, KubeObject, find, kustomizeBuild, prepareFluxBuild } from "../helpers/kustomize";
 
 const T = SourceClusterType;
 const CONTROLLERS = ["source-controller", "kustomize-controller", "helm-controller", "notification-controller", "image-reflector-controller", "image-automation-controller"];
 const FEATURE_GATE = "--feature-gates=ObjectLevelWorkloadIdentity=true";
-const BASE_KUSTOMIZATION = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - gotk-components.yaml\n  - gotk-sync.yaml\n";
 
 /** The docs' placeholders, as the sample input fills them. */
 const PROJECT_NUMBER = "123456789012";
@@ -128,10 +126,7 @@ describe("GCP kustomization.yaml built by kubectl kustomize against Flux's manif
     let baseline: KubeObject[];
 
     before(function () {
-        if (!kubectlAvailable()) skipWithReason(this, "kubectl is not installed; the kustomize build tests need `kubectl kustomize`");
-        fixture = fluxFixture("flux-v2.9.4");
-        if (fixture.source === "project") console.log("      note: ../shared/fixtures is absent; using tests/fixtures/flux-mini");
-        baseline = kustomizeBuild(BASE_KUSTOMIZATION, fixture);
+        ({ fixture, baseline } = prepareFluxBuild(this));
     });
 
     it("renders the bootstrap docs' GCP shape: one ServiceAccount patch with the GSA annotation for grouped controllers", () => {

@@ -13,14 +13,13 @@ import { AwsAuthMethod, AwsRoleLayout } from "../../provider/src/aws/spec";
 import { FluxKind } from "../../provider/src/core/catalog";
 import { renderKustomization, renderTenantServiceAccounts } from "../../provider/src/flux/kustomization";
 import { assertDeployment, assertServiceAccount } from "../helpers/flux-asserts";
-import { FluxFixture, KubeObject, fluxFixture, kubectlAvailable, kustomizeBuild } from "../helpers/kustomize";
+import { FluxFixture, KubeObject, fluxFixture, kustomizeBuild, prepareFluxBuild, BASE_KUSTOMIZATION } from "../helpers/kustomize";
 import { ACCOUNT, arns, awsInput, cluster, tenantInput } from "../helpers/samples";
 import { skipWithReason } from "../helpers/skip";
 
 const T = SourceClusterType;
 const CONTROLLERS = ["source-controller", "kustomize-controller", "helm-controller", "notification-controller", "image-reflector-controller", "image-automation-controller"];
 const FEATURE_GATE = "--feature-gates=ObjectLevelWorkloadIdentity=true";
-const BASE_KUSTOMIZATION = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - gotk-components.yaml\n  - gotk-sync.yaml\n";
 
 interface Built {
     plan: AwsPlan;
@@ -51,10 +50,7 @@ describe("kustomization.yaml built by kubectl kustomize against Flux's manifests
     let baseline: KubeObject[];
 
     before(function () {
-        if (!kubectlAvailable()) skipWithReason(this, "kubectl is not installed; the kustomize build tests need `kubectl kustomize`");
-        fixture = fluxFixture("flux-v2.9.4");
-        if (fixture.source === "project") console.log("      note: ../shared/fixtures is absent; using tests/fixtures/flux-mini");
-        baseline = kustomizeBuild(BASE_KUSTOMIZATION, fixture);
+        ({ fixture, baseline } = prepareFluxBuild(this));
     });
 
     it("renders the docs' shape: gotk resources, then patches with kind/name targets, identical controllers grouped", () => {

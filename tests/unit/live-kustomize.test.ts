@@ -20,15 +20,13 @@ import { planGcp } from "../../provider/src/gcp/plan";
 import { FluxLiveCluster } from "../../provider/src/live/component";
 import { SCOPES, azureInput } from "../helpers/azure-samples";
 import { gcpInput, gcpTenantInput } from "../helpers/gcp-samples";
-import { FluxFixture, KubeObject, find, fluxFixture, kubectlAvailable, kustomizeBuild } from "../helpers/kustomize";
+import { FluxFixture, KubeObject, find, kustomizeBuild, prepareFluxBuild } from "../helpers/kustomize";
 import { childrenOf, serveDeployments } from "../helpers/live";
 import { KubernetesReadMocks, Registration, settle, useKubernetesMocks, valueOf } from "../helpers/mocks";
 import { arns, awsInput, tenantInput } from "../helpers/samples";
-import { skipWithReason } from "../helpers/skip";
 import { serverSideMerge } from "../helpers/ssa";
 
 const T = SourceClusterType;
-const BASE_KUSTOMIZATION = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - gotk-components.yaml\n  - gotk-sync.yaml\n";
 const CONTROLLERS = ["source-controller", "kustomize-controller", "helm-controller", "notification-controller", "image-reflector-controller", "image-automation-controller"];
 /** Annotations live mode adds for its own bookkeeping; GitOps mode has no need for them. */
 const OWN_ANNOTATIONS = ["flux-identity/identity-hash", "flux-identity/added-args", "pulumi.com/patchFieldManager", "pulumi.com/patchForce"];
@@ -94,10 +92,7 @@ describe("live mode agrees with the GitOps kustomization.yaml built by kubectl k
     let mocks: KubernetesReadMocks;
 
     before(function () {
-        if (!kubectlAvailable()) skipWithReason(this, "kubectl is not installed; the cross-check needs `kubectl kustomize`");
-        fixture = fluxFixture("flux-v2.9.4");
-        if (fixture.source === "project") console.log("      note: ../shared/fixtures is absent; using tests/fixtures/flux-mini");
-        baseline = kustomizeBuild(BASE_KUSTOMIZATION, fixture);
+        ({ fixture, baseline } = prepareFluxBuild(this));
     });
 
     for (const [title, sample] of SAMPLES) {

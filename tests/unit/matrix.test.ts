@@ -12,12 +12,10 @@ import { ClusterPlan, planCluster } from "../../provider/src/plan/cluster";
 import { loadFleet } from "../../sdk/src/spec/fleet";
 import { FEATURE_GATE, deploymentChanges, expectedFluxSide } from "../helpers/docs-expectations";
 import { assertDeployment, assertServiceAccount } from "../helpers/flux-asserts";
-import { FluxFixture, KubeObject, find, fluxFixture, kubectlAvailable, kustomizeBuild } from "../helpers/kustomize";
+import { FluxFixture, KubeObject, find, kustomizeBuild, prepareFluxBuild } from "../helpers/kustomize";
 import { fromRoot } from "../helpers/paths";
-import { skipWithReason } from "../helpers/skip";
 
 const CONTROLLERS = ["source-controller", "kustomize-controller", "helm-controller", "notification-controller", "image-reflector-controller", "image-automation-controller"];
-const BASE_KUSTOMIZATION = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - gotk-components.yaml\n  - gotk-sync.yaml\n";
 const TYPE_OF: Record<string, string> = { eks: "eks", aks: "aks", gke: "gke", kind: "generic" };
 const CELL = /^(eks|aks|gke|kind)-to-(aws|azure|gcp|all-clouds)-(controller|object)\.yaml$/;
 
@@ -44,10 +42,7 @@ describe("the cross-cloud matrix, cell by cell (examples/matrix)", function () {
     let baseline: KubeObject[];
 
     before(function () {
-        if (!kubectlAvailable()) skipWithReason(this, "kubectl is not installed; the matrix tests need `kubectl kustomize`");
-        fixture = fluxFixture("flux-v2.9.4");
-        if (fixture.source === "project") console.log("      note: ../shared/fixtures is absent; using tests/fixtures/flux-mini");
-        baseline = kustomizeBuild(BASE_KUSTOMIZATION, fixture);
+        ({ fixture, baseline } = prepareFluxBuild(this));
     });
 
     it("holds all 24 single-cloud cells and the 8 all-three-clouds cells", () => {

@@ -21,9 +21,8 @@ import {
 import { ClusterSpec, planCluster } from "../../provider/src/plan/cluster";
 import { azureTenantInput } from "../helpers/azure-samples";
 import { gcpTenantInput } from "../helpers/gcp-samples";
-import { FluxFixture, KubeObject, find, fluxFixture, kubectlAvailable, kustomizeBuild, podSpec } from "../helpers/kustomize";
+import { FluxFixture, KubeObject, find, kustomizeBuild, podSpec, prepareFluxBuild } from "../helpers/kustomize";
 import { awsInput, tenantInput } from "../helpers/samples";
-import { skipWithReason } from "../helpers/skip";
 
 const GATE = "--feature-gates=ObjectLevelWorkloadIdentity=true";
 const SOURCE = "source-controller";
@@ -33,7 +32,6 @@ const NOTIFICATION = "notification-controller";
 const REFLECTOR = "image-reflector-controller";
 const AUTOMATION = "image-automation-controller";
 const ALL = [SOURCE, KUSTOMIZE, HELM, NOTIFICATION, REFLECTOR, AUTOMATION];
-const BASE_KUSTOMIZATION = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - gotk-components.yaml\n  - gotk-sync.yaml\n";
 
 /** Every option, with a different ServiceAccount per flag so each one can be traced to its controllers. */
 const FULL: FluxLockdownOptions = {
@@ -251,10 +249,7 @@ describe("tenancy: lockdown built by kubectl kustomize with object-level patch s
     let baseline: KubeObject[];
 
     before(function () {
-        if (!kubectlAvailable()) skipWithReason(this, "kubectl is not installed; the kustomize build tests need `kubectl kustomize`");
-        fixture = fluxFixture("flux-v2.9.4");
-        if (fixture.source === "project") console.log("      note: ../shared/fixtures is absent; using tests/fixtures/flux-mini");
-        baseline = kustomizeBuild(BASE_KUSTOMIZATION, fixture);
+        ({ fixture, baseline } = prepareFluxBuild(this));
     });
 
     for (const cloud of ["aws", "azure", "gcp"] as const) {

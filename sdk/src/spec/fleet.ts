@@ -13,10 +13,46 @@ import fleetSchema from "../../schema/fleet.schema.json";
 import { ClusterSpec } from "../../../provider/src/plan/cluster";
 import { FluxIdentityValidationError, ValidationIssue } from "../../../provider/src/core/errors";
 
+/** Where the fleet's stacks keep their state, and how their secrets are encrypted. */
+export interface FleetBackendSettings {
+    /**
+     * Pulumi backend URL: `file://<dir>` (relative to the spec file; default `file://.flux-identity/state`),
+     * `s3://<bucket>[/prefix]`, `azblob://<container>`, `gs://<bucket>[/prefix]`, or
+     * `https://api.pulumi.com` (Pulumi Cloud).
+     */
+    url?: string;
+    /**
+     * Stack secrets provider: `passphrase` (default for self-managed backends; the passphrase comes from
+     * PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE), `awskms://...`, `azurekeyvault://...`,
+     * `gcpkms://...`, `hashivault://...`, or `default` (Pulumi Cloud's own).
+     */
+    secretsProvider?: string;
+}
+
+/** How stacks are named: one stack per cluster, deterministic. */
+export interface FleetStackSettings {
+    /** Pulumi project of the stacks. Default `flux-identity-fleet`. */
+    project?: string;
+    /** Stack name template with `{cluster}` (and `{fleet}`); default `{cluster}`. */
+    name?: string;
+    /** Pulumi Cloud organization; stacks become `<organization>/<project>/<stack>`. */
+    organization?: string;
+}
+
+/** A cluster of a fleet: the planner's cluster spec plus labels for selecting it. */
+export interface FleetClusterSpec extends ClusterSpec {
+    /** Labels to select clusters by (`--selector env=prod`). */
+    labels?: Record<string, string>;
+}
+
 export interface FleetSpec {
     apiVersion: string;
     kind: "Fleet";
-    clusters: ClusterSpec[];
+    /** The fleet's name, available to stack name templates as `{fleet}`. */
+    name?: string;
+    backend?: FleetBackendSettings;
+    stacks?: FleetStackSettings;
+    clusters: FleetClusterSpec[];
 }
 
 let compiled: ((data: unknown) => boolean) & { errors?: ErrorObject[] | null } = undefined as never;

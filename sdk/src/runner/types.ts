@@ -1,0 +1,84 @@
+/**
+ * The fleet runner's public contract: what a run takes, what it reports while running, and what it
+ * returns. Embeddable: nothing here exits the process or prints unless asked.
+ */
+
+import type { FleetSpec } from "../spec/fleet";
+
+/** What a run does to each selected cluster's stack. `render` touches no stack at all. */
+export type FleetOperation = "render" | "preview" | "up" | "destroy" | "refresh" | "outputs";
+
+export const FLEET_OPERATIONS: readonly FleetOperation[] = ["render", "preview", "up", "destroy", "refresh", "outputs"];
+
+/** Which clusters a run covers. All given criteria must hold; none means every cluster. */
+export interface ClusterSelection {
+    /** Cluster names. */
+    names?: string[];
+    /** Labels every selected cluster carries (`env=prod`). */
+    labels?: Record<string, string>;
+    /** Shard `index` of `count` (0-based), over the clusters left after names and labels, by stable hash of the name. */
+    shard?: { index: number; count: number };
+}
+
+export interface FleetRunOptions {
+    operation: FleetOperation;
+    /** The fleet, already loaded (and its references resolved), or the path of its file. */
+    fleet: FleetSpec | string;
+    selection?: ClusterSelection;
+    /** Clusters worked on at once. Default 4. */
+    concurrency?: number;
+    /** Aborting cancels running updates cleanly (the engine's cancel) and starts no new cluster. */
+    signal?: AbortSignal;
+    /** Every event of the run, in order per cluster. */
+    onEvent?: (event: FleetEvent) => void;
+    /** Environment used to resolve `${env:...}` references and passed to the engine; default process.env. */
+    env?: Readonly<Record<string, string | undefined>>;
+    /** Values for `${config:...}` references. */
+    config?: Readonly<Record<string, string>>;
+    /** Overrides the spec's backend URL. */
+    backendUrl?: string;
+    /** Working directory for a `file://` backend's relative path and Pulumi's workspace; default the spec file's folder. */
+    workDir?: string;
+}
+
+export type ClusterStatus = "succeeded" | "failed" | "cancelled";
+
+/** One cluster's outcome. */
+export interface ClusterResult {
+    cluster: string;
+    /** Fully qualified stack name. */
+    stack: string;
+    status: ClusterStatus;
+    /** Resource operations by kind (`create`, `update`, `delete`, `same`, ...), from the engine's summary. */
+    changes: Record<string, number>;
+    /** Stack outputs (after `up`, `refresh`, `outputs`), or the rendered files' text for `render`. */
+    outputs: Record<string, unknown>;
+    /** Why it failed, when it did. */
+    error?: FleetRunError;
+    durationMs: number;
+}
+
+export interface FleetRunError {
+    /** `validation` (bad spec for this cluster), `engine` (the update failed), `cancelled`, `lock` (stack busy), `internal`. */
+    kind: "validation" | "engine" | "cancelled" | "lock" | "internal";
+    message: string;
+}
+
+export interface FleetRunSummary {
+    operation: FleetOperation;
+    results: ClusterResult[];
+    succeeded: string[];
+    failed: Array<{ cluster: string; error: FleetRunError }>;
+    cancelled: string[];
+    durationMs: number;
+}
+
+/** The typed event stream: engine events mapped to cluster, phase, resource and progress. */
+export type FleetEvent =
+    | { type: "run-started"; operation: FleetOperation; clusters: string[]; concurrency: number }
+    | { type: "cluster-started"; cluster: string; stack: string; operation: FleetOperation }
+    | { type: "resource"; cluster: string; phase: "pre" | "outputs" | "failed"; op: string; urn: string; resourceType: string; name: string }
+    | { type: "diagnostic"; cluster: string; severity: "debug" | "info" | "info#err" | "warning" | "error"; message: string; urn?: string }
+    | { type: "progress"; cluster: string; done: number; total?: number }
+    | { type: "cluster-finished"; cluster: string; result: ClusterResult }
+    | { type: "run-finished"; summary: FleetRunSummary };

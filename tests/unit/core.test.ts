@@ -235,7 +235,7 @@ describe("patch sets", () => {
 describe("what Flux objects must set", () => {
     it("never tells a tenant to set serviceAccountName on a HelmRepository, whose CRD has no such field", () => {
         const tenant = fluxObjectSetting({ cloud: Cloud.Aws, integration: "ecr", kind: FluxKind.HelmRepository, tenant: { namespace: "team-a", name: "flux-aws" } });
-        assert.deepEqual(tenant.set, { "spec.provider": "aws" });
+        assert.deepEqual(tenant.set, { "OCIRepository spec.provider": "aws", "OCIRepository spec.serviceAccountName": "flux-aws" });
         assert.match(tenant.note ?? "", /OCIRepository/);
         const oci = fluxObjectSetting({ cloud: Cloud.Aws, integration: "ecr", kind: FluxKind.OCIRepository, tenant: { namespace: "team-a", name: "flux-aws" } });
         assert.deepEqual(oci.set, { "spec.provider": "aws", "spec.serviceAccountName": "flux-aws" });

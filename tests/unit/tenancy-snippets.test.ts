@@ -86,8 +86,9 @@ function assertSetsWhatSettingSays(snippet: FluxObjectSnippet, setting: FluxObje
             assert.equal(get(target(snippet, setting), "spec.kubeConfig.configMapRef.name"), configMap.metadata.name, where);
         } else if (key.startsWith("configMap.")) {
             assert.equal(get(target(snippet, setting, "ConfigMap"), `data.${key.slice("configMap.".length)}`), value, where);
-        } else if (key.startsWith("GitRepository ")) {
-            assert.equal(get(target(snippet, setting, "GitRepository"), key.slice("GitRepository ".length)), value, where);
+        } else if (key.startsWith("GitRepository ") || key.startsWith("OCIRepository ")) {
+            const [kind, field] = key.split(" ");
+            assert.equal(get(target(snippet, setting, kind), field), value, where);
         } else {
             assert.ok(key.startsWith("spec."), `unexpected setting key ${key}`);
             assert.equal(get(target(snippet, setting), key), value, where);

@@ -162,7 +162,7 @@ function isCloudProvider(v: string | undefined): v is CloudProvider {
 
 /** The cloud a setting names, where it names one (SOPS and notification Providers do not). */
 function settingCloud(s: FluxObjectSetting): CloudProvider | undefined {
-    const v = s.set["spec.provider"] ?? s.set["configMap.provider"] ?? s.set["GitRepository spec.provider"];
+    const v = s.set["spec.provider"] ?? s.set["configMap.provider"] ?? s.set["GitRepository spec.provider"] ?? s.set["OCIRepository spec.provider"];
     return isCloudProvider(v) ? v : undefined;
 }
 
@@ -223,7 +223,7 @@ function ociRepository(ctx: SnippetContext): KubernetesObject {
 
 function helmRepository(ctx: SnippetContext): KubernetesObject {
     const registry = REGISTRY[ctx.setting.integration] ?? REGISTRY[ctx.cloud ?? ""] ?? "<your-registry>/<your-repository>";
-    const tenantSa = sa(ctx);
+    const tenantSa = sa(ctx, "OCIRepository spec.serviceAccountName") ?? sa(ctx);
     if (tenantSa === undefined) {
         return typed("HelmRepository", {
             apiVersion: "source.toolkit.fluxcd.io/v1",

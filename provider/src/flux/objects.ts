@@ -70,11 +70,16 @@ export function fluxObjectSetting(input: ObjectSettingInput): FluxObjectSetting 
         if (tenant) set["spec.serviceAccountName"] = tenant.name;
         note = "spec.type selects the service; see the integration docs.";
     } else if (kind === FluxKind.HelmRepository) {
-        set["spec.provider"] = cloud;
-        // HelmRepository has no spec.serviceAccountName (Flux's CRD), so it cannot use a tenant's identity.
-        note = tenant
-            ? "HelmRepository has no spec.serviceAccountName, so it cannot use this tenant's identity: pull the chart with an OCIRepository (spec.provider and spec.serviceAccountName) and point the HelmRelease's spec.chartRef at it."
-            : "Only HelmRepositories of type oci authenticate with a cloud provider.";
+        // HelmRepository has no spec.serviceAccountName (Flux's CRD): at object level the chart is pulled
+        // by an OCIRepository carrying the tenant's identity, which the HelmRelease names in spec.chartRef.
+        if (tenant) {
+            set["OCIRepository spec.provider"] = cloud;
+            set["OCIRepository spec.serviceAccountName"] = tenant.name;
+            note = "HelmRepository has no spec.serviceAccountName, so it cannot use a tenant's identity: pull the chart with an OCIRepository set like this and point the HelmRelease's spec.chartRef at it.";
+        } else {
+            set["spec.provider"] = cloud;
+            note = "Only HelmRepositories of type oci authenticate with a cloud provider.";
+        }
     } else {
         set["spec.provider"] = cloud;
         if (tenant) set["spec.serviceAccountName"] = tenant.name;

@@ -1,5 +1,5 @@
 /** The SDK: the fleet spec, offline render, and the fleet Pulumi program. */
-export * from "./spec/fleet";
+export * from "./spec";
 export * from "./render/render";
 export * from "./program/fleet-program";
 export { runCli, EXIT_OK, EXIT_FAILED, EXIT_INVALID_SPEC } from "./cli/main";

@@ -3,10 +3,11 @@
  * The flux-identity command line. Exit codes: 0 all good, 1 failure, 2 invalid spec.
  */
 
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, InvalidArgumentError } from "commander";
 import * as path from "node:path";
 import { FluxIdentityValidationError } from "../../../provider/src/core/errors";
 import { loadFleet } from "../spec/fleet";
+import { parseConfigPair, resolveFleetReferences } from "../spec/references";
 import { renderFleet, writeRendered } from "../render/render";
 
 export const EXIT_OK = 0;
@@ -38,8 +39,9 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO): Pr
         .argument("<spec>", "fleet spec file (YAML)")
         .requiredOption("-o, --out <dir>", "output folder; each cluster gets <dir>/<cluster>/")
         .option("--json", "print a JSON summary instead of text")
-        .action((spec: string, options: { out: string; json?: boolean }) => {
-            code = render(spec, options.out, Boolean(options.json), io);
+        .option("--config <key=value>", "value for ${config:key} references in the spec (repeatable); ${env:NAME} references read the environment", collectConfig)
+        .action((spec: string, options: { out: string; json?: boolean; config?: Record<string, string> }) => {
+            code = render(spec, options.out, Boolean(options.json), io, options.config ?? {});
         });
 
     try {
@@ -54,10 +56,17 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO): Pr
     return code;
 }
 
-function render(specFile: string, outDir: string, json: boolean, io: CliIO): number {
+/** Collects repeated `--config key=value` options. */
+function collectConfig(pair: string, previous: Record<string, string> | undefined): Record<string, string> {
+    const parsed = parseConfigPair(pair);
+    if (!parsed) throw new InvalidArgumentError("expected key=value (keys use letters, digits, '_', '.', ':', '/' and '-').");
+    return { ...previous, [parsed.key]: parsed.value };
+}
+
+function render(specFile: string, outDir: string, json: boolean, io: CliIO, config: Record<string, string>): number {
     let rendered;
     try {
-        rendered = renderFleet(loadFleet(specFile));
+        rendered = renderFleet(resolveFleetReferences(loadFleet(specFile), { env: process.env, config }));
     } catch (err) {
         if (err instanceof FluxIdentityValidationError) {
             io.err(`flux-identity: ${specFile}: ${err.message}\n`);

@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { FluxIdentityValidationError, ValidationIssue } from "../../../provider/src/core/errors";
 import { ClusterPlan, clusterPlanDocument, planCluster, planJson } from "../../../provider/src/plan/cluster";
 import { FleetSpec } from "../spec/fleet";
+import { unresolvedReferenceIssues } from "../spec/references";
 
 export interface RenderedCluster {
     name: string;
@@ -16,11 +17,16 @@ export interface RenderedCluster {
     files: Record<string, string>;
 }
 
-/** Plans every cluster; throws one FluxIdentityValidationError listing every cluster's problems. */
+/**
+ * Plans every cluster; throws one FluxIdentityValidationError listing every cluster's problems. The
+ * fleet's references must be resolved (resolveFleetReferences): a cluster still holding one is reported.
+ */
 export function renderFleet(fleet: FleetSpec): RenderedCluster[] {
-    const issues: ValidationIssue[] = [];
+    const issues: ValidationIssue[] = unresolvedReferenceIssues(fleet);
+    const withReferences = new Set(issues.map((i) => /^clusters\[(\d+)\]/.exec(i.path)?.[1]));
     const out: RenderedCluster[] = [];
     fleet.clusters.forEach((spec, i) => {
+        if (withReferences.has(String(i))) return;
         try {
             const plan = planCluster(spec, `clusters[${i}]`);
             const files: Record<string, string> = {

@@ -10,8 +10,10 @@ import Ajv2020, { ErrorObject } from "ajv/dist/2020";
 import { YAMLException, load } from "js-yaml";
 // The schema file in sdk/schema is the one editors use; importing it keeps the two identical.
 import fleetSchema from "../../schema/fleet.schema.json";
-import { ClusterSpec } from "../../../provider/src/plan/cluster";
-import { FluxIdentityValidationError, ValidationIssue } from "../../../provider/src/core/errors";
+import { ClusterPlan, ClusterSpec, planCluster } from "../../../provider/src/plan/cluster";
+import { FluxIdentityValidationError, ValidationIssue, show } from "../../../provider/src/core/errors";
+import { FleetReference, misplacedReferenceIssues, resolveReferencesCollecting } from "./references";
+import { FleetStackName, fleetSettingsIssues, resolveBackendUrl, secretsProviderFor, stackNameFor } from "./settings";
 
 /** Where the fleet's stacks keep their state, and how their secrets are encrypted. */
 export interface FleetBackendSettings {
@@ -59,7 +61,8 @@ let compiled: ((data: unknown) => boolean) & { errors?: ErrorObject[] | null } =
 
 function validator(): typeof compiled {
     if (!compiled) {
-        compiled = new Ajv2020({ allErrors: true, strict: true }).compile(fleetSchema);
+        // verbose: errors carry the offending value and the subschema (for its description).
+        compiled = new Ajv2020({ allErrors: true, strict: true, verbose: true }).compile(fleetSchema);
     }
     return compiled;
 }
@@ -73,7 +76,8 @@ export function fieldPath(pointer: string, extra?: string): string {
     if (extra !== undefined) parts.push(extra);
     let out = "";
     for (const p of parts) {
-        out += /^\d+$/.test(p) ? `[${p}]` : out ? `.${p}` : p;
+        // Keys that would not read as one path segment (label keys with dots) are quoted, as in Issues.
+        out += /^\d+$/.test(p) ? `[${p}]` : !/^[A-Za-z0-9_$/-]+$/.test(p) ? `[${JSON.stringify(p)}]` : out ? `.${p}` : p;
     }
     return out || "(root)";
 }
@@ -91,7 +95,18 @@ function schemaIssue(e: ErrorObject): ValidationIssue {
         case "const":
             return { path: fieldPath(e.instancePath), message: `value must be ${JSON.stringify(p.allowedValue)}.`, fix: `set it to ${JSON.stringify(p.allowedValue)}.` };
         case "propertyNames":
+            if (/\/labels$/.test(e.instancePath)) {
+                return { path: fieldPath(e.instancePath, String(p.propertyName)), message: `${JSON.stringify(p.propertyName)} is not a valid Kubernetes label key.`, fix: "use [prefix/]name: a name of at most 63 letters, digits, '-', '_' and '.' starting and ending with a letter or digit, and an optional DNS subdomain prefix." };
+            }
             return { path: fieldPath(e.instancePath, String(p.propertyName)), message: `${JSON.stringify(p.propertyName)} is not an allowed key here.`, fix: "use a Flux controller name such as source-controller." };
+        case "pattern": {
+            const description = (e.parentSchema as { description?: unknown } | undefined)?.description;
+            return {
+                path: fieldPath(e.instancePath),
+                message: `${show(e.data)} does not have the expected form.`,
+                fix: typeof description === "string" ? `expected: ${description}` : `match ${String(p.pattern)}.`,
+            };
+        }
         case "type":
             return { path: fieldPath(e.instancePath), message: `expected ${String(p.type)}.`, fix: `write a ${String(p.type)} here${p.type === "string" ? " (quote numbers in YAML)" : ""}.` };
         default:
@@ -105,7 +120,7 @@ export function schemaIssues(data: unknown): ValidationIssue[] {
     if (validate(data)) return [];
     const issues = (validate.errors ?? [])
         // propertyNames reports the name once more as a generic error; keep the precise one.
-        .filter((e) => !(e.keyword === "enum" && e.propertyName !== undefined))
+        .filter((e) => e.propertyName === undefined)
         .map(schemaIssue);
     const seen = new Set<string>();
     return issues.filter((i) => {
@@ -128,7 +143,13 @@ export function parseFleet(text: string, source = "fleet"): FleetSpec {
         ]);
     }
     const issues = schemaIssues(data);
-    if (issues.length > 0) throw new FluxIdentityValidationError(issues);
+    // References outside the fields that take them would silently become literal text; reported with
+    // the structural problems, in place of the schema's less telling complaint about the same field.
+    const misplaced = misplacedReferenceIssues(data);
+    if (issues.length > 0) {
+        const referencePaths = new Set(misplaced.map((i) => i.path));
+        throw new FluxIdentityValidationError([...issues.filter((i) => !referencePaths.has(i.path)), ...misplaced]);
+    }
     const fleet = data as FleetSpec;
     const seen = new Map<string, number>();
     const dupes: ValidationIssue[] = [];
@@ -140,10 +161,14 @@ export function parseFleet(text: string, source = "fleet"): FleetSpec {
             seen.set(c.name, i);
         }
     });
-    if (dupes.length > 0) throw new FluxIdentityValidationError(dupes);
+    if (dupes.length > 0 || misplaced.length > 0) throw new FluxIdentityValidationError([...dupes, ...misplaced]);
     return fleet;
 }
 
+/**
+ * Reads and parses a fleet file (see {@link parseFleet}). References (`${env:NAME}`, `${config:key}`)
+ * are left as written: nothing here needs the environment.
+ */
 export function loadFleet(file: string): FleetSpec {
     let text: string;
     try {
@@ -152,4 +177,81 @@ export function loadFleet(file: string): FleetSpec {
         throw new FluxIdentityValidationError([{ path: file, message: `cannot read the fleet file (${(err as NodeJS.ErrnoException).code ?? String(err)}).`, fix: "check the path." }]);
     }
     return parseFleet(text, path.basename(file));
+}
+
+/** What a run resolves references from, and where its state goes. */
+export interface FleetRunSources {
+    /** Environment for `${env:NAME}` references. Default process.env. */
+    env?: Readonly<Record<string, string | undefined>>;
+    /** Values for `${config:key}` references. */
+    config?: Readonly<Record<string, string>>;
+    /** Overrides the spec's backend URL. */
+    backendUrl?: string;
+    /** Folder a relative `file://` backend is resolved against. Default the spec file's folder. */
+    workDir?: string;
+}
+
+/** One cluster of a fleet loaded for a run: its resolved spec, its stack and its plan. */
+export interface FleetRunCluster {
+    /** Position in the fleet file (`clusters[index]`). */
+    index: number;
+    spec: FleetClusterSpec;
+    stack: FleetStackName;
+    plan: ClusterPlan;
+}
+
+/** A fleet checked, resolved and planned for a run: nothing left to refuse. */
+export interface FleetForRun {
+    /** Absolute path of the spec file. */
+    file: string;
+    /** Folder relative backend paths were resolved against. */
+    workDir: string;
+    /** The fleet with every reference resolved. */
+    fleet: FleetSpec;
+    /** Absolute backend URL. */
+    backendUrl: string;
+    /** Secrets provider of the stacks (explicit, or the backend's default). */
+    secretsProvider: string;
+    /** Every cluster, in fleet order. */
+    clusters: FleetRunCluster[];
+    /** The references that were resolved, with their values. */
+    references: Array<FleetReference & { value: string }>;
+}
+
+/**
+ * Loads a fleet for a run that touches stacks: parses it, checks its settings (backend, secrets
+ * provider, stack names, labels), resolves its references and plans every cluster (each at
+ * `clusters[i]`). Throws one FluxIdentityValidationError listing the problems of every cluster, so a
+ * run is refused before any stack is touched. A cluster whose references cannot be resolved is not
+ * planned (its values are unknown); a planner issue about a resolved value names the reference.
+ */
+export function loadFleetForRun(file: string, sources: FleetRunSources = {}): FleetForRun {
+    const absolute = path.resolve(file);
+    const parsed = loadFleet(absolute);
+    const workDir = path.resolve(sources.workDir ?? path.dirname(absolute));
+    const issues: ValidationIssue[] = [];
+    const settingsOptions = sources.backendUrl !== undefined ? { backendUrl: sources.backendUrl } : {};
+    issues.push(...fleetSettingsIssues(parsed, settingsOptions));
+    const resolution = resolveReferencesCollecting(parsed, { env: sources.env ?? process.env, config: sources.config ?? {} });
+    issues.push(...resolution.issues);
+    const fleet = resolution.fleet;
+
+    const unresolved = new Set(resolution.issues.map((i) => /^clusters\[(\d+)\]/.exec(i.path)?.[1]).filter((i): i is string => i !== undefined).map(Number));
+    const origin = new Map(resolution.resolved.map((r) => [r.path, r]));
+    const clusters: FleetRunCluster[] = [];
+    fleet.clusters.forEach((spec, index) => {
+        if (unresolved.has(index)) return;
+        try {
+            clusters.push({ index, spec, stack: stackNameFor(fleet, spec), plan: planCluster(spec, `clusters[${index}]`) });
+        } catch (err) {
+            if (!(err instanceof FluxIdentityValidationError)) throw err;
+            for (const i of err.issues) {
+                const ref = origin.get(i.path);
+                issues.push(ref ? { ...i, message: `${i.message} (The value came from ${ref.text}.)` } : i);
+            }
+        }
+    });
+    if (issues.length > 0) throw new FluxIdentityValidationError(issues);
+    const backendUrl = resolveBackendUrl(fleet, { ...settingsOptions, specDir: workDir });
+    return { file: absolute, workDir, fleet, backendUrl, secretsProvider: secretsProviderFor(fleet, backendUrl), clusters, references: resolution.resolved };
 }

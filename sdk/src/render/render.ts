@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { FluxIdentityValidationError, ValidationIssue } from "../../../provider/src/core/errors";
-import { ClusterPlan, clusterPlanDocument, planCluster, planJson } from "../../../provider/src/plan/cluster";
+import { ClusterPlan, ClusterSpec, clusterPlanDocument, planCluster, planJson } from "../../../provider/src/plan/cluster";
 import { FleetSpec } from "../spec/fleet";
 
 export interface RenderedCluster {
@@ -16,21 +16,26 @@ export interface RenderedCluster {
     files: Record<string, string>;
 }
 
+/** Plans one cluster and renders its files; `fieldPath` prefixes its validation issues (`clusters[3]`). */
+export function renderCluster(spec: ClusterSpec, fieldPath = ""): RenderedCluster {
+    const plan = planCluster(spec, fieldPath);
+    const files: Record<string, string> = {
+        "flux-system/kustomization.yaml": plan.kustomizationYaml,
+        "plan.json": planJson(clusterPlanDocument(plan)),
+    };
+    if (plan.tenantServiceAccountsYaml) files["tenants/service-accounts.yaml"] = plan.tenantServiceAccountsYaml;
+    if (plan.tenantRbacYaml) files["tenants/rbac.yaml"] = plan.tenantRbacYaml;
+    if (plan.fluxObjectsYaml) files["flux-objects.yaml"] = plan.fluxObjectsYaml;
+    return { name: plan.name, plan, files };
+}
+
 /** Plans every cluster; throws one FluxIdentityValidationError listing every cluster's problems. */
 export function renderFleet(fleet: FleetSpec): RenderedCluster[] {
     const issues: ValidationIssue[] = [];
     const out: RenderedCluster[] = [];
     fleet.clusters.forEach((spec, i) => {
         try {
-            const plan = planCluster(spec, `clusters[${i}]`);
-            const files: Record<string, string> = {
-                "flux-system/kustomization.yaml": plan.kustomizationYaml,
-                "plan.json": planJson(clusterPlanDocument(plan)),
-            };
-            if (plan.tenantServiceAccountsYaml) files["tenants/service-accounts.yaml"] = plan.tenantServiceAccountsYaml;
-            if (plan.tenantRbacYaml) files["tenants/rbac.yaml"] = plan.tenantRbacYaml;
-            if (plan.fluxObjectsYaml) files["flux-objects.yaml"] = plan.fluxObjectsYaml;
-            out.push({ name: plan.name, plan, files });
+            out.push(renderCluster(spec, `clusters[${i}]`));
         } catch (err) {
             if (!(err instanceof FluxIdentityValidationError)) throw err;
             issues.push(...err.issues);

@@ -5,7 +5,9 @@
  *  2. the AWS component under Pulumi mocks for 50 clusters against a hand-written program registering
  *     the same resources (target ratio <= 1.15);
  *  3. start of an AWS-only program against one that loads all four cloud SDKs;
- *  6. a mixed fleet of 1,000 clusters across every matrix cell: render, and FluxWorkloadIdentity under mocks.
+ *  6. a mixed fleet of 1,000 clusters across every matrix cell: render, and FluxWorkloadIdentity under mocks;
+ *  7. the fleet runner's overhead per stack over that fleet: `render` through runFleet against renderFleet
+ *     alone, and `up` with a driver that returns at once (selection, validation, pool, events, results).
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
@@ -108,6 +110,9 @@ async function childMain(kind: string, arg: string): Promise<void> {
         } finally {
             rmSync(dir, { recursive: true, force: true });
         }
+    }
+    if (kind === "runner-render" || kind === "runner-null") {
+        return runnerMain(kind, Number(arg));
     }
     if (kind === "mocks") {
         return mocksMain(Number(arg), 21);
@@ -338,6 +343,56 @@ async function matrixMocksMain(n: number): Promise<void> {
     report({ ms, extra: { registrations: registered, clusters: n, heapMb: process.memoryUsage().heapUsed / 1024 / 1024 } });
 }
 
+/**
+ * runFleet over a matrix fleet of `n` clusters, against the same work without the runner, alternating for
+ * 5 rounds after one warm-up round of each (JIT and heap settle); medians. `runner-render` renders
+ * (against renderFleet); `runner-null` runs `up` with a driver whose every operation returns at once
+ * (against planning every cluster, which is the validation the runner does before touching stacks).
+ */
+async function runnerMain(kind: "runner-render" | "runner-null", n: number): Promise<void> {
+    const { runFleet } = await import("../sdk/src/runner/runner");
+    const { renderFleet } = await import("../sdk/src/render/render");
+    type Driver = NonNullable<Parameters<typeof runFleet>[1]>["driver"];
+    const done = { changes: {}, outputs: {} };
+    const nullDriver: Driver = {
+        begin: async () => ({
+            open: async () => ({ preview: async () => done, up: async () => done, destroy: async () => done, refresh: async () => done, outputs: async () => done }),
+            close: async () => undefined,
+        }),
+    };
+    const fleet = matrixFleet(n);
+    const gc = (globalThis as { gc?: () => void }).gc;
+    let events = 0;
+    const onEvent = () => {
+        events++;
+    };
+    const timed = async (body: () => unknown): Promise<number> => {
+        gc?.();
+        const t0 = performance.now();
+        await body();
+        return performance.now() - t0;
+    };
+    const viaRunner = async () => {
+        events = 0;
+        const options = kind === "runner-render" ? ({ operation: "render", fleet, onEvent } as const) : ({ operation: "up", fleet, onEvent, env: { PULUMI_CONFIG_PASSPHRASE: "bench" } } as const);
+        const summary = await runFleet(options, { driver: nullDriver });
+        if (summary.succeeded.length !== n) throw new Error(`runner bench: ${summary.failed.length} failed`);
+    };
+    // What the runner adds is measured against the same work without it: rendering, or planning (validation).
+    const { planCluster } = await import("../provider/src/plan/cluster");
+    const without = kind === "runner-render" ? () => renderFleet(fleet) : () => fleet.clusters.forEach((c, i) => planCluster(c, `clusters[${i}]`));
+    const runner: number[] = [];
+    const plain: number[] = [];
+    await viaRunner();
+    without();
+    startCpu();
+    for (let round = 0; round < 5; round++) {
+        runner.push(await timed(viaRunner));
+        plain.push(await timed(without));
+    }
+    report({ ms: median(runner), extra: { clusters: n, events, withoutRunnerMs: median(plain) } });
+}
+
 function startMs(script: string, runs: number): number {
     const times: number[] = [];
     for (let i = 0; i < runs; i++) {
@@ -406,6 +461,18 @@ async function main(): Promise<void> {
     const mm = child(["mocks-matrix", "1000"]);
     const regs = mm.extra?.registrations ?? 0;
     out(`   under Pulumi mocks, one program run: ${(mm.ms / 1000).toFixed(1)} s wall, ${(mm.cpuMs / 1000).toFixed(1)} s CPU for ${regs} registrations (${(mm.cpuMs / 1000).toFixed(1)} ms CPU/cluster, ${((mm.cpuMs / Math.max(regs, 1)) * 1000).toFixed(0)} µs/registration), heap after ${(mm.extra?.heapMb ?? 0).toFixed(0)} MB, peak RSS ${mm.maxRssMb.toFixed(0)} MB`);
+
+    out("\n7. runner overhead per stack, render only, 1,000-cluster fleet (examples/matrix shapes; medians of 5 warm rounds, median of 3 processes)");
+    const runnerFigure = (kind: string) => {
+        const runs = [0, 1, 2].map(() => child([kind, "1000"]));
+        const ms = median(runs.map((r) => r.ms));
+        const without = median(runs.map((r) => r.extra?.withoutRunnerMs ?? 0));
+        return { ms, without, perStack: (ms - without) / 1000, events: runs[0].extra?.events ?? 0, rss: median(runs.map((r) => r.maxRssMb)) };
+    };
+    const rr = runnerFigure("runner-render");
+    out(`   runFleet render: ${rr.ms.toFixed(0)} ms (${(rr.ms / 1000).toFixed(3)} ms/stack, ${rr.events} events); renderFleet alone: ${rr.without.toFixed(0)} ms; runner overhead ${rr.perStack.toFixed(3)} ms/stack`);
+    const rn = runnerFigure("runner-null");
+    out(`   runFleet up with a null driver: ${rn.ms.toFixed(0)} ms (${(rn.ms / 1000).toFixed(3)} ms/stack), of which validating every cluster ${rn.without.toFixed(0)} ms; orchestration ${rn.perStack.toFixed(3)} ms/stack; peak RSS ${rn.rss.toFixed(0)} MB`);
 }
 
 if (require.main === module) {

@@ -3,3 +3,5 @@ export * from "./spec";
 export * from "./render/render";
 export * from "./program/fleet-program";
 export { runCli, EXIT_OK, EXIT_FAILED, EXIT_INVALID_SPEC } from "./cli/main";
+export * from "./runner";
+export { clusterProgram, clusterProgramFromEnv, CLUSTER_STACK_OUTPUTS } from "./runner/cluster-program";

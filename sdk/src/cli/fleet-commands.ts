@@ -9,6 +9,7 @@ import { FluxIdentityValidationError } from "../../../provider/src/core/errors";
 import { parseSelector, parseShard, runFleet } from "../runner";
 import { ClusterSelection, FleetEvent, FleetOperation, FleetRunOptions, FleetRunSummary } from "../runner/types";
 import { writeFluxRepo } from "./flux-repo";
+import { collectConfig } from "./options";
 import { FleetProgress } from "./progress";
 
 export interface FleetCommandIO {
@@ -30,7 +31,7 @@ export interface FleetCommandOptions {
     shard?: string;
     concurrency?: string;
     backend?: string;
-    config?: string[];
+    config?: Record<string, string>;
     json?: boolean;
     write?: string;
 }
@@ -54,10 +55,10 @@ export function addFleetCommands(program: Command, io: FleetCommandIO, deps: Fle
             .argument("<spec>", "fleet spec file (YAML)")
             .option("--select <name>", "a cluster to include (repeatable)", collect)
             .option("-l, --selector <labels>", "labels every selected cluster carries, as key=value[,key=value]")
-            .option("--shard <i/n>", "shard i of n (0-based) of the selected clusters, for CI jobs splitting a fleet")
+            .option("--shard <i/n>", "shard i of n (1-based, e.g. 2/4) of the selected clusters, for CI jobs splitting a fleet")
             .option("-c, --concurrency <n>", "clusters worked on at once (default 4)")
             .option("--backend <url>", "Pulumi backend URL, overriding the spec's")
-            .option("--config <key=value>", "a value for ${config:key} references (repeatable)", collect)
+            .option("--config <key=value>", "a value for ${config:key} references (repeatable); ${env:NAME} references read the environment", collectConfig)
             .option("--json", "newline-delimited JSON events on stdout instead of progress")
             .option("--write <flux-repo-dir>", "write each cluster's kustomization.yaml to <dir>/clusters/<name>/flux-system/kustomization.yaml")
             .action(async (spec: string, options: FleetCommandOptions) => {
@@ -81,15 +82,7 @@ export function runOptionsFrom(operation: FleetOperation, spec: string, options:
         run.concurrency = n;
     }
     if (options.backend !== undefined) run.backendUrl = options.backend;
-    if (options.config && options.config.length > 0) {
-        const config: Record<string, string> = {};
-        for (const kv of options.config) {
-            const at = kv.indexOf("=");
-            if (at <= 0) throw new FluxIdentityValidationError([{ path: "--config", message: `expected key=value, got ${JSON.stringify(kv)}.`, fix: "pass --config awsAccountId=111122223333, for example." }]);
-            config[kv.slice(0, at)] = kv.slice(at + 1);
-        }
-        run.config = config;
-    }
+    if (options.config) run.config = options.config;
     return run;
 }
 

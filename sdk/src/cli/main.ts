@@ -3,11 +3,14 @@
  * The flux-identity command line. Exit codes: 0 all good, 1 failure, 2 invalid spec.
  */
 
-import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { Command, CommanderError } from "commander";
 import * as path from "node:path";
 import { FluxIdentityValidationError } from "../../../provider/src/core/errors";
 import { loadFleet } from "../spec/fleet";
-import { parseConfigPair, resolveFleetReferences } from "../spec/references";
+import { resolveFleetReferences } from "../spec/references";
+import { FleetCommandDeps, addFleetCommands, defaultFleetDeps } from "./fleet-commands";
+import { writeFluxRepo } from "./flux-repo";
+import { collectConfig } from "./options";
 import { renderFleet, writeRendered } from "../render/render";
 
 export const EXIT_OK = 0;
@@ -17,15 +20,18 @@ export const EXIT_INVALID_SPEC = 2;
 export interface CliIO {
     out: (text: string) => void;
     err: (text: string) => void;
+    /** True when `out` is a terminal: fleet commands then show progress. */
+    isTTY?: boolean;
 }
 
 const processIO: CliIO = {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
+    isTTY: Boolean(process.stdout.isTTY),
 };
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. Never exits the process. */
-export async function runCli(argv: readonly string[], io: CliIO = processIO): Promise<number> {
+export async function runCli(argv: readonly string[], io: CliIO = processIO, fleetDeps: FleetCommandDeps = defaultFleetDeps()): Promise<number> {
     let code = EXIT_OK;
     const program = new Command()
         .name("flux-identity")
@@ -40,9 +46,12 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO): Pr
         .requiredOption("-o, --out <dir>", "output folder; each cluster gets <dir>/<cluster>/")
         .option("--json", "print a JSON summary instead of text")
         .option("--config <key=value>", "value for ${config:key} references in the spec (repeatable); ${env:NAME} references read the environment", collectConfig)
-        .action((spec: string, options: { out: string; json?: boolean; config?: Record<string, string> }) => {
-            code = render(spec, options.out, Boolean(options.json), io, options.config ?? {});
+        .option("--write <flux-repo-dir>", "also write each cluster's kustomization.yaml to <dir>/clusters/<name>/flux-system/kustomization.yaml")
+        .action((spec: string, options: { out: string; json?: boolean; config?: Record<string, string>; write?: string }) => {
+            code = render(spec, options.out, Boolean(options.json), io, options.config ?? {}, options.write);
         });
+
+    addFleetCommands(program, { out: io.out, err: io.err, isTTY: io.isTTY ?? false }, fleetDeps, (c) => (code = c));
 
     try {
         await program.parseAsync([...argv], { from: "user" });
@@ -56,14 +65,8 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO): Pr
     return code;
 }
 
-/** Collects repeated `--config key=value` options. */
-function collectConfig(pair: string, previous: Record<string, string> | undefined): Record<string, string> {
-    const parsed = parseConfigPair(pair);
-    if (!parsed) throw new InvalidArgumentError("expected key=value (keys use letters, digits, '_', '.', ':', '/' and '-').");
-    return { ...previous, [parsed.key]: parsed.value };
-}
 
-function render(specFile: string, outDir: string, json: boolean, io: CliIO, config: Record<string, string>): number {
+function render(specFile: string, outDir: string, json: boolean, io: CliIO, config: Record<string, string>, fluxRepo?: string): number {
     let rendered;
     try {
         rendered = renderFleet(resolveFleetReferences(loadFleet(specFile), { env: process.env, config }));
@@ -75,6 +78,9 @@ function render(specFile: string, outDir: string, json: boolean, io: CliIO, conf
         throw err;
     }
     const written = writeRendered(rendered, outDir);
+    if (fluxRepo !== undefined) {
+        for (const w of writeFluxRepo(fluxRepo, rendered.map((c) => ({ cluster: c.name, outputs: c.files })))) written.push(w.file);
+    }
     if (json) {
         const summary = rendered.map((c) => ({
             cluster: c.name,

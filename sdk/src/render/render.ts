@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { FluxIdentityValidationError, ValidationIssue } from "../../../provider/src/core/errors";
-import { ClusterPlan, clusterPlanDocument, planCluster, planJson } from "../../../provider/src/plan/cluster";
+import { ClusterPlan, ClusterSpec, clusterPlanDocument, planCluster, planJson } from "../../../provider/src/plan/cluster";
 import { FleetSpec } from "../spec/fleet";
 import { unresolvedReferenceIssues } from "../spec/references";
 
@@ -15,6 +15,19 @@ export interface RenderedCluster {
     plan: ClusterPlan;
     /** Files relative to the cluster's output folder, with their contents. */
     files: Record<string, string>;
+}
+
+/** Plans one cluster and renders its files; `fieldPath` prefixes its validation issues (`clusters[3]`). */
+export function renderCluster(spec: ClusterSpec, fieldPath = ""): RenderedCluster {
+    const plan = planCluster(spec, fieldPath);
+    const files: Record<string, string> = {
+        "flux-system/kustomization.yaml": plan.kustomizationYaml,
+        "plan.json": planJson(clusterPlanDocument(plan)),
+    };
+    if (plan.tenantServiceAccountsYaml) files["tenants/service-accounts.yaml"] = plan.tenantServiceAccountsYaml;
+    if (plan.tenantRbacYaml) files["tenants/rbac.yaml"] = plan.tenantRbacYaml;
+    if (plan.fluxObjectsYaml) files["flux-objects.yaml"] = plan.fluxObjectsYaml;
+    return { name: plan.name, plan, files };
 }
 
 /**
@@ -28,15 +41,7 @@ export function renderFleet(fleet: FleetSpec): RenderedCluster[] {
     fleet.clusters.forEach((spec, i) => {
         if (withReferences.has(String(i))) return;
         try {
-            const plan = planCluster(spec, `clusters[${i}]`);
-            const files: Record<string, string> = {
-                "flux-system/kustomization.yaml": plan.kustomizationYaml,
-                "plan.json": planJson(clusterPlanDocument(plan)),
-            };
-            if (plan.tenantServiceAccountsYaml) files["tenants/service-accounts.yaml"] = plan.tenantServiceAccountsYaml;
-            if (plan.tenantRbacYaml) files["tenants/rbac.yaml"] = plan.tenantRbacYaml;
-            if (plan.fluxObjectsYaml) files["flux-objects.yaml"] = plan.fluxObjectsYaml;
-            out.push({ name: plan.name, plan, files });
+            out.push(renderCluster(spec, `clusters[${i}]`));
         } catch (err) {
             if (!(err instanceof FluxIdentityValidationError)) throw err;
             issues.push(...err.issues);

@@ -58,6 +58,8 @@ export interface ClusterResult {
     durationMs: number;
 }
 
+export type FleetRunErrorKind = FleetRunError["kind"];
+
 export interface FleetRunError {
     /** `validation` (bad spec for this cluster), `engine` (the update failed), `cancelled`, `lock` (stack busy), `internal`. */
     kind: "validation" | "engine" | "cancelled" | "lock" | "internal";
@@ -80,5 +82,7 @@ export type FleetEvent =
     | { type: "resource"; cluster: string; phase: "pre" | "outputs" | "failed"; op: string; urn: string; resourceType: string; name: string }
     | { type: "diagnostic"; cluster: string; severity: "debug" | "info" | "info#err" | "warning" | "error"; message: string; urn?: string }
     | { type: "progress"; cluster: string; done: number; total?: number }
+    /** The engine's summary of the operation: resource operations by kind. */
+    | { type: "changes"; cluster: string; changes: Record<string, number> }
     | { type: "cluster-finished"; cluster: string; result: ClusterResult }
     | { type: "run-finished"; summary: FleetRunSummary };

@@ -1,0 +1,44 @@
+/**
+ * The runner's errors. Problems with the input (spec, selection, options) are FluxIdentityValidationErrors
+ * thrown before any stack is touched; problems with the environment (no passphrase, no Pulumi CLI, a
+ * backend a driver cannot use) are FleetSetupErrors, also thrown before any stack is touched; everything
+ * that goes wrong with one cluster's stack ends up in that cluster's result, never thrown.
+ */
+
+import { FluxIdentityValidationError, ValidationIssue } from "../../../provider/src/core/errors";
+import type { FleetRunErrorKind } from "./types";
+
+/** A cluster selection (names, labels, shard) that cannot be applied to the fleet. */
+export class FleetSelectionError extends FluxIdentityValidationError {
+    constructor(issues: readonly ValidationIssue[]) {
+        super(issues);
+        this.name = "FleetSelectionError";
+    }
+}
+
+/** The run cannot start in this environment; nothing was touched. */
+export class FleetSetupError extends Error {
+    constructor(message: string, options?: { cause?: unknown }) {
+        super(message, options);
+        this.name = "FleetSetupError";
+    }
+}
+
+/**
+ * A stack operation that did not succeed, as a StackDriver reports it: `lock` (another update holds the
+ * stack), `cancelled` (the run was aborted), `engine` (the engine reported failure), `internal`.
+ */
+export class StackOperationError extends Error {
+    /** The stack does not exist (selecting it for destroy, refresh or outputs). */
+    public readonly stackNotFound: boolean;
+
+    constructor(
+        public readonly kind: Exclude<FleetRunErrorKind, "validation">,
+        message: string,
+        options?: { cause?: unknown; stackNotFound?: boolean },
+    ) {
+        super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+        this.name = "StackOperationError";
+        this.stackNotFound = options?.stackNotFound === true;
+    }
+}

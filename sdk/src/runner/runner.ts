@@ -1,0 +1,253 @@
+/**
+ * runFleet: one operation over the selected clusters of a fleet, each cluster in its own stack.
+ *
+ * - Everything about the input is checked first: options, selection, stack names, and every selected
+ *   cluster planned. Any problem throws a FluxIdentityValidationError before a stack is touched (the CLI
+ *   maps it to exit code 2). Then the driver checks the environment (FleetSetupError).
+ * - Clusters run `concurrency` at a time (default 4, lowered to the driver's maxConcurrency), started in
+ *   fleet order; results come back in fleet order whatever order they finish in.
+ * - A cluster's failure is its result: it never stops the others.
+ * - Aborting `signal` aborts the running clusters' operations (the driver cancels them through the
+ *   engine), starts no further cluster, and marks the clusters not started `cancelled`.
+ * - No process.exit, no console output; every step is an event to `onEvent`. A listener that throws is
+ *   ignored rather than allowed to break the run. All state lives in the call: runs share nothing.
+ * - `render` plans and renders each cluster (sdk/src/render) and returns the files as the cluster's
+ *   outputs; it touches no stack and loads no Pulumi code.
+ */
+
+import * as path from "node:path";
+import { FluxIdentityValidationError, ValidationIssue } from "../../../provider/src/core/errors";
+import { planCluster } from "../../../provider/src/plan/cluster";
+import { RenderedCluster, renderCluster } from "../render/render";
+import type { FleetClusterSpec, FleetSpec } from "../spec/fleet";
+import type { StackProgram } from "./cluster-program";
+import { BackendUrlResolver, FleetLoader, StackName, StackNaming, defaultBackendUrl, defaultFleetLoader, defaultSecretsProvider, defaultStackNaming, prepareFleet } from "./defaults";
+import { StackOperationError } from "./errors";
+import { EngineEventMapper } from "./events";
+import { mapBounded } from "./pool";
+import { selectClusters } from "./selection";
+import { ClusterResult, FLEET_OPERATIONS, FleetEvent, FleetOperation, FleetRunError, FleetRunOptions, FleetRunSummary } from "./types";
+import type { OpenMode, StackDriver, StackOperation, StackOperationResult, StackSession } from "./workspace";
+
+export const DEFAULT_CONCURRENCY = 4;
+
+/** What runFleet uses besides its options; each has a default. */
+export interface FleetRunDeps {
+    /** The engine; default the LocalWorkspace driver (workspace.ts). */
+    driver?: StackDriver;
+    /** Stack names; default `defaultStackNaming`. */
+    naming?: StackNaming;
+    /** The run's backend URL; default `defaultBackendUrl`. */
+    resolveBackendUrl?: BackendUrlResolver;
+    /** How a fleet file is loaded; default `loadFleet` without reference resolution. */
+    loadFleet?: FleetLoader;
+}
+
+interface PlannedCluster {
+    spec: FleetClusterSpec;
+    name: StackName;
+    rendered?: RenderedCluster;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function checkOptions(options: FleetRunOptions): void {
+    const issues: ValidationIssue[] = [];
+    if (!FLEET_OPERATIONS.includes(options.operation)) {
+        issues.push({ path: "operation", message: `${JSON.stringify(options.operation)} is not an operation.`, fix: `use one of ${FLEET_OPERATIONS.join(", ")}.` });
+    }
+    const { concurrency } = options;
+    if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
+        issues.push({ path: "concurrency", message: `${String(concurrency)} is not a whole number of at least 1.`, fix: `use a number of clusters to work on at once, such as ${DEFAULT_CONCURRENCY}.` });
+    }
+    if (issues.length > 0) throw new FluxIdentityValidationError(issues);
+}
+
+function fleetOf(options: FleetRunOptions, deps: FleetRunDeps, env: Env): { fleet: FleetSpec; specDir: string } {
+    const loadOptions: Parameters<FleetLoader>[1] = { env, config: options.config ?? {} };
+    if (options.backendUrl !== undefined) loadOptions.backendUrl = options.backendUrl;
+    // A fleet given as data gets the same settings checks and reference resolution as one read from a file.
+    if (typeof options.fleet !== "string") return { fleet: prepareFleet(options.fleet, loadOptions), specDir: process.cwd() };
+    const file = path.resolve(options.fleet);
+    const load = deps.loadFleet ?? defaultFleetLoader;
+    return { fleet: load(file, loadOptions), specDir: path.dirname(file) };
+}
+
+/** Names every cluster's stack (unique across the whole fleet) and plans the selected ones; throws every problem at once. */
+function planClusters(fleet: FleetSpec, selected: readonly FleetClusterSpec[], operation: FleetOperation, naming: StackNaming): PlannedCluster[] {
+    const issues: ValidationIssue[] = [];
+    const names = new Map<string, StackName>();
+    const owners = new Map<string, string>();
+    fleet.clusters.forEach((c, i) => {
+        const name = naming(fleet, c);
+        names.set(c.name, name);
+        const owner = owners.get(name.fullyQualified);
+        if (owner !== undefined) {
+            issues.push({ path: `clusters[${i}].name`, message: `clusters ${JSON.stringify(owner)} and ${JSON.stringify(c.name)} would share stack ${name.fullyQualified}.`, fix: "include {cluster} in stacks.name, so every cluster gets its own stack." });
+        } else {
+            owners.set(name.fullyQualified, c.name);
+        }
+    });
+    const index = new Map(fleet.clusters.map((c, i) => [c.name, i]));
+    const planned: PlannedCluster[] = [];
+    for (const spec of selected) {
+        const at = `clusters[${index.get(spec.name)}]`;
+        try {
+            const p: PlannedCluster = { spec, name: names.get(spec.name) as StackName };
+            if (operation === "render") p.rendered = renderCluster(spec, at);
+            else planCluster(spec, at);
+            planned.push(p);
+        } catch (err) {
+            if (!(err instanceof FluxIdentityValidationError)) throw err;
+            issues.push(...err.issues);
+        }
+    }
+    if (issues.length > 0) throw new FluxIdentityValidationError(issues);
+    return planned;
+}
+
+function emitterOf(listener: ((event: FleetEvent) => void) | undefined): (event: FleetEvent) => void {
+    if (!listener) return () => undefined;
+    return (event) => {
+        try {
+            listener(event);
+        } catch {
+            // A failing listener must not break failure isolation or leave stacks half-run.
+        }
+    };
+}
+
+function definedEntries(env: Env): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
+    return out;
+}
+
+/**
+ * The result error of a failure. Drivers classify their own failures (StackOperationError); any other
+ * error is `internal`, or `cancelled` when the cluster's operation had been aborted.
+ */
+function runErrorOf(err: unknown, aborted: boolean): FleetRunError {
+    if (err instanceof FluxIdentityValidationError) return { kind: "validation", message: err.message };
+    if (err instanceof StackOperationError) return { kind: err.kind, message: err.message };
+    const message = err instanceof Error ? err.message : String(err);
+    return aborted ? { kind: "cancelled", message: `cancelled while running: ${message}` } : { kind: "internal", message };
+}
+
+function modeOf(operation: StackOperation): OpenMode {
+    return operation === "preview" || operation === "up" ? "create-or-select" : "select";
+}
+
+/** Runs `options.operation` over the selected clusters of the fleet; see the module comment. */
+export async function runFleet(options: FleetRunOptions, deps: FleetRunDeps = {}): Promise<FleetRunSummary> {
+    const runStart = performance.now();
+    checkOptions(options);
+    const { operation, signal } = options;
+    const env: Env = options.env ?? process.env;
+    const { fleet, specDir } = fleetOf(options, deps, env);
+    const workDir = path.resolve(options.workDir ?? specDir);
+    const selected = selectClusters(fleet, options.selection);
+    const planned = planClusters(fleet, selected, operation, deps.naming ?? defaultStackNaming);
+    const emit = emitterOf(options.onEvent);
+
+    let concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+    let session: StackSession | undefined;
+    let programOf: ((spec: FleetClusterSpec) => StackProgram) | undefined;
+    if (operation !== "render" && planned.length > 0 && !signal?.aborted) {
+        const backendUrl = (deps.resolveBackendUrl ?? defaultBackendUrl)(fleet, { backendUrl: options.backendUrl, specDir: workDir });
+        const driver = deps.driver ?? (await import("./workspace")).createLocalStackDriver();
+        if (driver.maxConcurrency !== undefined) concurrency = Math.max(1, Math.min(concurrency, driver.maxConcurrency));
+        programOf = (await import("./cluster-program")).clusterProgram;
+        const secretsProvider = defaultSecretsProvider(fleet, backendUrl);
+        session = await driver.begin({
+            operation,
+            backendUrl,
+            ...(secretsProvider !== undefined ? { secretsProvider } : {}),
+            envVars: options.env ? definedEntries(options.env) : {},
+            env,
+            workDir,
+        });
+    }
+
+    emit({ type: "run-started", operation, clusters: planned.map((p) => p.spec.name), concurrency });
+    const running = new Set<AbortController>();
+    const onAbort = () => {
+        for (const c of running) c.abort(signal?.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+
+    const execute = async (p: PlannedCluster, clusterSignal: AbortSignal, mapper: EngineEventMapper): Promise<StackOperationResult> => {
+        if (operation === "render") return { changes: {}, outputs: { ...(p.rendered as RenderedCluster).files } };
+        if (clusterSignal.aborted) throw new StackOperationError("cancelled", "cancelled before the stack was opened");
+        const target = { cluster: p.spec.name, project: p.name.project, stack: p.name.stack, fullyQualified: p.name.fullyQualified };
+        const stack = await (session as StackSession).open(target, (programOf as (spec: FleetClusterSpec) => StackProgram)(p.spec), modeOf(operation));
+        if (clusterSignal.aborted) throw new StackOperationError("cancelled", "cancelled before the operation started");
+        const opts = {
+            signal: clusterSignal,
+            onEvent: (event: Parameters<EngineEventMapper["map"]>[0]) => {
+                for (const mapped of mapper.map(event)) emit(mapped);
+            },
+        };
+        return stack[operation](opts);
+    };
+
+    const runCluster = async (p: PlannedCluster): Promise<ClusterResult> => {
+        const cluster = p.spec.name;
+        const stack = p.name.fullyQualified;
+        if (signal?.aborted) {
+            const result: ClusterResult = { cluster, stack, status: "cancelled", changes: {}, outputs: {}, error: { kind: "cancelled", message: "not started: the run was cancelled" }, durationMs: 0 };
+            emit({ type: "cluster-finished", cluster, result });
+            return result;
+        }
+        const start = performance.now();
+        const controller = new AbortController();
+        running.add(controller);
+        const mapper = new EngineEventMapper(cluster);
+        let result: ClusterResult;
+        try {
+            emit({ type: "cluster-started", cluster, stack, operation });
+            // A listener may have aborted the run synchronously.
+            if (signal?.aborted && !controller.signal.aborted) controller.abort(signal.reason);
+            const out = await execute(p, controller.signal, mapper);
+            const changes = Object.keys(out.changes).length > 0 ? out.changes : (mapper.changes ?? {});
+            result = { cluster, stack, status: "succeeded", changes, outputs: out.outputs, durationMs: performance.now() - start };
+        } catch (err) {
+            if (operation === "destroy" && err instanceof StackOperationError && err.stackNotFound) {
+                emit({ type: "diagnostic", cluster, severity: "info", message: `stack ${stack} does not exist: nothing to destroy.` });
+                result = { cluster, stack, status: "succeeded", changes: {}, outputs: {}, durationMs: performance.now() - start };
+            } else {
+                const error = runErrorOf(err, controller.signal.aborted);
+                result = { cluster, stack, status: error.kind === "cancelled" ? "cancelled" : "failed", changes: mapper.changes ?? {}, outputs: {}, error, durationMs: performance.now() - start };
+            }
+        } finally {
+            running.delete(controller);
+        }
+        emit({ type: "cluster-finished", cluster, result });
+        return result;
+    };
+
+    let results: ClusterResult[];
+    try {
+        results = await mapBounded(planned, concurrency, runCluster);
+    } finally {
+        signal?.removeEventListener("abort", onAbort);
+        if (session) {
+            try {
+                await session.close();
+            } catch {
+                // Only temporary folders are left behind; the results stand.
+            }
+        }
+    }
+
+    const summary: FleetRunSummary = {
+        operation,
+        results,
+        succeeded: results.filter((r) => r.status === "succeeded").map((r) => r.cluster),
+        failed: results.filter((r) => r.status === "failed").map((r) => ({ cluster: r.cluster, error: r.error as FleetRunError })),
+        cancelled: results.filter((r) => r.status === "cancelled").map((r) => r.cluster),
+        durationMs: performance.now() - runStart,
+    };
+    emit({ type: "run-finished", summary });
+    return summary;
+}

@@ -1,0 +1,366 @@
+/**
+ * The boundary between the runner and the Pulumi engine. The runner only sees StackDriver; everything
+ * that knows the Automation API is in this file (and remote.ts for Pulumi Deployments), so tests replace
+ * the driver with a test double and no engine runs.
+ *
+ * The Automation API module is loaded when a run begins, not when this file is loaded: a process that
+ * only renders never loads Pulumi.
+ *
+ * Facts about @pulumi/pulumi 3.248's Automation API this driver relies on (read from its sources):
+ * - Stack.up/preview/refresh/destroy take `signal`; on abort the SDK sends SIGINT to the Pulumi CLI, which
+ *   cancels gracefully (in-flight resource operations finish, the state is written). The SDK attaches its
+ *   abort listener only when it spawns the CLI, so an abort before that is never seen: engineAbortSignal
+ *   forwards the abort once the CLI's first output shows that it runs.
+ * - Each inline program runs in its own AsyncLocalStorage store (settings, config, stack resource, leak
+ *   and error counts) behind its own gRPC language server on a random 127.0.0.1 port, so programs of
+ *   different stacks can run at once in one process. What remains process-wide: each running program adds
+ *   an `uncaughtException` and an `unhandledRejection` listener (an uncaught error fails every program
+ *   running at that moment) and raises the listener limit to 30 (more concurrent programs print Node's
+ *   MaxListenersExceededWarning); hence LOCAL_MAX_CONCURRENCY.
+ * - ConcurrentUpdateError is what the SDK throws when the stack is locked (Pulumi Cloud's 409, or a
+ *   self-managed backend's lock file); StackNotFoundError when selecting a stack that does not exist.
+ * - A LocalWorkspace with `projectSettings` writes Pulumi.yaml into its workDir, so each stack gets its
+ *   own folder. A fresh folder per run has no Pulumi.<stack>.yaml, hence no record of the stack's secrets
+ *   provider (the passphrase salt, the KMS key); the CLI then makes a new default provider unless
+ *   PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER=true tells it to take the one recorded in the stack's state
+ *   (pulumi/pulumi#17236, #16412). workspaceEnvVars sets it.
+ */
+
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import * as path from "node:path";
+import type * as automation from "@pulumi/pulumi/automation";
+import { FleetSetupError, StackOperationError } from "./errors";
+import type { EngineEventLike } from "./events";
+import { normalizeChanges } from "./events";
+import type { FleetOperation } from "./types";
+import type { StackProgram } from "./cluster-program";
+
+/** The operations a driver runs on a stack: every FleetOperation except `render`. */
+export type StackOperation = Exclude<FleetOperation, "render">;
+
+/** What every run passes to its driver. */
+export interface StackRunSettings {
+    operation: StackOperation;
+    /** Backend URL, e.g. `file:///abs/dir`, `s3://bucket`, `https://api.pulumi.com`. */
+    backendUrl: string;
+    /** Secrets provider for new stacks (`passphrase`, `awskms://...`); undefined: the backend's own. */
+    secretsProvider?: string;
+    /** Variables added to the Pulumi CLI's environment (the runner's `env` option, when given). */
+    envVars: Record<string, string>;
+    /** The environment to check for the passphrase: the runner's `env`, or process.env. */
+    env: Readonly<Record<string, string | undefined>>;
+    /** Folder for the run's Pulumi workspaces. */
+    workDir: string;
+}
+
+/** The stack of one cluster. */
+export interface StackTarget {
+    cluster: string;
+    project: string;
+    stack: string;
+    fullyQualified: string;
+}
+
+/** `create-or-select` for preview and up; `select` for refresh, destroy and outputs (no empty stacks made). */
+export type OpenMode = "create-or-select" | "select";
+
+export interface StackOperationOptions {
+    /** The engine's events, in order. */
+    onEvent: (event: EngineEventLike) => void;
+    /** Aborting cancels the operation (gracefully where the engine allows). */
+    signal: AbortSignal;
+}
+
+export interface StackOperationResult {
+    /** Resource operations by kind, from the engine's summary. */
+    changes: Record<string, number>;
+    /** Stack outputs; secret values are replaced by SECRET_PLACEHOLDER. */
+    outputs: Record<string, unknown>;
+}
+
+/** One cluster's opened stack. Failures are thrown as StackOperationError. */
+export interface DriverStack {
+    preview(opts: StackOperationOptions): Promise<StackOperationResult>;
+    up(opts: StackOperationOptions): Promise<StackOperationResult>;
+    destroy(opts: StackOperationOptions): Promise<StackOperationResult>;
+    refresh(opts: StackOperationOptions): Promise<StackOperationResult>;
+    outputs(opts: StackOperationOptions): Promise<StackOperationResult>;
+}
+
+/** A run's use of a driver: per-run resources live here, so runs never share state. */
+export interface StackSession {
+    open(target: StackTarget, program: StackProgram, mode: OpenMode): Promise<DriverStack>;
+    /** Releases the run's resources (temporary folders); called once, after every cluster finished. */
+    close(): Promise<void>;
+}
+
+/** The engine as the runner sees it. */
+export interface StackDriver {
+    /** The most stacks this driver runs at once; the runner lowers its concurrency to it. */
+    readonly maxConcurrency?: number;
+    /**
+     * Starts a run: checks the settings and the environment and prepares per-run resources. Throws a
+     * FleetSetupError, before any stack is touched, when the run cannot work.
+     */
+    begin(settings: StackRunSettings): Promise<StackSession>;
+}
+
+export const SECRET_PLACEHOLDER = "[secret]";
+
+/** Inline programs running at once in one process; see the module comment. */
+export const LOCAL_MAX_CONCURRENCY = 24;
+
+export interface LocalStackDriverOptions {
+    /** Folder of a Pulumi CLI installation (`<root>/bin/pulumi`); default the `pulumi` on PATH. Nothing is installed. */
+    cliRoot?: string;
+    /** PULUMI_HOME for the CLI (plugins, credentials); default the CLI's own. */
+    pulumiHome?: string;
+    /** The engine's resource parallelism within each stack; default the engine's. */
+    parallel?: number;
+}
+
+// The Automation API's EngineEvent must stay assignable to what events.ts reads.
+type Assignable<T extends U, U> = T;
+export type EngineEventCheck = Assignable<automation.EngineEvent, EngineEventLike>;
+
+type Automation = typeof automation;
+
+async function loadAutomation(): Promise<Automation> {
+    return import("@pulumi/pulumi/automation");
+}
+
+/** The environment lacks what the secrets provider needs; undefined when it has it. */
+export function passphraseProblem(secretsProvider: string | undefined, env: Readonly<Record<string, string | undefined>>): string | undefined {
+    if (secretsProvider !== "passphrase") return undefined;
+    if (env.PULUMI_CONFIG_PASSPHRASE !== undefined || env.PULUMI_CONFIG_PASSPHRASE_FILE !== undefined) return undefined;
+    return (
+        "the stacks' secrets are encrypted with a passphrase (the default for self-managed backends), but neither " +
+        "PULUMI_CONFIG_PASSPHRASE nor PULUMI_CONFIG_PASSPHRASE_FILE is set. Set one of them (the same passphrase for every run " +
+        "against this backend), or set backend.secretsProvider to a KMS (awskms://, azurekeyvault://, gcpkms://, hashivault://)."
+    );
+}
+
+/**
+ * The environment of every Pulumi CLI command of a run: the run's variables, plus
+ * PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER=true (unless the run sets it) so that stacks keep the secrets
+ * provider recorded in their state although each run starts from fresh workspace folders.
+ */
+export function workspaceEnvVars(settings: Pick<StackRunSettings, "envVars">): Record<string, string> {
+    return { PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER: "true", ...settings.envVars };
+}
+
+/** The path of a `file://` backend URL, when it is absolute. */
+export function fileBackendDir(url: string): string | undefined {
+    if (!url.startsWith("file://")) return undefined;
+    const dir = url.slice("file://".length).split("?")[0];
+    return path.isAbsolute(dir) ? dir : undefined;
+}
+
+/**
+ * An abort signal for one engine operation that fires only once the operation is known to run: the
+ * Automation API listens for aborts only after spawning the CLI, and every output, error output or event
+ * comes after that. Call `started()` from those callbacks.
+ */
+export function engineAbortSignal(outer: AbortSignal): { signal: AbortSignal; started(): void; dispose(): void } {
+    const inner = new AbortController();
+    let running = false;
+    const onAbort = () => {
+        if (running) inner.abort(outer.reason);
+    };
+    outer.addEventListener("abort", onAbort, { once: true });
+    return {
+        signal: inner.signal,
+        started() {
+            if (running) return;
+            running = true;
+            if (outer.aborted && !inner.signal.aborted) inner.abort(outer.reason);
+        },
+        dispose() {
+            outer.removeEventListener("abort", onAbort);
+        },
+    };
+}
+
+/** The useful lines of an engine failure: its `error:` lines, else its last lines. */
+export function engineMessage(stderr: string, fallback: string): string {
+    const lines = stderr.split(/\r?\n/).map((l) => l.trimEnd()).filter((l) => l.trim() !== "");
+    const errors = lines.filter((l) => /^\s*error:/i.test(l));
+    const picked = errors.length > 0 ? errors : lines.slice(-5);
+    const text = picked.join("\n").trim() || fallback.trim();
+    return text.length > 4000 ? `${text.slice(0, 4000)}...` : text;
+}
+
+/** The stderr a CommandError carries (its message is `code: ... stdout: ... stderr: ... err?: ...`). */
+function commandStderr(err: Error): string {
+    const m = /\n stderr: ([\s\S]*?)\n err\?: /.exec(err.message);
+    return m ? m[1] : "";
+}
+
+/**
+ * Maps an Automation API failure to a StackOperationError: ConcurrentUpdateError → `lock`, a failure after
+ * an abort → `cancelled`, StackNotFoundError → `engine` (stackNotFound), other CommandErrors → `engine`,
+ * anything else → `internal`.
+ */
+export function classifyEngineError(api: Pick<Automation, "CommandError" | "ConcurrentUpdateError" | "StackNotFoundError">, err: unknown, context: { aborted: boolean; stderr?: string; stack: string }): StackOperationError {
+    if (err instanceof StackOperationError) return err;
+    if (err instanceof api.ConcurrentUpdateError) {
+        const detail = engineMessage(context.stderr || commandStderr(err), "");
+        return new StackOperationError(
+            "lock",
+            `stack ${context.stack} is locked by another update${detail ? ` (${detail})` : ""}. Wait for it to finish; if it died, run \`pulumi cancel --stack ${context.stack}\` against the same backend.`,
+            { cause: err },
+        );
+    }
+    if (context.aborted) {
+        const detail = err instanceof Error ? engineMessage(context.stderr || commandStderr(err), "") : "";
+        return new StackOperationError("cancelled", `cancelled while running${detail ? `: ${detail}` : ""}`, { cause: err });
+    }
+    if (err instanceof api.StackNotFoundError) {
+        return new StackOperationError("engine", `stack ${context.stack} does not exist in this backend.`, { cause: err, stackNotFound: true });
+    }
+    if (err instanceof api.CommandError) {
+        return new StackOperationError("engine", engineMessage(context.stderr || commandStderr(err), err.message), { cause: err });
+    }
+    return new StackOperationError("internal", err instanceof Error ? err.message : String(err), { cause: err });
+}
+
+/** Stack outputs without secrets' values. */
+export function outputValues(outputs: automation.OutputMap): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(outputs)) out[k] = v.secret ? SECRET_PLACEHOLDER : (v.value as unknown);
+    return out;
+}
+
+/** Keeps the last `limit` characters written. */
+class Tail {
+    private text = "";
+    constructor(private readonly limit = 64 * 1024) {}
+    push(chunk: string): void {
+        this.text = (this.text + chunk).slice(-this.limit);
+    }
+    toString(): string {
+        return this.text;
+    }
+}
+
+function safeDirName(index: number, cluster: string): string {
+    return `${String(index).padStart(4, "0")}-${cluster.replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 80)}`;
+}
+
+/**
+ * The driver over the Automation API's LocalWorkspace: one workspace per cluster with the inline program,
+ * the backend URL in its project settings, the secrets provider and the run's environment variables.
+ * Each run gets its own folder of workspaces under `<workDir>/.flux-identity/workspaces/`, removed when
+ * the run ends. Needs the Pulumi CLI (on PATH or in `cliRoot`); installs nothing.
+ */
+export function createLocalStackDriver(options: LocalStackDriverOptions = {}): StackDriver {
+    return {
+        maxConcurrency: LOCAL_MAX_CONCURRENCY,
+        async begin(settings) {
+            const problem = passphraseProblem(settings.secretsProvider, settings.env);
+            if (problem) throw new FleetSetupError(problem);
+            const api = await loadAutomation();
+            let cli: automation.PulumiCommand;
+            try {
+                cli = await api.PulumiCommand.get(options.cliRoot ? { root: options.cliRoot } : undefined);
+            } catch (err) {
+                throw new FleetSetupError(
+                    `the Pulumi CLI ${options.cliRoot ? `in ${options.cliRoot}` : "on PATH"} cannot be run (${err instanceof Error ? engineMessage(commandStderr(err), err.message) : String(err)}). ` +
+                        "Install it (https://www.pulumi.com/docs/install/); the runner installs nothing.",
+                    { cause: err },
+                );
+            }
+            const stateDir = fileBackendDir(settings.backendUrl);
+            let runDir: string;
+            try {
+                if (stateDir) mkdirSync(stateDir, { recursive: true });
+                const parent = path.join(settings.workDir, ".flux-identity", "workspaces");
+                mkdirSync(parent, { recursive: true });
+                runDir = mkdtempSync(path.join(parent, "run-"));
+            } catch (err) {
+                throw new FleetSetupError(`cannot prepare the run's folders: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+            }
+            let opened = 0;
+            return {
+                async open(target, program, mode) {
+                    const workDir = path.join(runDir, safeDirName(opened++, target.cluster));
+                    const context = { aborted: false, stack: target.fullyQualified };
+                    try {
+                        mkdirSync(workDir, { recursive: true });
+                        const args = { stackName: target.fullyQualified, projectName: target.project, program };
+                        const wsOptions: automation.LocalWorkspaceOptions = {
+                            workDir,
+                            pulumiCommand: cli,
+                            envVars: workspaceEnvVars(settings),
+                            projectSettings: { name: target.project, runtime: "nodejs", backend: { url: settings.backendUrl } },
+                        };
+                        if (options.pulumiHome !== undefined) wsOptions.pulumiHome = options.pulumiHome;
+                        if (settings.secretsProvider !== undefined) wsOptions.secretsProvider = settings.secretsProvider;
+                        const stack = mode === "select" ? await api.LocalWorkspace.selectStack(args, wsOptions) : await api.LocalWorkspace.createOrSelectStack(args, wsOptions);
+                        return localStack(api, stack, target, options.parallel);
+                    } catch (err) {
+                        throw classifyEngineError(api, err, context);
+                    }
+                },
+                async close() {
+                    rmSync(runDir, { recursive: true, force: true });
+                },
+            };
+        },
+    };
+}
+
+function localStack(api: Automation, stack: automation.Stack, target: StackTarget, parallel: number | undefined): DriverStack {
+    const operate = async (operation: StackOperation, { onEvent, signal }: StackOperationOptions): Promise<StackOperationResult> => {
+        if (signal.aborted) throw new StackOperationError("cancelled", "cancelled before the operation started");
+        const abort = engineAbortSignal(signal);
+        const stderr = new Tail();
+        const common = {
+            color: "never" as const,
+            signal: abort.signal,
+            onOutput: () => abort.started(),
+            onError: (text: string) => {
+                abort.started();
+                stderr.push(text);
+            },
+            onEvent: (event: automation.EngineEvent) => {
+                abort.started();
+                onEvent(event);
+            },
+            ...(parallel !== undefined ? { parallel } : {}),
+        };
+        try {
+            switch (operation) {
+                case "preview": {
+                    const r = await stack.preview(common);
+                    return { changes: normalizeChanges(r.changeSummary), outputs: {} };
+                }
+                case "up": {
+                    const r = await stack.up({ ...common, showSecrets: false });
+                    return { changes: normalizeChanges(r.summary?.resourceChanges), outputs: outputValues(r.outputs) };
+                }
+                case "refresh": {
+                    const r = await stack.refresh({ ...common, showSecrets: false });
+                    return { changes: normalizeChanges(r.summary?.resourceChanges), outputs: outputValues(await stack.outputs()) };
+                }
+                case "destroy": {
+                    const r = await stack.destroy({ ...common, showSecrets: false });
+                    return { changes: normalizeChanges(r.summary?.resourceChanges), outputs: {} };
+                }
+                case "outputs":
+                    return { changes: {}, outputs: outputValues(await stack.outputs()) };
+            }
+        } catch (err) {
+            throw classifyEngineError(api, err, { aborted: abort.signal.aborted || signal.aborted, stderr: stderr.toString(), stack: target.fullyQualified });
+        } finally {
+            abort.dispose();
+        }
+    };
+    return {
+        preview: (o) => operate("preview", o),
+        up: (o) => operate("up", o),
+        destroy: (o) => operate("destroy", o),
+        refresh: (o) => operate("refresh", o),
+        outputs: (o) => operate("outputs", o),
+    };
+}

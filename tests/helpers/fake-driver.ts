@@ -1,0 +1,103 @@
+/**
+ * A StackDriver test double: records what the runner asks of it, counts operations in flight, and runs
+ * each operation through a script (by default: a few engine events, then success).
+ */
+import { StackOperationError } from "../../sdk/src/runner/errors";
+import type { EngineEventLike } from "../../sdk/src/runner/events";
+import type { DriverStack, OpenMode, StackDriver, StackOperation, StackOperationOptions, StackOperationResult, StackRunSettings, StackSession, StackTarget } from "../../sdk/src/runner/workspace";
+
+export interface FakeCall {
+    cluster: string;
+    operation: StackOperation;
+    options: StackOperationOptions;
+}
+
+export type FakeScript = (call: FakeCall, driver: FakeDriver) => Promise<StackOperationResult>;
+
+/** Resolves after `ms`, or rejects with a `cancelled` StackOperationError when `signal` aborts first. */
+export function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+        if (signal.aborted) return reject(new StackOperationError("cancelled", "cancelled before it started"));
+        const timer = setTimeout(() => {
+            signal.removeEventListener("abort", onAbort);
+            resolve();
+        }, ms);
+        const onAbort = () => {
+            clearTimeout(timer);
+            reject(new StackOperationError("cancelled", "cancelled by the engine"));
+        };
+        signal.addEventListener("abort", onAbort, { once: true });
+    });
+}
+
+/** Engine events of a stack with one created resource. */
+export function sampleEngineEvents(cluster: string): EngineEventLike[] {
+    const urn = `urn:pulumi:${cluster}::flux-identity-fleet::flux-identity:index:FluxWorkloadIdentity::${cluster}`;
+    const metadata = { op: "create", urn, type: "flux-identity:index:FluxWorkloadIdentity" };
+    return [
+        { sequence: 1, timestamp: 1, resourcePreEvent: { metadata } },
+        { sequence: 2, timestamp: 2, diagnosticEvent: { message: `hello from ${cluster}\n`, severity: "info", color: "never" } as EngineEventLike["diagnosticEvent"] },
+        { sequence: 3, timestamp: 3, resOutputsEvent: { metadata } },
+        { sequence: 4, timestamp: 4, summaryEvent: { resourceChanges: { create: 1 }, maybeCorrupt: false, durationSeconds: 1 } },
+    ];
+}
+
+export const defaultScript: FakeScript = async (call) => {
+    for (const e of sampleEngineEvents(call.cluster)) call.options.onEvent(e);
+    await Promise.resolve();
+    return { changes: { create: 1 }, outputs: { kustomizationYaml: `# ${call.cluster}` } };
+};
+
+export class FakeDriver implements StackDriver {
+    readonly settings: StackRunSettings[] = [];
+    readonly opened: Array<{ target: StackTarget; mode: OpenMode }> = [];
+    readonly started: string[] = [];
+    readonly finished: string[] = [];
+    /** Clusters whose operation saw its signal aborted while running. */
+    readonly abortedWhileRunning: string[] = [];
+    closed = 0;
+    inFlight = 0;
+    maxInFlight = 0;
+
+    constructor(
+        private readonly script: FakeScript = defaultScript,
+        readonly maxConcurrency?: number,
+    ) {}
+
+    async begin(settings: StackRunSettings): Promise<StackSession> {
+        this.settings.push(settings);
+        const open = async (target: StackTarget, _program: unknown, mode: OpenMode): Promise<DriverStack> => {
+            this.opened.push({ target, mode });
+            const run = (operation: StackOperation) => (options: StackOperationOptions) => this.run({ cluster: target.cluster, operation, options });
+            return { preview: run("preview"), up: run("up"), destroy: run("destroy"), refresh: run("refresh"), outputs: run("outputs") };
+        };
+        return {
+            open,
+            close: async () => {
+                this.closed++;
+            },
+        };
+    }
+
+    private async run(call: FakeCall): Promise<StackOperationResult> {
+        this.started.push(call.cluster);
+        this.inFlight++;
+        this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+        const onAbort = () => this.abortedWhileRunning.push(call.cluster);
+        call.options.signal.addEventListener("abort", onAbort, { once: true });
+        try {
+            return await this.script(call, this);
+        } finally {
+            call.options.signal.removeEventListener("abort", onAbort);
+            this.inFlight--;
+            this.finished.push(call.cluster);
+        }
+    }
+}
+
+/** A driver whose begin must never be called. */
+export const untouchableDriver: StackDriver = {
+    begin: () => {
+        throw new Error("the driver was touched");
+    },
+};

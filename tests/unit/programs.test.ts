@@ -14,6 +14,7 @@ describe("Pulumi programs", () => {
             "flux-identity:fleetFile": fromRoot("examples", "fleet.yaml"),
             "flux-identity:clusters": JSON.stringify(["prod-eks", "staging-eks"]),
         });
+        delete require.cache[fromRoot("dist", "index.js")];
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const program = require(fromRoot("dist", "index.js")) as { fleet: Record<string, { kustomizationYaml: pulumi.Output<string> }> };
         assert.deepEqual(Object.keys(program.fleet), ["prod-eks", "staging-eks"]);
@@ -25,6 +26,28 @@ describe("Pulumi programs", () => {
         await settle();
         const components = mocks.registrations.filter((r) => r.type === "flux-identity:index:AwsFluxIdentity").map((r) => r.name);
         assert.deepEqual(components.sort(), ["prod-eks", "staging-eks"]);
+    });
+
+    it("takes an inline fleet, selects by labels and resolves ${config:...} references from the stack's config", async () => {
+        const mocks = await useMocks("111122223333");
+        const fleet = loadFleet(fromRoot("examples", "fleet.yaml"));
+        const eks = { ...fleet.clusters[0], labels: { env: "prod" }, aws: { ...fleet.clusters[0].aws!, accountId: "${config:awsAccountId}" } };
+        const kind = { ...fleet.clusters[2], labels: { env: "dev" } };
+        pulumi.runtime.setAllConfig({
+            "flux-identity:fleet": JSON.stringify({ apiVersion: fleet.apiVersion, kind: "Fleet", clusters: [eks, kind] }),
+            "flux-identity:selector": JSON.stringify({ env: "prod" }),
+            "flux-identity:awsAccountId": "111122223333",
+        });
+        const file = fromRoot("dist", "index.js");
+        delete require.cache[file];
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const program = require(file) as { fleet: Record<string, { kustomizationYaml: pulumi.Output<string> }> };
+        assert.deepEqual(Object.keys(program.fleet), ["prod-eks"]);
+        const want = renderFleet({ ...fleet, clusters: [fleet.clusters[0]] })[0].files["flux-system/kustomization.yaml"];
+        assert.equal(await valueOf(program.fleet["prod-eks"].kustomizationYaml), want);
+        await settle();
+        assert.deepEqual(mocks.registrations.filter((r) => r.type === "flux-identity:index:FluxWorkloadIdentity").map((r) => r.name), ["prod-eks"]);
+        delete require.cache[file];
     });
 
     it("declares Azure clusters and merges every target into one kustomization.yaml", async () => {

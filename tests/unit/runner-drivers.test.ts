@@ -169,7 +169,7 @@ describe("runner: engine drivers", () => {
             assert.equal(defaultBackendUrl(fleet, { specDir: "/srv/fleet" }), "file:///srv/fleet/.flux-identity/state");
             assert.equal(defaultBackendUrl({ ...fleet, backend: { url: "file://state" } }, { specDir: "/srv/fleet" }), "file:///srv/fleet/state");
             assert.equal(defaultBackendUrl({ ...fleet, backend: { url: "file://~" } }, { specDir: "/srv/fleet" }), "file://~");
-            assert.equal(defaultBackendUrl({ ...fleet, backend: { url: "s3://b" } }, { specDir: "/srv/fleet", backendUrl: "gs://g" }), "gs://g");
+            assert.equal(defaultBackendUrl({ ...fleet, backend: { url: "s3://fleet-state" } }, { specDir: "/srv/fleet", backendUrl: "gs://fleet-state" }), "gs://fleet-state");
         });
 
         it("encrypts with a passphrase on self-managed backends and with the service's own on Pulumi Cloud", () => {

@@ -72,8 +72,11 @@ describe("runner: runFleet", () => {
             await assert.rejects(runFleet({ operation: "up", fleet: fleetOf(2), selection: { names: ["c9"] } }, { driver: untouchableDriver }), FleetSelectionError);
             assert.deepEqual(await validationIssues(runFleet({ operation: "up", fleet: fleetOf(2), concurrency: 0 }, { driver: untouchableDriver })), ["concurrency"]);
             assert.deepEqual(await validationIssues(runFleet({ operation: "apply" as "up", fleet: fleetOf(2) }, { driver: untouchableDriver })), ["operation"]);
-            const shared = { ...fleetOf(3), stacks: { name: "fleet" } };
-            assert.deepEqual(await validationIssues(runFleet({ operation: "up", fleet: shared, selection: { names: ["c0"] } }, { driver: untouchableDriver })), ["clusters[1].name", "clusters[2].name"]);
+            // A naming that gives two clusters one stack is refused by the runner itself...
+            const sameStack = () => ({ project: "p", stack: "fleet", fullyQualified: "fleet" });
+            assert.deepEqual(await validationIssues(runFleet({ operation: "up", fleet: fleetOf(3), selection: { names: ["c0"] } }, { driver: untouchableDriver, naming: sameStack })), ["clusters[1].name", "clusters[2].name"]);
+            // ...and a spec template that cannot tell clusters apart by the settings rules.
+            assert.deepEqual(await validationIssues(runFleet({ operation: "up", fleet: { ...fleetOf(3), stacks: { name: "fleet" } } }, { driver: untouchableDriver })), ["stacks.name"]);
         });
 
         it("throws the driver's setup error (no passphrase) before any stack is opened", async () => {
@@ -96,7 +99,7 @@ describe("runner: runFleet", () => {
             const expected = renderFleet(fleet);
             assert.deepEqual(summary.succeeded, ["c0", "c2"]);
             assert.deepEqual(summary.results[1].outputs, expected[2].files);
-            assert.equal(summary.results[0].stack, "organization/flux-identity-fleet/c0");
+            assert.equal(summary.results[0].stack, "c0");
             assert.deepEqual(events.map((e) => e.type), ["run-started", "cluster-started", "cluster-finished", "cluster-started", "cluster-finished", "run-finished"]);
         });
 
@@ -127,7 +130,7 @@ describe("runner: runFleet", () => {
                 assert.deepEqual(driver.settings, [
                     { operation: "preview", backendUrl: `file://${path.join(dir, ".flux-identity", "state")}`, secretsProvider: "passphrase", envVars: { ...PASS, EXTRA: "x" }, env: { ...PASS, EXTRA: "x", UNSET: undefined }, workDir: dir },
                 ]);
-                assert.deepEqual(driver.opened.map((o) => o.target), [{ cluster: "dev-kind", project: "flux-identity-fleet", stack: "dev-kind", fullyQualified: "organization/flux-identity-fleet/dev-kind" }]);
+                assert.deepEqual(driver.opened.map((o) => o.target), [{ cluster: "dev-kind", project: "flux-identity-fleet", stack: "dev-kind", fullyQualified: "dev-kind" }]);
             } finally {
                 rmSync(dir, { recursive: true, force: true });
             }

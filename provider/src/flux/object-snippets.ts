@@ -315,18 +315,23 @@ function imageUpdateAutomation(ctx: SnippetContext): KubernetesObject[] {
 
 const KUSTOMIZATION_SOURCE = { interval: INTERVAL, path: "./<your-path>", prune: true, sourceRef: { kind: "GitRepository", name: "<your-source>" } } as const;
 
+/** A Kustomization spec applying the placeholder source, plus `extra` (decryption or kubeConfig). */
+function kustomizationSpec<T extends object>(extra: T) {
+    return {
+        interval: KUSTOMIZATION_SOURCE.interval,
+        path: KUSTOMIZATION_SOURCE.path,
+        prune: KUSTOMIZATION_SOURCE.prune,
+        sourceRef: { ...KUSTOMIZATION_SOURCE.sourceRef },
+        ...extra,
+    };
+}
+
 function sopsKustomization(ctx: SnippetContext): KubernetesObject {
     return typed("Kustomization", {
         apiVersion: "kustomize.toolkit.fluxcd.io/v1",
         kind: "Kustomization",
         metadata: metadata(ctx),
-        spec: {
-            interval: KUSTOMIZATION_SOURCE.interval,
-            path: KUSTOMIZATION_SOURCE.path,
-            prune: KUSTOMIZATION_SOURCE.prune,
-            sourceRef: { ...KUSTOMIZATION_SOURCE.sourceRef },
-            decryption: { provider: "sops", serviceAccountName: sa(ctx, "spec.decryption.serviceAccountName") ?? broughtSa(ctx) },
-        },
+        spec: kustomizationSpec({ decryption: { provider: "sops" as const, serviceAccountName: sa(ctx, "spec.decryption.serviceAccountName") ?? broughtSa(ctx) } }),
     });
 }
 
@@ -351,13 +356,7 @@ function remoteCluster(ctx: SnippetContext): KubernetesObject[] {
                   apiVersion: "kustomize.toolkit.fluxcd.io/v1",
                   kind: "Kustomization",
                   metadata: metadata(ctx),
-                  spec: {
-                      interval: KUSTOMIZATION_SOURCE.interval,
-                      path: KUSTOMIZATION_SOURCE.path,
-                      prune: KUSTOMIZATION_SOURCE.prune,
-                      sourceRef: { ...KUSTOMIZATION_SOURCE.sourceRef },
-                      kubeConfig,
-                  },
+                  spec: kustomizationSpec({ kubeConfig }),
               });
     return [configMap, target];
 }

@@ -27,8 +27,7 @@
 import type * as automation from "@pulumi/pulumi/automation";
 import { isPulumiCloudBackend } from "./defaults";
 import { FleetSetupError, StackOperationError } from "./errors";
-import { normalizeChanges } from "./events";
-import { DriverStack, StackDriver, StackOperation, StackOperationOptions, StackOperationResult, StackTarget, classifyEngineError, outputValues } from "./workspace";
+import { DriverStack, StackDriver, StackOperation, StackOperationOptions, StackOperationResult, StackTarget, classifyEngineError, driverStackOf, operateOn } from "./workspace";
 
 /** Environment variables naming the fleet file and the cluster of a deployment (see clusterProgramFromEnv). */
 export const FLEET_FILE_ENV = "FLUX_IDENTITY_FLEET_FILE";
@@ -129,37 +128,12 @@ function remoteStack(api: typeof automation, stack: automation.RemoteStack, targ
         if (cancelOnAbort) signal.addEventListener("abort", onAbort, { once: true });
         const opts = { onEvent: (e: automation.EngineEvent) => onEvent(e) };
         try {
-            switch (operation) {
-                case "preview": {
-                    const r = await stack.preview(opts);
-                    return { changes: normalizeChanges(r.changeSummary), outputs: {} };
-                }
-                case "up": {
-                    const r = await stack.up(opts);
-                    return { changes: normalizeChanges(r.summary?.resourceChanges), outputs: outputValues(r.outputs) };
-                }
-                case "refresh": {
-                    const r = await stack.refresh(opts);
-                    return { changes: normalizeChanges(r.summary?.resourceChanges), outputs: outputValues(await stack.outputs()) };
-                }
-                case "destroy": {
-                    const r = await stack.destroy(opts);
-                    return { changes: normalizeChanges(r.summary?.resourceChanges), outputs: {} };
-                }
-                case "outputs":
-                    return { changes: {}, outputs: outputValues(await stack.outputs()) };
-            }
+            return await operateOn(stack, operation, opts);
         } catch (err) {
             throw classifyEngineError(api, err, { aborted: cancelOnAbort && signal.aborted, stack: target.fullyQualified });
         } finally {
             signal.removeEventListener("abort", onAbort);
         }
     };
-    return {
-        preview: (o) => operate("preview", o),
-        up: (o) => operate("up", o),
-        destroy: (o) => operate("destroy", o),
-        refresh: (o) => operate("refresh", o),
-        outputs: (o) => operate("outputs", o),
-    };
+    return driverStackOf(operate);
 }

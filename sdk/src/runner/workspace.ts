@@ -231,6 +231,46 @@ export function outputValues(outputs: automation.OutputMap): Record<string, unkn
     return out;
 }
 
+/** The stack operations local and remote stacks share; `O` is each kind's options. */
+export interface OperableStack<O> {
+    preview(opts: O): Promise<automation.PreviewResult>;
+    up(opts: O): Promise<automation.UpResult>;
+    refresh(opts: O): Promise<automation.RefreshResult>;
+    destroy(opts: O): Promise<automation.DestroyResult>;
+    outputs(): Promise<automation.OutputMap>;
+}
+
+/** Runs one operation on a stack and maps the engine's result to change counts and output values. */
+export async function operateOn<O>(stack: OperableStack<O>, operation: StackOperation, opts: O): Promise<StackOperationResult> {
+    switch (operation) {
+        case "preview":
+            return { changes: normalizeChanges((await stack.preview(opts)).changeSummary), outputs: {} };
+        case "up": {
+            const r = await stack.up(opts);
+            return { changes: normalizeChanges(r.summary?.resourceChanges), outputs: outputValues(r.outputs) };
+        }
+        case "refresh": {
+            const r = await stack.refresh(opts);
+            return { changes: normalizeChanges(r.summary?.resourceChanges), outputs: outputValues(await stack.outputs()) };
+        }
+        case "destroy":
+            return { changes: normalizeChanges((await stack.destroy(opts)).summary?.resourceChanges), outputs: {} };
+        case "outputs":
+            return { changes: {}, outputs: outputValues(await stack.outputs()) };
+    }
+}
+
+/** A DriverStack whose every operation goes through `operate`. */
+export function driverStackOf(operate: (operation: StackOperation, options: StackOperationOptions) => Promise<StackOperationResult>): DriverStack {
+    return {
+        preview: (o) => operate("preview", o),
+        up: (o) => operate("up", o),
+        destroy: (o) => operate("destroy", o),
+        refresh: (o) => operate("refresh", o),
+        outputs: (o) => operate("outputs", o),
+    };
+}
+
 /** Keeps the last `limit` characters written. */
 class Tail {
     private text = "";
@@ -330,37 +370,13 @@ function localStack(api: Automation, stack: automation.Stack, target: StackTarge
             ...(parallel !== undefined ? { parallel } : {}),
         };
         try {
-            switch (operation) {
-                case "preview": {
-                    const r = await stack.preview(common);
-                    return { changes: normalizeChanges(r.changeSummary), outputs: {} };
-                }
-                case "up": {
-                    const r = await stack.up({ ...common, showSecrets: false });
-                    return { changes: normalizeChanges(r.summary?.resourceChanges), outputs: outputValues(r.outputs) };
-                }
-                case "refresh": {
-                    const r = await stack.refresh({ ...common, showSecrets: false });
-                    return { changes: normalizeChanges(r.summary?.resourceChanges), outputs: outputValues(await stack.outputs()) };
-                }
-                case "destroy": {
-                    const r = await stack.destroy({ ...common, showSecrets: false });
-                    return { changes: normalizeChanges(r.summary?.resourceChanges), outputs: {} };
-                }
-                case "outputs":
-                    return { changes: {}, outputs: outputValues(await stack.outputs()) };
-            }
+            // Secret outputs stay masked (showSecrets defaults to false): the runner reports them as placeholders.
+            return await operateOn(stack, operation, common);
         } catch (err) {
             throw classifyEngineError(api, err, { aborted: abort.signal.aborted || signal.aborted, stderr: stderr.toString(), stack: target.fullyQualified });
         } finally {
             abort.dispose();
         }
     };
-    return {
-        preview: (o) => operate("preview", o),
-        up: (o) => operate("up", o),
-        destroy: (o) => operate("destroy", o),
-        refresh: (o) => operate("refresh", o),
-        outputs: (o) => operate("outputs", o),
-    };
+    return driverStackOf(operate);
 }

@@ -518,6 +518,22 @@ export function fluxObjectSnippets(settings: readonly FluxObjectSetting[], optio
  * ImageUpdateAutomation, one kubeConfig ConfigMap) is written once. Empty when there are no settings.
  */
 export function renderFluxObjectSnippets(settings: readonly FluxObjectSetting[], options: FluxObjectSnippetOptions = {}): string {
+    if (settings.length === 0) return "";
+    // Fleets repeat cluster shapes, and building and validating typed objects is the dearest part of a
+    // render: the output is a pure function of its input, so identical inputs share one rendering.
+    const key = JSON.stringify([settings, options]);
+    const cached = SNIPPET_CACHE.get(key);
+    if (cached !== undefined) return cached;
+    const text = renderUncached(settings, options);
+    if (SNIPPET_CACHE.size >= SNIPPET_CACHE_SIZE) SNIPPET_CACHE.delete(SNIPPET_CACHE.keys().next().value as string);
+    SNIPPET_CACHE.set(key, text);
+    return text;
+}
+
+const SNIPPET_CACHE_SIZE = 256;
+const SNIPPET_CACHE = new Map<string, string>();
+
+function renderUncached(settings: readonly FluxObjectSetting[], options: FluxObjectSnippetOptions): string {
     const snippets = fluxObjectSnippets(settings, options);
     if (snippets.length === 0) return "";
     const written = new Map<string, string>();

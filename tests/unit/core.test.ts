@@ -241,3 +241,10 @@ describe("what Flux objects must set", () => {
         assert.deepEqual(oci.set, { "spec.provider": "aws", "spec.serviceAccountName": "flux-aws" });
     });
 });
+
+describe("notification Provider settings", () => {
+    it("name the Provider type the Flux docs give for each service", () => {
+        assert.deepEqual(fluxObjectSetting({ cloud: Cloud.Gcp, integration: "pubsub", kind: FluxKind.Provider }).set, { "spec.type": "googlepubsub" });
+        assert.deepEqual(fluxObjectSetting({ cloud: Cloud.Azure, integration: "eventHubs", kind: FluxKind.Provider, tenant: { namespace: "t", name: "sa" } }).set, { "spec.type": "azureeventhub", "spec.serviceAccountName": "sa" });
+    });
+});

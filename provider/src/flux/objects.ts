@@ -31,6 +31,8 @@ export interface FluxObjectSetting {
 /** Integrations that reach remote clusters through a kubeConfig ConfigMap. */
 export const REMOTE_CLUSTER_INTEGRATIONS: ReadonlySet<string> = new Set(["eks", "aks", "gke"]);
 const SOPS = new Set(["kms", "keyVault"]);
+/** The notification Provider's `spec.type` per integration (the Flux notification and integration docs). */
+const NOTIFICATION_PROVIDER_TYPES: Readonly<Record<string, string>> = { pubsub: "googlepubsub", eventHubs: "azureeventhub", azureDevOps: "azuredevops" };
 
 export interface ObjectSettingInput {
     cloud: Cloud;
@@ -67,8 +69,10 @@ export function fluxObjectSetting(input: ObjectSettingInput): FluxObjectSetting 
         if (tenant) set["GitRepository spec.serviceAccountName"] = tenant.name;
         note = "Set these on the GitRepository named by the automation's spec.sourceRef.";
     } else if (kind === FluxKind.Provider) {
+        const type = NOTIFICATION_PROVIDER_TYPES[integration];
+        if (type) set["spec.type"] = type;
         if (tenant) set["spec.serviceAccountName"] = tenant.name;
-        note = "spec.type selects the service; see the integration docs.";
+        note = type ? undefined : "spec.type selects the service; see the integration docs.";
     } else if (kind === FluxKind.HelmRepository) {
         // HelmRepository has no spec.serviceAccountName (Flux's CRD): at object level the chart is pulled
         // by an OCIRepository carrying the tenant's identity, which the HelmRelease names in spec.chartRef.

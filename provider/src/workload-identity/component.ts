@@ -150,7 +150,6 @@ export class FluxWorkloadIdentity extends pulumi.ComponentResource {
     /** RBAC to apply in remote GKE clusters. */
     declare public readonly gcpRemoteClusterRbacYaml: pulumi.Output<string>;
 
-
     constructor(name: string, args: FluxWorkloadIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         // Every cloud is validated, and the patches checked for collisions, before anything is registered.
         const shape = planWorkloadIdentity(args);

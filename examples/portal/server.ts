@@ -38,6 +38,11 @@ interface RunRequest {
     concurrency?: number;
 }
 
+/** The summary of a run that ended before any cluster (a refused spec). */
+function emptySummary(operation: FleetOperation): FleetRunSummary {
+    return { operation, results: [], succeeded: [], failed: [], cancelled: [], durationMs: 0 };
+}
+
 function send(res: ServerResponse, status: number, body: unknown): void {
     res.writeHead(status, { "content-type": "application/json" });
     res.end(JSON.stringify(body));
@@ -86,7 +91,7 @@ export function createPortal(options: PortalOptions): Server {
             (err: unknown) => {
                 r.state = "failed";
                 r.error = err instanceof FluxIdentityValidationError ? err.message : err instanceof Error ? err.message : String(err);
-                onEvent({ type: "run-finished", summary: { operation: r.operation, results: [], succeeded: [], failed: [], cancelled: [], durationMs: 0 } });
+                onEvent({ type: "run-finished", summary: emptySummary(r.operation) });
             },
         );
         return r;
@@ -131,7 +136,7 @@ export function createPortal(options: PortalOptions): Server {
                     r.listeners.add(write);
                     req.on("close", () => r.listeners.delete(write));
                 } else if (!r.events.some((e) => e.type === "run-finished")) {
-                    write({ type: "run-finished", summary: r.summary ?? { operation: r.operation, results: [], succeeded: [], failed: [], cancelled: [], durationMs: 0 } });
+                    write({ type: "run-finished", summary: r.summary ?? emptySummary(r.operation) });
                 }
                 return;
             }

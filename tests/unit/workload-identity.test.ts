@@ -13,14 +13,8 @@ import { workloadIdentityArgsFromSpec } from "../../sdk/src/program/fleet-progra
 import { loadFleet } from "../../sdk/src/spec/fleet";
 import { fluxFixture } from "../helpers/kustomize";
 import { fluxComponents, serveDeployments } from "../helpers/live";
-import { RecordingMocks, useKubernetesMocks, useMocks } from "../helpers/mocks";
+import { RecordingMocks, settle, useKubernetesMocks, useMocks, valueOf } from "../helpers/mocks";
 import { fromRoot } from "../helpers/paths";
-
-function valueOf<T>(o: pulumi.Output<T>): Promise<T> {
-    return new Promise((resolve) => o.apply(resolve));
-}
-
-const settle = () => new Promise((r) => setTimeout(r, 50));
 
 /** A matrix cell's cluster, moved into the mocked AWS account and GCP project number. */
 function cell(file: string, mocks: RecordingMocks): ClusterSpec {
@@ -107,7 +101,6 @@ describe("FluxWorkloadIdentity (Pulumi mocks)", function () {
         const clientIds = await valueOf(flux.azureClientIds);
         const roleArns = await valueOf(flux.awsRoleArns);
         await valueOf(flux.kustomizationYaml);
-        await settle();
         await settle();
         const live = mocks.registrations.find((r) => r.type === "flux-identity:index:FluxLiveCluster");
         assert.ok(live, "a FluxLiveCluster child");

@@ -6,7 +6,7 @@
 
 import { FluxIdentityValidationError } from "../core/errors";
 import { FluxPatchSet, PatchConflictError, mergePatchSets } from "../core/patch";
-import { RenderedFluxSide, renderFluxSide, renderKustomization } from "./kustomization";
+import { RenderedFluxSide, renderFluxSide } from "./kustomization";
 import { FluxLockdownOptions, lockdownKustomizePatches, lockdownPatchSet, lockdownWarnings } from "./lockdown";
 import { FluxObjectSetting } from "./objects";
 import { renderFluxObjectSnippets } from "./object-snippets";
@@ -46,11 +46,9 @@ export function composeFluxSide(sets: readonly FluxPatchSet[], options: FluxSide
             { path: path || "(root)", message: `the targets' Flux patches collide: ${err.message}.`, fix: "make the two settings agree, or serve one of the clouds from a bring-your-own identity on another controller." },
         ]);
     }
-    const rendered = renderFluxSide(patchSet);
-    if (lockdown) rendered.kustomizationYaml = renderKustomization(patchSet, { extraPatches: lockdownKustomizePatches(lockdown, namespace) });
     return {
         patchSet,
-        ...rendered,
+        ...renderFluxSide(patchSet, lockdown ? { extraPatches: lockdownKustomizePatches(lockdown, namespace) } : {}),
         fluxObjectsYaml: renderFluxObjectSnippets(objectSettings, { fluxNamespace: namespace }),
         lockdownWarnings: lockdown ? lockdownWarnings(lockdown, objectSettings, namespace) : [],
     };

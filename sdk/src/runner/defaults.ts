@@ -8,7 +8,7 @@
 import type { FleetClusterSpec, FleetSpec } from "../spec/fleet";
 import { loadFleet } from "../spec/fleet";
 import { resolveReferencesCollecting } from "../spec/references";
-import { fleetSettingsIssues, isServiceBackend, resolveBackendUrl, secretsProviderFor, stackNameFor } from "../spec/settings";
+import { fleetSettingsIssues, resolveBackendUrl, secretsProviderFor, stackNameFor } from "../spec/settings";
 import { FluxIdentityValidationError } from "../../../provider/src/core/errors";
 
 /** A cluster's stack: project, stack name, and the fully qualified name the backend knows it by. */
@@ -47,9 +47,6 @@ export const defaultFleetLoader: FleetLoader = (file, options) => prepareFleet(l
 export const defaultStackNaming: StackNaming = (fleet, cluster) => stackNameFor(fleet, cluster);
 
 export const defaultBackendUrl: BackendUrlResolver = (fleet, options) => resolveBackendUrl(fleet, options);
-
-/** Pulumi Cloud or a self-hosted Pulumi service: `https://` backends. Everything else is self-managed. */
-export const isPulumiCloudBackend = isServiceBackend;
 
 /** The stacks' secrets provider for the engine: undefined means the service's own (Pulumi Cloud). */
 export function defaultSecretsProvider(fleet: FleetSpec, backendUrl: string): string | undefined {

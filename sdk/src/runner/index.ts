@@ -17,7 +17,6 @@ export {
     defaultBackendUrl,
     defaultFleetLoader,
     defaultSecretsProvider,
-    isPulumiCloudBackend,
 } from "./defaults";
 export {
     StackDriver,

@@ -25,7 +25,7 @@
  */
 
 import type * as automation from "@pulumi/pulumi/automation";
-import { isPulumiCloudBackend } from "./defaults";
+import { isServiceBackend } from "../spec/settings";
 import { FleetSetupError, StackOperationError } from "./errors";
 import { DriverStack, StackDriver, StackOperation, StackOperationOptions, StackOperationResult, StackTarget, classifyEngineError, driverStackOf, operateOn } from "./workspace";
 
@@ -85,7 +85,7 @@ export function createRemoteStackDriver(options: RemoteStackDriverOptions): Stac
         maxConcurrency: options.maxConcurrency ?? 25,
         async begin(settings) {
             const problems = remoteOptionProblems(options);
-            if (!isPulumiCloudBackend(settings.backendUrl)) {
+            if (!isServiceBackend(settings.backendUrl)) {
                 problems.push(`Pulumi Deployments need a Pulumi Cloud backend, but this run's backend is ${settings.backendUrl}; use the local driver, or shards against the shared backend.`);
             }
             if (settings.secretsProvider !== undefined) {

@@ -66,7 +66,7 @@ export class FakeDriver implements StackDriver {
 
     async begin(settings: StackRunSettings): Promise<StackSession> {
         this.settings.push(settings);
-        const open = async (target: StackTarget, _program: unknown, mode: OpenMode): Promise<DriverStack> => {
+        const open = async (target: StackTarget, _cluster: unknown, mode: OpenMode): Promise<DriverStack> => {
             this.opened.push({ target, mode });
             const run = (operation: StackOperation) => (options: StackOperationOptions) => this.run({ cluster: target.cluster, operation, options });
             return { preview: run("preview"), up: run("up"), destroy: run("destroy"), refresh: run("refresh"), outputs: run("outputs") };

@@ -97,6 +97,19 @@ describe("issuer URLs", () => {
         assert.match(issues.list[0].message, /not a valid EKS issuer/);
         assert.match(issues.list[0].fix, /type: generic/);
     });
+
+    it("reports a type that cannot even become a string as a field error, not a TypeError", () => {
+        // A property-test counterexample: this value used to index the issuer-shape table and throw.
+        for (const type of [[{ toString: 0 }], { toString: 0 }, Object.create(null), 10n]) {
+            const issues = Issues.root("cluster");
+            resolveSourceCluster({ name: "c", type: type as unknown as SourceClusterType, issuerUrl: ISSUERS.eks }, issues);
+            assert.deepEqual(
+                issues.list.map((i) => i.path),
+                ["cluster.type"],
+            );
+            assert.match(issues.list[0].message, /unknown cluster type/);
+        }
+    });
 });
 
 describe("Kubernetes names", () => {

@@ -135,7 +135,7 @@ describe("runner: engine drivers", () => {
     });
 
     describe("abort forwarding", () => {
-        it("holds an abort until the operation shows it runs, then forwards it", () => {
+        it("holds an abort until the engine's first event, then forwards it", () => {
             const outer = new AbortController();
             const fwd = engineAbortSignal(outer.signal);
             outer.abort("stop");
@@ -160,6 +160,17 @@ describe("runner: engine drivers", () => {
             done.dispose();
             later.abort();
             assert.equal(done.signal.aborted, false);
+        });
+
+        it("drops an abort once the engine's summary is in: the CLI's signal handler may be gone", () => {
+            const outer = new AbortController();
+            const fwd = engineAbortSignal(outer.signal);
+            fwd.started();
+            fwd.finished();
+            fwd.started();
+            outer.abort();
+            assert.equal(fwd.signal.aborted, false);
+            fwd.dispose();
         });
     });
 

@@ -232,9 +232,9 @@ describe("runner: runFleet", () => {
             driver.begin = async (settings) => {
                 const session = await original(settings);
                 return {
-                    open: async (target, program, mode) => {
+                    open: async (target, cluster, mode) => {
                         if (target.cluster === "c0") throw new StackOperationError("engine", "error: could not create stack");
-                        return session.open(target, program, mode);
+                        return session.open(target, cluster, mode);
                     },
                     close: session.close,
                 };

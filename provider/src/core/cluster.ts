@@ -119,11 +119,13 @@ export function normalizeIssuerUrl(raw: unknown, issues: Issues, field: string):
 export function resolveSourceCluster(cluster: SourceCluster, issues: Issues, options: { placeholderIssuer?: boolean } = {}): ResolvedSourceCluster | undefined {
     const before = issues.count;
     checkLabel(cluster.name, issues, "name", "cluster name");
-    if (!(SOURCE_CLUSTER_TYPES as readonly unknown[]).includes(cluster.type)) {
+    const knownType = (SOURCE_CLUSTER_TYPES as readonly unknown[]).includes(cluster.type);
+    if (!knownType) {
         issues.add("type", `unknown cluster type ${show(cluster.type)}.`, `use one of ${SOURCE_CLUSTER_TYPES.join(", ")} (generic for kind, self-managed and other clusters).`);
     }
     const issuerUrl = normalizeIssuerUrl(cluster.issuerUrl, issues, "issuerUrl");
-    if (issuerUrl !== undefined && !options.placeholderIssuer) {
+    if (issuerUrl !== undefined && !options.placeholderIssuer && knownType) {
+        // Only a known type may index the table: any other value would be converted to a property key.
         const shape = TYPE_SHAPES[cluster.type];
         if (shape && !shape.pattern.test(issuerUrl)) {
             issues.add(

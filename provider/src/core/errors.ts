@@ -100,6 +100,11 @@ export function show(value: unknown): string {
     try {
         return JSON.stringify(value) ?? String(value);
     } catch {
-        return String(value);
+        // BigInts, cycles, or objects whose toString is not a function: never let a message throw.
+        try {
+            return String(value);
+        } catch {
+            return `<${typeof value} value>`;
+        }
     }
 }

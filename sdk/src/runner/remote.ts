@@ -94,7 +94,7 @@ export function createRemoteStackDriver(options: RemoteStackDriverOptions): Stac
             if (problems.length > 0) throw new FleetSetupError(`cannot run on Pulumi Deployments: ${problems.join(" ")}`);
             const api = await import("@pulumi/pulumi/automation");
             return {
-                async open(target, _program, mode) {
+                async open(target, _cluster, mode) {
                     const args: automation.RemoteGitProgramArgs = { stackName: target.fullyQualified, ...options.git };
                     const wsOptions: automation.RemoteWorkspaceOptions = {
                         envVars: { ...options.envVars, [FLEET_FILE_ENV]: options.fleetFile, [CLUSTER_ENV]: target.cluster },

@@ -20,7 +20,6 @@ import { FluxIdentityValidationError, ValidationIssue } from "../../../provider/
 import { planCluster } from "../../../provider/src/plan/cluster";
 import { RenderedCluster, renderCluster } from "../render/render";
 import type { FleetClusterSpec, FleetSpec } from "../spec/fleet";
-import type { StackProgram } from "./cluster-program";
 import { BackendUrlResolver, FleetLoader, StackName, StackNaming, defaultBackendUrl, defaultFleetLoader, defaultSecretsProvider, defaultStackNaming, prepareFleet } from "./defaults";
 import { StackOperationError } from "./errors";
 import { EngineEventMapper } from "./events";
@@ -152,12 +151,10 @@ export async function runFleet(options: FleetRunOptions, deps: FleetRunDeps = {}
 
     let concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
     let session: StackSession | undefined;
-    let programOf: ((spec: FleetClusterSpec) => StackProgram) | undefined;
     if (operation !== "render" && planned.length > 0 && !signal?.aborted) {
         const backendUrl = (deps.resolveBackendUrl ?? defaultBackendUrl)(fleet, { backendUrl: options.backendUrl, specDir: workDir });
         const driver = deps.driver ?? (await import("./workspace")).createLocalStackDriver();
         if (driver.maxConcurrency !== undefined) concurrency = Math.max(1, Math.min(concurrency, driver.maxConcurrency));
-        programOf = (await import("./cluster-program")).clusterProgram;
         const secretsProvider = defaultSecretsProvider(fleet, backendUrl);
         session = await driver.begin({
             operation,
@@ -180,7 +177,7 @@ export async function runFleet(options: FleetRunOptions, deps: FleetRunDeps = {}
         if (operation === "render") return { changes: {}, outputs: { ...(p.rendered as RenderedCluster).files } };
         if (clusterSignal.aborted) throw new StackOperationError("cancelled", "cancelled before the stack was opened");
         const target = { cluster: p.spec.name, project: p.name.project, stack: p.name.stack, fullyQualified: p.name.fullyQualified };
-        const stack = await (session as StackSession).open(target, (programOf as (spec: FleetClusterSpec) => StackProgram)(p.spec), modeOf(operation));
+        const stack = await (session as StackSession).open(target, p.spec, modeOf(operation));
         if (clusterSignal.aborted) throw new StackOperationError("cancelled", "cancelled before the operation started");
         const opts = {
             signal: clusterSignal,

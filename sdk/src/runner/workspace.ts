@@ -6,17 +6,16 @@
  * The Automation API module is loaded when a run begins, not when this file is loaded: a process that
  * only renders never loads Pulumi.
  *
+ * The local driver runs each stack's operation in a process of its own (stack-process.ts): an inline
+ * program's failure would otherwise fail every program running in the same process.
+ *
  * Facts about @pulumi/pulumi 3.248's Automation API this driver relies on (read from its sources):
  * - Stack.up/preview/refresh/destroy take `signal`; on abort the SDK sends SIGINT to the Pulumi CLI, which
  *   cancels gracefully (in-flight resource operations finish, the state is written). The SDK attaches its
  *   abort listener only when it spawns the CLI, so an abort before that is never seen: engineAbortSignal
  *   forwards the abort once the CLI's first output shows that it runs.
- * - Each inline program runs in its own AsyncLocalStorage store (settings, config, stack resource, leak
- *   and error counts) behind its own gRPC language server on a random 127.0.0.1 port, so programs of
- *   different stacks can run at once in one process. What remains process-wide: each running program adds
- *   an `uncaughtException` and an `unhandledRejection` listener (an uncaught error fails every program
- *   running at that moment) and raises the listener limit to 30 (more concurrent programs print Node's
- *   MaxListenersExceededWarning); hence LOCAL_MAX_CONCURRENCY.
+ * - While an inline program runs, the SDK adds process-wide `uncaughtException` and `unhandledRejection`
+ *   listeners that count any such error as that program's failure; hence one process per stack.
  * - ConcurrentUpdateError is what the SDK throws when the stack is locked (Pulumi Cloud's 409, or a
  *   self-managed backend's lock file); StackNotFoundError when selecting a stack that does not exist.
  * - A LocalWorkspace with `projectSettings` writes Pulumi.yaml into its workDir, so each stack gets its
@@ -32,8 +31,9 @@ import type * as automation from "@pulumi/pulumi/automation";
 import { FleetSetupError, StackOperationError } from "./errors";
 import type { EngineEventLike } from "./events";
 import { normalizeChanges } from "./events";
+import type { LocalStackRequest } from "./local-stack";
 import type { FleetOperation } from "./types";
-import type { StackProgram } from "./cluster-program";
+import type { ClusterSpec } from "../../../provider/src/plan/cluster";
 
 /** The operations a driver runs on a stack: every FleetOperation except `render`. */
 export type StackOperation = Exclude<FleetOperation, "render">;
@@ -89,7 +89,8 @@ export interface DriverStack {
 
 /** A run's use of a driver: per-run resources live here, so runs never share state. */
 export interface StackSession {
-    open(target: StackTarget, program: StackProgram, mode: OpenMode): Promise<DriverStack>;
+    /** `cluster` is the spec the stack's program declares (resolved references included). */
+    open(target: StackTarget, cluster: ClusterSpec, mode: OpenMode): Promise<DriverStack>;
     /** Releases the run's resources (temporary folders); called once, after every cluster finished. */
     close(): Promise<void>;
 }
@@ -107,7 +108,7 @@ export interface StackDriver {
 
 export const SECRET_PLACEHOLDER = "[secret]";
 
-/** Inline programs running at once in one process; see the module comment. */
+/** Stack processes at once, each a Node.js process (about 150 MB) with its Pulumi CLI. */
 export const LOCAL_MAX_CONCURRENCY = 24;
 
 export interface LocalStackDriverOptions {
@@ -157,23 +158,30 @@ export function fileBackendDir(url: string): string | undefined {
 }
 
 /**
- * An abort signal for one engine operation that fires only once the operation is known to run: the
- * Automation API listens for aborts only after spawning the CLI, and every output, error output or event
- * comes after that. Call `started()` from those callbacks.
+ * An abort signal for one engine operation that fires only while the Pulumi CLI can take it gracefully.
+ * The CLI handles SIGINT only inside its update's cancellation scope: before it (the stack is already
+ * locked and the banner printed) and after it, SIGINT kills the CLI and leaves the stack's lock behind,
+ * which the end-to-end tests saw with a self-managed backend. The scope opens before the engine's first
+ * event and closes after its summary, so: call `started()` on the first engine event (an abort that came
+ * earlier is forwarded then) and `finished()` on the summary or cancel event (later aborts are dropped: the
+ * operation is ending anyway).
  */
-export function engineAbortSignal(outer: AbortSignal): { signal: AbortSignal; started(): void; dispose(): void } {
+export function engineAbortSignal(outer: AbortSignal): { signal: AbortSignal; started(): void; finished(): void; dispose(): void } {
     const inner = new AbortController();
-    let running = false;
+    let state: "waiting" | "running" | "finished" = "waiting";
     const onAbort = () => {
-        if (running) inner.abort(outer.reason);
+        if (state === "running") inner.abort(outer.reason);
     };
     outer.addEventListener("abort", onAbort, { once: true });
     return {
         signal: inner.signal,
         started() {
-            if (running) return;
-            running = true;
+            if (state !== "waiting") return;
+            state = "running";
             if (outer.aborted && !inner.signal.aborted) inner.abort(outer.reason);
+        },
+        finished() {
+            state = "finished";
         },
         dispose() {
             outer.removeEventListener("abort", onAbort);
@@ -272,7 +280,7 @@ export function driverStackOf(operate: (operation: StackOperation, options: Stac
 }
 
 /** Keeps the last `limit` characters written. */
-class Tail {
+export class Tail {
     private text = "";
     constructor(private readonly limit = 64 * 1024) {}
     push(chunk: string): void {
@@ -288,10 +296,11 @@ function safeDirName(index: number, cluster: string): string {
 }
 
 /**
- * The driver over the Automation API's LocalWorkspace: one workspace per cluster with the inline program,
- * the backend URL in its project settings, the secrets provider and the run's environment variables.
- * Each run gets its own folder of workspaces under `<workDir>/.flux-identity/workspaces/`, removed when
- * the run ends. Needs the Pulumi CLI (on PATH or in `cliRoot`); installs nothing.
+ * The driver over the Automation API's LocalWorkspace: per cluster, a stack process (stack-process.ts)
+ * opens one workspace with the cluster's inline program, the backend URL in its project settings, the
+ * secrets provider and the run's environment variables, and runs the operation. Each run gets its own
+ * folder of workspaces under `<workDir>/.flux-identity/workspaces/`, removed when the run ends. Needs the
+ * Pulumi CLI (on PATH or in `cliRoot`); installs nothing.
  */
 export function createLocalStackDriver(options: LocalStackDriverOptions = {}): StackDriver {
     return {
@@ -300,13 +309,12 @@ export function createLocalStackDriver(options: LocalStackDriverOptions = {}): S
             const problem = passphraseProblem(settings.secretsProvider, settings.env);
             if (problem) throw new FleetSetupError(problem);
             const api = await loadAutomation();
-            let cli: automation.PulumiCommand;
             try {
-                cli = await api.PulumiCommand.get(options.cliRoot ? { root: options.cliRoot } : undefined);
+                await api.PulumiCommand.get(options.cliRoot ? { root: options.cliRoot } : undefined);
             } catch (err) {
                 throw new FleetSetupError(
                     `the Pulumi CLI ${options.cliRoot ? `in ${options.cliRoot}` : "on PATH"} cannot be run (${err instanceof Error ? engineMessage(commandStderr(err), err.message) : String(err)}). ` +
-                        "Install it (https://www.pulumi.com/docs/install/); the runner installs nothing.",
+                        "Install it (https://www.pulumi.com/docs/install/, or scripts/build-pulumi-cli.sh where the installer cannot run); the runner installs nothing.",
                     { cause: err },
                 );
             }
@@ -320,27 +328,25 @@ export function createLocalStackDriver(options: LocalStackDriverOptions = {}): S
             } catch (err) {
                 throw new FleetSetupError(`cannot prepare the run's folders: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
             }
+            const { runInStackProcess } = await import("./stack-process");
             let opened = 0;
             return {
-                async open(target, program, mode) {
-                    const workDir = path.join(runDir, safeDirName(opened++, target.cluster));
-                    const context = { aborted: false, stack: target.fullyQualified };
-                    try {
-                        mkdirSync(workDir, { recursive: true });
-                        const args = { stackName: target.fullyQualified, projectName: target.project, program };
-                        const wsOptions: automation.LocalWorkspaceOptions = {
-                            workDir,
-                            pulumiCommand: cli,
-                            envVars: workspaceEnvVars(settings),
-                            projectSettings: { name: target.project, runtime: "nodejs", backend: { url: settings.backendUrl } },
-                        };
-                        if (options.pulumiHome !== undefined) wsOptions.pulumiHome = options.pulumiHome;
-                        if (settings.secretsProvider !== undefined) wsOptions.secretsProvider = settings.secretsProvider;
-                        const stack = mode === "select" ? await api.LocalWorkspace.selectStack(args, wsOptions) : await api.LocalWorkspace.createOrSelectStack(args, wsOptions);
-                        return localStack(api, stack, target, options.parallel);
-                    } catch (err) {
-                        throw classifyEngineError(api, err, context);
-                    }
+                async open(target, cluster, mode) {
+                    const request: LocalStackRequest = {
+                        target,
+                        cluster,
+                        mode,
+                        operation: settings.operation,
+                        workDir: path.join(runDir, safeDirName(opened++, target.cluster)),
+                        backendUrl: settings.backendUrl,
+                        envVars: workspaceEnvVars(settings),
+                        ...(settings.secretsProvider !== undefined ? { secretsProvider: settings.secretsProvider } : {}),
+                        ...(options.cliRoot !== undefined ? { cliRoot: options.cliRoot } : {}),
+                        ...(options.pulumiHome !== undefined ? { pulumiHome: options.pulumiHome } : {}),
+                        ...(options.parallel !== undefined ? { parallel: options.parallel } : {}),
+                    };
+                    // The stack is opened in its process, together with the operation.
+                    return driverStackOf((operation, opts) => runInStackProcess({ ...request, operation }, opts));
                 },
                 async close() {
                     rmSync(runDir, { recursive: true, force: true });
@@ -348,35 +354,4 @@ export function createLocalStackDriver(options: LocalStackDriverOptions = {}): S
             };
         },
     };
-}
-
-function localStack(api: Automation, stack: automation.Stack, target: StackTarget, parallel: number | undefined): DriverStack {
-    const operate = async (operation: StackOperation, { onEvent, signal }: StackOperationOptions): Promise<StackOperationResult> => {
-        if (signal.aborted) throw new StackOperationError("cancelled", "cancelled before the operation started");
-        const abort = engineAbortSignal(signal);
-        const stderr = new Tail();
-        const common = {
-            color: "never" as const,
-            signal: abort.signal,
-            onOutput: () => abort.started(),
-            onError: (text: string) => {
-                abort.started();
-                stderr.push(text);
-            },
-            onEvent: (event: automation.EngineEvent) => {
-                abort.started();
-                onEvent(event);
-            },
-            ...(parallel !== undefined ? { parallel } : {}),
-        };
-        try {
-            // Secret outputs stay masked (showSecrets defaults to false): the runner reports them as placeholders.
-            return await operateOn(stack, operation, common);
-        } catch (err) {
-            throw classifyEngineError(api, err, { aborted: abort.signal.aborted || signal.aborted, stderr: stderr.toString(), stack: target.fullyQualified });
-        } finally {
-            abort.dispose();
-        }
-    };
-    return driverStackOf(operate);
 }

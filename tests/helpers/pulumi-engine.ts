@@ -1,0 +1,126 @@
+/**
+ * The real Pulumi engine for end-to-end tests: where its CLI is, and a scratch place to run stacks.
+ *
+ * The CLI is looked for, in order: FLUX_IDENTITY_PULUMI_ROOT (a root with bin/pulumi, as .ci/run sets
+ * after building it), the cache of scripts/build-pulumi-cli.sh, a `pulumi` on PATH. Its version must be
+ * the one of @pulumi/pulumi in package.json. Without one, the end-to-end suites skip with the reason,
+ * unless FLUX_IDENTITY_REQUIRE_ENGINE=1 (CI) turns that into a failure.
+ */
+
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { fromRoot } from "./paths";
+import { skipWithReason } from "./skip";
+
+export interface PulumiCli {
+    /** `<root>/bin/pulumi` is the CLI. */
+    root: string;
+    version: string;
+}
+
+const expectedVersion = (): string => `v${(JSON.parse(readFileSync(fromRoot("package.json"), "utf8")) as { dependencies: Record<string, string> }).dependencies["@pulumi/pulumi"].replace(/^[~^=v]+/, "")}`;
+
+function versionAt(root: string): string | undefined {
+    const bin = path.join(root, "bin", "pulumi");
+    if (!existsSync(bin)) return undefined;
+    try {
+        return execFileSync(bin, ["version"], { encoding: "utf8", env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" } }).trim();
+    } catch {
+        return undefined;
+    }
+}
+
+function candidates(): Array<{ root: string; from: string }> {
+    const out: Array<{ root: string; from: string }> = [];
+    if (process.env.FLUX_IDENTITY_PULUMI_ROOT) out.push({ root: process.env.FLUX_IDENTITY_PULUMI_ROOT, from: "FLUX_IDENTITY_PULUMI_ROOT" });
+    try {
+        const root = execFileSync(fromRoot("scripts", "build-pulumi-cli.sh"), ["--cached"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+        if (root) out.push({ root, from: "scripts/build-pulumi-cli.sh's cache" });
+    } catch {
+        // Not built yet.
+    }
+    for (const dir of (process.env.PATH ?? "").split(path.delimiter).filter(Boolean)) {
+        if (existsSync(path.join(dir, "pulumi"))) {
+            out.push({ root: path.dirname(dir), from: `PATH (${dir})` });
+            break;
+        }
+    }
+    return out;
+}
+
+let found: PulumiCli | string | undefined;
+
+/** The CLI, or why there is none. Looked up once per process. */
+export function findPulumiCli(): PulumiCli | string {
+    if (found !== undefined) return found;
+    const want = expectedVersion();
+    const seen: string[] = [];
+    for (const c of candidates()) {
+        const version = versionAt(c.root);
+        if (version === want) return (found = { root: c.root, version });
+        seen.push(`${c.from}: ${version ?? "no working bin/pulumi"} in ${c.root}`);
+    }
+    return (found = `no Pulumi CLI ${want} (the version of @pulumi/pulumi) was found${seen.length ? ` (${seen.join("; ")})` : ""}; build one with scripts/build-pulumi-cli.sh`);
+}
+
+/** The CLI for a suite's `before`: skips the suite with the reason, or fails it where the engine is required. */
+export function requirePulumiCli(ctx: Mocha.Context): PulumiCli {
+    const cli = findPulumiCli();
+    if (typeof cli !== "string") return cli;
+    if (process.env.FLUX_IDENTITY_REQUIRE_ENGINE === "1") throw new Error(`FLUX_IDENTITY_REQUIRE_ENGINE=1 but ${cli}`);
+    return skipWithReason(ctx, `end-to-end engine tests: ${cli}`);
+}
+
+/** A scratch folder for one suite: its file:// state, PULUMI_HOME and work folders; removed by `dispose`. */
+export class EngineScratch {
+    readonly dir = mkdtempSync(path.join(os.tmpdir(), "flux-identity-e2e-"));
+    readonly stateDir = path.join(this.dir, "state");
+    readonly pulumiHome = path.join(this.dir, "pulumi-home");
+    readonly backendUrl = `file://${this.stateDir}`;
+
+    /** The engine's environment: a passphrase, no update check, no plugin downloads (there is no network). */
+    env(): Record<string, string | undefined> {
+        return {
+            ...process.env,
+            PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
+            PULUMI_CONFIG_PASSPHRASE_FILE: undefined,
+            PULUMI_SKIP_UPDATE_CHECK: "true",
+            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+            PULUMI_HOME: this.pulumiHome,
+            PULUMI_BACKEND_URL: undefined,
+            PULUMI_ACCESS_TOKEN: undefined,
+        };
+    }
+
+    /** The saved state of a stack in this scratch's file:// backend: its resources' types and URNs. */
+    stackResources(project: string, stack: string): Array<{ type: string; urn: string; custom: boolean }> {
+        return this.stackResourcesAt(this.stateDir, project, stack);
+    }
+
+    /** The same for the file:// backend in `stateDir`. */
+    stackResourcesAt(stateDir: string, project: string, stack: string): Array<{ type: string; urn: string; custom: boolean }> {
+        const file = path.join(stateDir, ".pulumi", "stacks", project, `${stack}.json`);
+        const state = JSON.parse(readFileSync(file, "utf8")) as { checkpoint: { latest?: { resources?: Array<{ type: string; urn: string; custom?: boolean }>; pending_operations?: unknown[] } } };
+        return (state.checkpoint.latest?.resources ?? []).map((r) => ({ type: r.type, urn: r.urn, custom: r.custom === true }));
+    }
+
+    /** Operations the engine started but never finished, per the saved state. */
+    pendingOperations(project: string, stack: string): unknown[] {
+        const file = path.join(this.stateDir, ".pulumi", "stacks", project, `${stack}.json`);
+        const state = JSON.parse(readFileSync(file, "utf8")) as { checkpoint: { latest?: { pending_operations?: unknown[] } } };
+        return state.checkpoint.latest?.pending_operations ?? [];
+    }
+
+    /** Lock files left in the backend (a self-managed backend locks a stack with a file per update). */
+    lockFiles(): string[] {
+        const locks = path.join(this.stateDir, ".pulumi", "locks");
+        if (!existsSync(locks)) return [];
+        return (readdirSync(locks, { recursive: true }) as string[]).filter((f) => f.endsWith(".json"));
+    }
+
+    dispose(): void {
+        rmSync(this.dir, { recursive: true, force: true });
+    }
+}

@@ -7,10 +7,13 @@
  *  3. start of an AWS-only program against one that loads all four cloud SDKs;
  *  6. a mixed fleet of 1,000 clusters across every matrix cell: render, and FluxWorkloadIdentity under mocks;
  *  7. the fleet runner's overhead per stack over that fleet: `render` through runFleet against renderFleet
- *     alone, and `up` with a driver that returns at once (selection, validation, pool, events, results).
+ *     alone, and `up` with a driver that returns at once (selection, validation, pool, events, results);
+ *  8. the real Pulumi engine (a CLI from scripts/build-pulumi-cli.sh): `up` of 8 brought-identity stacks
+ *     one at a time against 4 at a time, each on a fresh file:// backend.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import * as os from "node:os";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type * as P from "@pulumi/pulumi";
@@ -110,6 +113,9 @@ async function childMain(kind: string, arg: string): Promise<void> {
         } finally {
             rmSync(dir, { recursive: true, force: true });
         }
+    }
+    if (kind === "engine") {
+        return engineMain(Number(arg));
     }
     if (kind === "runner-render" || kind === "runner-null") {
         return runnerMain(kind, Number(arg));
@@ -393,6 +399,44 @@ async function runnerMain(kind: "runner-render" | "runner-null", n: number): Pro
     report({ ms: median(runner), extra: { clusters: n, events, withoutRunnerMs: median(plain) } });
 }
 
+/** The Pulumi CLI root for section 8, or why there is none. */
+function pulumiCliRoot(): string | { reason: string } {
+    if (process.env.FLUX_IDENTITY_PULUMI_ROOT) return process.env.FLUX_IDENTITY_PULUMI_ROOT;
+    const r = spawnSync(path.join(ROOT, "scripts", "build-pulumi-cli.sh"), ["--cached"], { cwd: ROOT, encoding: "utf8" });
+    return r.status === 0 ? r.stdout.trim() : { reason: r.stderr.trim().split("\n").pop() ?? "no Pulumi CLI" };
+}
+
+async function engineMain(n: number): Promise<void> {
+    const { runFleet } = await import("../sdk/src/runner/runner");
+    const { createLocalStackDriver } = await import("../sdk/src/runner/workspace");
+    const root = pulumiCliRoot();
+    if (typeof root !== "string") throw new Error(root.reason);
+    const fleet = cycleShapes(loadFleet(path.join(ROOT, "examples", "byo-fleet", "fleet.yaml")).clusters, n);
+    const upAt = async (concurrency: number) => {
+        const dir = mkdtempSync(path.join(tmpdir(), "flux-identity-bench-engine-"));
+        try {
+            const env = { ...process.env, PULUMI_CONFIG_PASSPHRASE: "bench", PULUMI_SKIP_UPDATE_CHECK: "true", PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true" };
+            const driver = createLocalStackDriver({ cliRoot: root, pulumiHome: path.join(dir, "home") });
+            const t0 = performance.now();
+            const summary = await runFleet({ operation: "up", fleet, concurrency, env, workDir: dir, backendUrl: `file://${dir}/state` }, { driver });
+            const ms = performance.now() - t0;
+            if (summary.succeeded.length !== n) throw new Error(`engine bench: ${JSON.stringify(summary.failed)}`);
+            return ms;
+        } finally {
+            rmSync(dir, { recursive: true, force: true });
+        }
+    };
+    startCpu();
+    // Alternating, twice each; the faster run of each setting is the less disturbed one.
+    const sequential: number[] = [];
+    const parallel: number[] = [];
+    for (let round = 0; round < 2; round++) {
+        sequential.push(await upAt(1));
+        parallel.push(await upAt(4));
+    }
+    report({ ms: Math.min(...sequential), extra: { stacks: n, concurrentMs: Math.min(...parallel), sequentialMax: Math.max(...sequential), concurrentMax: Math.max(...parallel) } });
+}
+
 function startMs(script: string, runs: number): number {
     const times: number[] = [];
     for (let i = 0; i < runs; i++) {
@@ -473,6 +517,18 @@ async function main(): Promise<void> {
     out(`   runFleet render: ${rr.ms.toFixed(0)} ms (${(rr.ms / 1000).toFixed(3)} ms/stack, ${rr.events} events); renderFleet alone: ${rr.without.toFixed(0)} ms; runner overhead ${rr.perStack.toFixed(3)} ms/stack`);
     const rn = runnerFigure("runner-null");
     out(`   runFleet up with a null driver: ${rn.ms.toFixed(0)} ms (${(rn.ms / 1000).toFixed(3)} ms/stack), of which validating every cluster ${rn.without.toFixed(0)} ms; orchestration ${rn.perStack.toFixed(3)} ms/stack; peak RSS ${rn.rss.toFixed(0)} MB`);
+
+    out("\n8. the real Pulumi engine: up of 8 brought-identity stacks (examples/byo-fleet shapes), fresh file:// backend each, best of 2 alternating runs");
+    const root = pulumiCliRoot();
+    if (typeof root !== "string") {
+        out(`   skipped: ${root.reason}`);
+        return;
+    }
+    const e = child(["engine", "8"]);
+    const concurrent = e.extra?.concurrentMs ?? 0;
+    out(`   concurrency 1: ${(e.ms / 1000).toFixed(1)} s (${(e.ms / 8 / 1000).toFixed(2)} s/stack; slower run ${((e.extra?.sequentialMax ?? 0) / 1000).toFixed(1)} s)`);
+    out(`   concurrency 4: ${(concurrent / 1000).toFixed(1)} s (slower run ${((e.extra?.concurrentMax ?? 0) / 1000).toFixed(1)} s)`);
+    out(`   sequential / concurrent: ${(e.ms / concurrent).toFixed(2)}x on ${os.cpus().length} cores (each stack: a Node.js process for its program and a pulumi process)`);
 }
 
 if (require.main === module) {

@@ -2,7 +2,7 @@
 // CLI on PATH and the fleet's default backend (file://<spec folder>/.flux-identity/state).
 
 import { strict as assert } from "node:assert";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { copyFileSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
@@ -70,5 +70,37 @@ describe("end to end: flux-identity up on a brought-identity fleet from the comm
         const destroy = await flux("destroy", fleetFile);
         assert.equal(destroy.code, 0, destroy.stdout + destroy.stderr);
         assert.deepEqual(scratch.stackResourcesAt(path.join(scratch.dir, ".flux-identity", "state"), "flux-identity-byo", "byo-eks-aws"), []);
+    });
+
+    it("takes a ^C on the terminal as one graceful cancel, leaving stacks the next up recovers", async () => {
+        // The command runs as the leader of its own process group, as in a terminal; ^C goes to the whole group.
+        const env = { ...scratch.env(), PATH: `${path.join(cli.root, "bin")}${path.delimiter}${process.env.PATH ?? ""}` };
+        const child = spawn(process.execPath, [fromRoot("dist", "sdk", "src", "cli", "main.js"), "up", fleetFile, "--json"], { env, cwd: scratch.dir, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        let interrupted = false;
+        child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+        child.stdout.setEncoding("utf8").on("data", (d: string) => {
+            stdout += d;
+            if (!interrupted && /"type":"resource","cluster":"[^"]+","phase":"pre"/.test(stdout)) {
+                interrupted = true;
+                process.kill(-(child.pid as number), "SIGINT");
+            }
+        });
+        const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+        assert.ok(interrupted, "the update never started");
+        assert.equal(code, 1, stderr);
+        const summary = stdout.trim().split("\n").map((l) => JSON.parse(l) as FleetEvent).find((e) => e.type === "run-finished");
+        assert.ok(summary?.type === "run-finished");
+        const messages = summary.summary.results.map((r) => r.error?.message ?? "");
+        assert.ok(summary.summary.cancelled.length > 0, JSON.stringify(messages));
+        for (const m of messages) assert.doesNotMatch(m, /killed with SIGINT|terminat/i, "a second interrupt reached the Pulumi CLI");
+        assert.ok(messages.some((m) => /update canceled/.test(m)), JSON.stringify(messages));
+        assert.deepEqual(scratch.lockFilesAt(path.join(scratch.dir, ".flux-identity", "state")), []);
+
+        const again = await flux("up", fleetFile);
+        assert.equal(again.code, 0, again.stdout + again.stderr);
+        const destroy = await flux("destroy", fleetFile);
+        assert.equal(destroy.code, 0, destroy.stdout + destroy.stderr);
     });
 });

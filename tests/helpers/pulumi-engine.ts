@@ -115,7 +115,12 @@ export class EngineScratch {
 
     /** Lock files left in the backend (a self-managed backend locks a stack with a file per update). */
     lockFiles(): string[] {
-        const locks = path.join(this.stateDir, ".pulumi", "locks");
+        return this.lockFilesAt(this.stateDir);
+    }
+
+    /** The same for the file:// backend in `stateDir`. */
+    lockFilesAt(stateDir: string): string[] {
+        const locks = path.join(stateDir, ".pulumi", "locks");
         if (!existsSync(locks)) return [];
         return (readdirSync(locks, { recursive: true }) as string[]).filter((f) => f.endsWith(".json"));
     }

@@ -1,6 +1,7 @@
 /**
  * The engine drivers without an engine: the LocalWorkspace driver's checks, error mapping (with the
- * Automation API's own error classes, built the way the SDK builds them), abort forwarding and outputs;
+ * Automation API's own error classes, built the way the SDK builds them), stack processes, abort
+ * forwarding and outputs;
  * the Pulumi Deployments driver's checks; the cluster program under Pulumi's mocks; and module loading.
  */
 import { strict as assert } from "node:assert";
@@ -15,7 +16,9 @@ import { renderCluster } from "../../sdk/src/render/render";
 import { CLUSTER_STACK_OUTPUTS, clusterProgram, clusterProgramFromEnv } from "../../sdk/src/runner/cluster-program";
 import { defaultBackendUrl, defaultSecretsProvider, defaultStackNaming } from "../../sdk/src/runner/defaults";
 import { FleetSetupError, StackOperationError } from "../../sdk/src/runner/errors";
+import type { LocalStackRequest } from "../../sdk/src/runner/local-stack";
 import { createRemoteStackDriver, remoteOptionProblems } from "../../sdk/src/runner/remote";
+import { runInStackProcess } from "../../sdk/src/runner/stack-process";
 import {
     LOCAL_MAX_CONCURRENCY,
     SECRET_PLACEHOLDER,
@@ -131,6 +134,40 @@ describe("runner: engine drivers", () => {
             assert.equal(fileBackendDir("file:///srv/state?x=1"), "/srv/state");
             assert.equal(fileBackendDir("file://~"), undefined);
             assert.equal(fileBackendDir("s3://bucket"), undefined);
+        });
+    });
+
+    describe("stack processes", () => {
+        const request = (dir: string): LocalStackRequest => ({
+            target: { cluster: "c", project: "p", stack: "s", fullyQualified: "s" },
+            cluster: loadFleet(fromRoot("examples", "fleet.yaml")).clusters[0],
+            mode: "create-or-select",
+            operation: "up",
+            workDir: path.join(dir, "ws"),
+            backendUrl: `file://${dir}/state`,
+            envVars: {},
+            cliRoot: path.join(dir, "no-cli"),
+        });
+
+        it("runs the operation in a child process and brings its error back as a StackOperationError", async () => {
+            const dir = mkdtempSync(path.join(tmpdir(), "flux-identity-stack-process-"));
+            try {
+                const err = await runInStackProcess(request(dir), { onEvent: () => undefined, signal: new AbortController().signal }).then(
+                    () => assert.fail("no CLI, yet it succeeded"),
+                    (e: unknown) => e,
+                );
+                assert.ok(err instanceof StackOperationError, String(err));
+                assert.equal(err.kind, "engine", err.message);
+                assert.match(err.message, /no-cli/, "the child's own message, naming where it looked for the CLI");
+            } finally {
+                rmSync(dir, { recursive: true, force: true });
+            }
+        });
+
+        it("starts no process for an operation aborted before it began", async () => {
+            const controller = new AbortController();
+            controller.abort();
+            await assert.rejects(runInStackProcess(request("/nonexistent"), { onEvent: () => undefined, signal: controller.signal }), (e: unknown) => e instanceof StackOperationError && e.kind === "cancelled");
         });
     });
 

@@ -1,7 +1,7 @@
 /**
  * The Pulumi program of one cluster's stack: one FluxWorkloadIdentity named after the cluster, built from
- * the spec exactly as `render` reads it, exporting the files and identities as stack outputs. The runner
- * runs it inline (in this process); git-sourced projects run by Pulumi Deployments export
+ * the spec exactly as `render` reads it, exporting the files and identities as stack outputs. The local
+ * driver runs it inline in the stack's own process (stack-process.ts); git-sourced projects run by Pulumi Deployments export
  * `clusterProgramFromEnv()` to get the same stack from their checkout.
  */
 

@@ -8,7 +8,7 @@
  */
 
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { fromRoot } from "./paths";
@@ -79,6 +79,11 @@ export class EngineScratch {
     readonly stateDir = path.join(this.dir, "state");
     readonly pulumiHome = path.join(this.dir, "pulumi-home");
     readonly backendUrl = `file://${this.stateDir}`;
+
+    constructor() {
+        // A file:// backend's folder must exist before the CLI opens it.
+        mkdirSync(this.stateDir, { recursive: true });
+    }
 
     /** The engine's environment: a passphrase, no update check, no plugin downloads (there is no network). */
     env(): Record<string, string | undefined> {

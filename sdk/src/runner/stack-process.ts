@@ -57,6 +57,11 @@ export function runInStackProcess(request: LocalStackRequest, opts: { onEvent: (
         });
         child.on("error", (err) => {
             settled ??= { type: "error", kind: "internal", message: `the stack process could not run: ${err.message}`, stackNotFound: false };
+            // A process that never started emits no "close".
+            if (child.pid === undefined) {
+                opts.signal.removeEventListener("abort", onAbort);
+                reject(new StackOperationError("internal", settled.type === "error" ? settled.message : err.message));
+            }
         });
         child.on("close", (code, signal) => {
             opts.signal.removeEventListener("abort", onAbort);

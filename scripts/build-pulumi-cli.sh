@@ -12,6 +12,7 @@
 #   Prints the CLI root (its binary is <root>/bin/pulumi), the layout the Automation API's
 #   PulumiCommand.get({ root }) expects. A root holding the right version is reused.
 #   --cached: never build; exit 3 when the cache lacks the right version.
+#   --go-mod-from <pkg go.mod>: print the build module's go.mod for that pkg go.mod, and stop.
 # Environment:
 #   FLUX_IDENTITY_PULUMI_CACHE  cache directory (default ${XDG_CACHE_HOME:-~/.cache}/flux-identity/pulumi-cli)
 #   PULUMI_CLI_VERSION          build this version instead of the one package.json pins
@@ -22,11 +23,34 @@ cd "$(dirname "$0")/.."
 log() { echo "build-pulumi-cli: $*" >&2; }
 
 cached_only=false
+go_mod_from=""
 case "${1:-}" in
     --cached) cached_only=true ;;
+    --go-mod-from) go_mod_from="${2:?--go-mod-from needs a go.mod path}" ;;
     "") ;;
-    *) log "unknown argument '$1' (usage: $0 [--cached])"; exit 2 ;;
+    *) log "unknown argument '$1' (usage: $0 [--cached | --go-mod-from <go.mod>])"; exit 2 ;;
 esac
+
+# The build module's go.mod: requires pkg and sdk at $2, with pkg's Go version and those of its replace
+# directives (single-line or in a block) that point at published modules, not at a local path.
+build_go_mod() {
+    local pkg_mod="$1" tag="$2"
+    echo "module flux-identity.invalid/pulumi-cli-build"
+    echo
+    grep -E '^go [0-9.]+$' "$pkg_mod" | head -1
+    echo
+    echo "require ("
+    echo "    github.com/pulumi/pulumi/pkg/v3 $tag"
+    echo "    github.com/pulumi/pulumi/sdk/v3 $tag"
+    echo ")"
+    echo
+    awk '
+        /^replace[[:space:]]*\($/ { block = 1; next }
+        block && /^\)$/ { block = 0; next }
+        block && NF > 0 { sub(/^[[:space:]]+/, ""); print "replace " $0; next }
+        /^replace[[:space:]]/ { sub(/^replace[[:space:]]+/, ""); print "replace " $0 }
+    ' "$pkg_mod" | awk '{ target = $0; sub(/.*=>[[:space:]]*/, "", target); if (target !~ /^(\.|\/)/) print }'
+}
 
 version="${PULUMI_CLI_VERSION:-$(node -p "require('./package.json').dependencies['@pulumi/pulumi'].replace(/^[~^=v]+/, '')")}"
 if ! [[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]]; then
@@ -34,6 +58,10 @@ if ! [[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]]; then
     exit 2
 fi
 tag="v$version"
+if [[ -n "$go_mod_from" ]]; then
+    build_go_mod "$go_mod_from" "$tag"
+    exit 0
+fi
 cache="${FLUX_IDENTITY_PULUMI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/flux-identity/pulumi-cli}"
 root="$cache/$tag"
 binary="$root/bin/pulumi"
@@ -70,24 +98,7 @@ pkg_mod="$(go mod download -json "github.com/pulumi/pulumi/pkg/v3@$tag" | node -
         console.log(info.GoMod);
     });')"
 
-{
-    echo "module flux-identity.invalid/pulumi-cli-build"
-    echo
-    grep -E '^go [0-9.]+$' "$pkg_mod" | head -1
-    echo
-    echo "require ("
-    echo "    github.com/pulumi/pulumi/pkg/v3 $tag"
-    echo "    github.com/pulumi/pulumi/sdk/v3 $tag"
-    echo ")"
-    echo
-    # pkg's replace directives, single-line or in a block, except those pointing at a local path.
-    awk '
-        /^replace \($/ { block = 1; next }
-        block && /^\)$/ { block = 0; next }
-        block { print "replace " $0; next }
-        /^replace / { print }
-    ' "$pkg_mod" | sed -E 's/^replace[[:space:]]+/replace /' | awk '{ target = $0; sub(/.*=>[[:space:]]*/, "", target); if (target !~ /^(\.|\/)/) print }'
-} >"$work/go.mod"
+build_go_mod "$pkg_mod" "$tag" >"$work/go.mod"
 log "go.mod of the build module:"
 sed 's/^/    /' "$work/go.mod" >&2
 

@@ -1,7 +1,7 @@
 /**
- * The boundary between the runner and the Pulumi engine. The runner only sees StackDriver; everything
- * that knows the Automation API is in this file (and remote.ts for Pulumi Deployments), so tests replace
- * the driver with a test double and no engine runs.
+ * The boundary between the runner and the Pulumi engine. The runner only sees StackDriver; what knows the
+ * Automation API is this file, local-stack.ts (run in a stack process) and remote.ts (Pulumi Deployments),
+ * so tests replace the driver with a test double and no engine runs.
  *
  * The Automation API module is loaded when a run begins, not when this file is loaded: a process that
  * only renders never loads Pulumi.
@@ -12,8 +12,9 @@
  * Facts about @pulumi/pulumi 3.248's Automation API this driver relies on (read from its sources):
  * - Stack.up/preview/refresh/destroy take `signal`; on abort the SDK sends SIGINT to the Pulumi CLI, which
  *   cancels gracefully (in-flight resource operations finish, the state is written). The SDK attaches its
- *   abort listener only when it spawns the CLI, so an abort before that is never seen: engineAbortSignal
- *   forwards the abort once the CLI's first output shows that it runs.
+ *   abort listener only when it spawns the CLI, and the CLI takes SIGINT gracefully only inside its
+ *   update's cancellation scope: engineAbortSignal forwards an abort only between the engine's first
+ *   event and its summary.
  * - While an inline program runs, the SDK adds process-wide `uncaughtException` and `unhandledRejection`
  *   listeners that count any such error as that program's failure; hence one process per stack.
  * - ConcurrentUpdateError is what the SDK throws when the stack is locked (Pulumi Cloud's 409, or a

@@ -207,10 +207,12 @@ describe("end to end: the runner on the real Pulumi engine", function () {
             // Abort as soon as an engine has begun an update: the stacks are locked and half-written.
             onEvent: (e) => e.type === "resource" && e.phase === "pre" && controller.abort(),
         });
-        assert.deepEqual(cancelled.succeeded, [], "every cluster was cancelled");
         const whileRunning = cancelled.results.filter((r) => r.error?.message.startsWith("cancelled while running"));
         const notStarted = cancelled.results.filter((r) => r.error?.message === "not started: the run was cancelled");
-        assert.equal(whileRunning.length, 2, JSON.stringify(cancelled.results.map((r) => r.error)));
+        // The update that raised the event is cancelled; the other running one too, unless its engine
+        // finished before the abort reached it (then it succeeded, which is also right).
+        assert.ok(whileRunning.length >= 1, JSON.stringify(cancelled.results.map((r) => r.error)));
+        assert.equal(whileRunning.length + cancelled.succeeded.length, 2, JSON.stringify(cancelled.results.map((r) => r.error)));
         assert.equal(notStarted.length, 2);
         for (const r of whileRunning) assert.match(r.error?.message ?? "", /update canceled/, "the CLI cancelled gracefully rather than being killed");
         assert.deepEqual(scratch.lockFiles(), [], "no lock is left behind");

@@ -130,10 +130,6 @@ describe("end to end: the runner on the real Pulumi engine", function () {
         const earliestEnd = Math.min(...[...spans.values()].map((s) => s.last));
         assert.equal(spans.size, 4);
         assert.ok(latestStart < earliestEnd, `the four operations did not overlap (last start ${latestStart.toFixed(0)} ms, first end ${earliestEnd.toFixed(0)} ms)`);
-        // And their engines' work overlapped too: resource events of different clusters interleave.
-        const order = events.filter((e) => e.event.type === "resource").map((e) => (e.event as { cluster: string }).cluster);
-        const switches = order.filter((c, i) => i > 0 && c !== order[i - 1]).length;
-        assert.ok(switches > 3, `resource events came cluster by cluster (${order.join(" ")})`);
         const started = events.find((e) => e.event.type === "run-started")?.event;
         assert.equal(started?.type === "run-started" && started.concurrency, 4);
     });

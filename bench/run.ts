@@ -20,6 +20,7 @@ import type * as P from "@pulumi/pulumi";
 import { FleetSpec, loadFleet } from "../sdk/src/spec/fleet";
 import type { ClusterSpec } from "../provider/src/plan/cluster";
 import type { FluxWorkloadIdentityArgs } from "../provider/src/workload-identity/component";
+import { findPulumiCli } from "../tests/helpers/pulumi-engine";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const SELF = __filename;
@@ -399,11 +400,10 @@ async function runnerMain(kind: "runner-render" | "runner-null", n: number): Pro
     report({ ms: median(runner), extra: { clusters: n, events, withoutRunnerMs: median(plain) } });
 }
 
-/** The Pulumi CLI root for section 8, or why there is none. */
+/** The Pulumi CLI root for section 8, found as the end-to-end tests find it, or why there is none. */
 function pulumiCliRoot(): string | { reason: string } {
-    if (process.env.FLUX_IDENTITY_PULUMI_ROOT) return process.env.FLUX_IDENTITY_PULUMI_ROOT;
-    const r = spawnSync(path.join(ROOT, "scripts", "build-pulumi-cli.sh"), ["--cached"], { cwd: ROOT, encoding: "utf8" });
-    return r.status === 0 ? r.stdout.trim() : { reason: r.stderr.trim().split("\n").pop() ?? "no Pulumi CLI" };
+    const cli = findPulumiCli();
+    return typeof cli === "string" ? { reason: cli } : cli.root;
 }
 
 async function engineMain(n: number): Promise<void> {

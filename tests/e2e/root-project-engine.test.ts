@@ -4,7 +4,6 @@
 
 import { strict as assert } from "node:assert";
 import { execFile } from "node:child_process";
-import { mkdirSync } from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { renderCluster } from "../../sdk/src/render/render";
@@ -28,15 +27,9 @@ describe("end to end: the root Pulumi project on the real engine", function () {
 
     const fleetFile = fromRoot("examples", "byo-fleet", "fleet.yaml");
     const operate = async (operation: RootProjectRequest["operation"]): Promise<RootProjectResult> => {
-        const workDir = path.join(scratch.dir, "project");
-        mkdirSync(workDir, { recursive: true });
         const request: RootProjectRequest = {
             operation,
-            cliRoot: cli.root,
-            pulumiHome: scratch.pulumiHome,
-            backendUrl: scratch.backendUrl,
-            workDir,
-            stack: "byo-aws",
+            location: scratch.stackLocation(cli.root, "flux-identity", "byo-aws"),
             config: { "flux-identity:fleetFile": fleetFile, "flux-identity:selector": JSON.stringify({ cloud: "aws" }) },
         };
         const { stdout } = await run(process.execPath, [path.join(__dirname, "..", "helpers", "root-project-stack.js"), JSON.stringify(request)], { env: scratch.env(), maxBuffer: 64 * 1024 * 1024 });

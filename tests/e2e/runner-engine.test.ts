@@ -5,7 +5,7 @@
 
 import { strict as assert } from "node:assert";
 import { fork } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { dump } from "js-yaml";
 import { renderCluster } from "../../sdk/src/render/render";
@@ -159,7 +159,7 @@ describe("end to end: the runner on the real Pulumi engine", function () {
 
     it("refuses a second run on a stack another update holds, with a lock error, and works once it is free", async () => {
         const target = "eks-aws";
-        const holder = fork(path.join(__dirname, "..", "helpers", "stack-holder.js"), [], { execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+        const holder = fork(path.join(__dirname, "..", "helpers", "stack-holder.js"), [], { execArgv: [], env: scratch.env(), stdio: ["ignore", "inherit", "inherit", "ipc"] });
         const messages: HolderMessage[] = [];
         const next = (type: HolderMessage["type"]) =>
             new Promise<HolderMessage>((resolve, reject) => {
@@ -169,10 +169,10 @@ describe("end to end: the runner on the real Pulumi engine", function () {
                 holder.on("exit", (code) => reject(new Error(`the holder exited (${code}) before ${type}`)));
             });
         holder.on("message", (m: HolderMessage) => messages.push(m));
-        const workDir = path.join(scratch.dir, "holder");
-        mkdirSync(workDir, { recursive: true });
-        const env = Object.fromEntries(Object.entries(scratch.env()).filter((e): e is [string, string] => e[1] !== undefined));
-        const request: HolderRequest = { cliRoot: cli.root, pulumiHome: scratch.pulumiHome, backendUrl: scratch.backendUrl, project: PROJECT, stack: `e2e-${target}`, workDir, cluster: specOf(target), envVars: env };
+        const request: HolderRequest = {
+            location: scratch.stackLocation(cli.root, PROJECT, `e2e-${target}`),
+            cluster: specOf(target),
+        };
         holder.send({ request });
         try {
             await next("holding");

@@ -11,6 +11,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import type { LocalStackLocation } from "../../sdk/src/runner/local-stack";
 import { fromRoot } from "./paths";
 import { skipWithReason } from "./skip";
 
@@ -20,7 +21,8 @@ export interface PulumiCli {
     version: string;
 }
 
-const expectedVersion = (): string => `v${(JSON.parse(readFileSync(fromRoot("package.json"), "utf8")) as { dependencies: Record<string, string> }).dependencies["@pulumi/pulumi"].replace(/^[~^=v]+/, "")}`;
+/** The CLI version the tests need: `v` and the exact version of @pulumi/pulumi in package.json. */
+export const pinnedPulumiVersion = (): string => `v${(JSON.parse(readFileSync(fromRoot("package.json"), "utf8")) as { dependencies: Record<string, string> }).dependencies["@pulumi/pulumi"].replace(/^[~^=v]+/, "")}`;
 
 function versionAt(root: string): string | undefined {
     const bin = path.join(root, "bin", "pulumi");
@@ -55,7 +57,7 @@ let found: PulumiCli | string | undefined;
 /** The CLI, or why there is none. Looked up once per process. */
 export function findPulumiCli(): PulumiCli | string {
     if (found !== undefined) return found;
-    const want = expectedVersion();
+    const want = pinnedPulumiVersion();
     const seen: string[] = [];
     for (const c of candidates()) {
         const version = versionAt(c.root);
@@ -71,6 +73,12 @@ export function requirePulumiCli(ctx: Mocha.Context): PulumiCli {
     if (typeof cli !== "string") return cli;
     if (process.env.FLUX_IDENTITY_REQUIRE_ENGINE === "1") throw new Error(`FLUX_IDENTITY_REQUIRE_ENGINE=1 but ${cli}`);
     return skipWithReason(ctx, `end-to-end engine tests: ${cli}`);
+}
+
+/** The latest deployment a file:// backend in `stateDir` saved for a stack. */
+function savedDeployment(stateDir: string, project: string, stack: string): { resources?: Array<{ type: string; urn: string; custom?: boolean }>; pending_operations?: unknown[] } {
+    const file = path.join(stateDir, ".pulumi", "stacks", project, `${stack}.json`);
+    return (JSON.parse(readFileSync(file, "utf8")) as { checkpoint: { latest?: ReturnType<typeof savedDeployment> } }).checkpoint.latest ?? {};
 }
 
 /** A scratch folder for one suite: its file:// state, PULUMI_HOME and work folders; removed by `dispose`. */
@@ -99,6 +107,20 @@ export class EngineScratch {
         };
     }
 
+    /** Where a test opens `project`/`stack` itself (its own workspace folder, this scratch's backend and home). */
+    stackLocation(cliRoot: string, project: string, stack: string): LocalStackLocation {
+        return {
+            target: { cluster: stack, project, stack, fullyQualified: stack },
+            mode: "create-or-select",
+            workDir: path.join(this.dir, "workspaces", `${project}-${stack}`),
+            backendUrl: this.backendUrl,
+            secretsProvider: "passphrase",
+            envVars: {},
+            cliRoot,
+            pulumiHome: this.pulumiHome,
+        };
+    }
+
     /** The saved state of a stack in this scratch's file:// backend: its resources' types and URNs. */
     stackResources(project: string, stack: string): Array<{ type: string; urn: string; custom: boolean }> {
         return this.stackResourcesAt(this.stateDir, project, stack);
@@ -106,16 +128,12 @@ export class EngineScratch {
 
     /** The same for the file:// backend in `stateDir`. */
     stackResourcesAt(stateDir: string, project: string, stack: string): Array<{ type: string; urn: string; custom: boolean }> {
-        const file = path.join(stateDir, ".pulumi", "stacks", project, `${stack}.json`);
-        const state = JSON.parse(readFileSync(file, "utf8")) as { checkpoint: { latest?: { resources?: Array<{ type: string; urn: string; custom?: boolean }>; pending_operations?: unknown[] } } };
-        return (state.checkpoint.latest?.resources ?? []).map((r) => ({ type: r.type, urn: r.urn, custom: r.custom === true }));
+        return (savedDeployment(stateDir, project, stack).resources ?? []).map((r) => ({ type: r.type, urn: r.urn, custom: r.custom === true }));
     }
 
     /** Operations the engine started but never finished, per the saved state. */
     pendingOperations(project: string, stack: string): unknown[] {
-        const file = path.join(this.stateDir, ".pulumi", "stacks", project, `${stack}.json`);
-        const state = JSON.parse(readFileSync(file, "utf8")) as { checkpoint: { latest?: { pending_operations?: unknown[] } } };
-        return state.checkpoint.latest?.pending_operations ?? [];
+        return savedDeployment(this.stateDir, project, stack).pending_operations ?? [];
     }
 
     /** Lock files left in the backend (a self-managed backend locks a stack with a file per update). */

@@ -12,15 +12,13 @@
 
 import * as path from "node:path";
 import * as automation from "@pulumi/pulumi/automation";
+import { LocalStackLocation, openLocalStack } from "../../sdk/src/runner/local-stack";
 
 export interface RootProjectRequest {
     operation: "up" | "destroy";
-    cliRoot: string;
-    pulumiHome: string;
-    backendUrl: string;
-    workDir: string;
-    stack: string;
-    /** Stack config, `flux-identity:fleetFile` and friends. The engine's environment is this process's. */
+    /** The stack; its project is the root project, `flux-identity`. The engine's environment is this process's. */
+    location: LocalStackLocation;
+    /** Stack config, `flux-identity:fleetFile` and friends. */
     config: Record<string, string>;
 }
 
@@ -34,16 +32,7 @@ const ROOT_PROGRAM = path.resolve(__dirname, "..", "..", "index.js");
 async function main(request: RootProjectRequest): Promise<RootProjectResult> {
     // The module's top-level code is the program; its exports are the stack outputs.
     const program = async () => ({ ...(require(ROOT_PROGRAM) as Record<string, unknown>) });
-    const stack = await automation.LocalWorkspace.createOrSelectStack(
-        { stackName: request.stack, projectName: "flux-identity", program },
-        {
-            workDir: request.workDir,
-            pulumiHome: request.pulumiHome,
-            pulumiCommand: await automation.PulumiCommand.get({ root: request.cliRoot }),
-            secretsProvider: "passphrase",
-            projectSettings: { name: "flux-identity", runtime: "nodejs", backend: { url: request.backendUrl } },
-        },
-    );
+    const stack = await openLocalStack(automation, request.location, program);
     await stack.setAllConfig(Object.fromEntries(Object.entries(request.config).map(([k, v]) => [k, { value: v }])));
     if (request.operation === "destroy") {
         const r = await stack.destroy();

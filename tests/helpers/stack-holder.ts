@@ -1,6 +1,7 @@
 /**
  * A separate process that runs `pulumi up` on one cluster's stack with the real cluster program, and
  * keeps the update open (so the stack stays locked) until told to finish. The lock test's "other run".
+ * The engine's environment is this process's.
  *
  * IPC: receives { request: HolderRequest }, reports { type: "holding" } once the engine runs, receives
  * { type: "release" }, reports { type: "done", error? } and exits.
@@ -9,16 +10,11 @@
 import * as automation from "@pulumi/pulumi/automation";
 import type { ClusterSpec } from "../../provider/src/plan/cluster";
 import { clusterProgram } from "../../sdk/src/runner/cluster-program";
+import { LocalStackLocation, openLocalStack } from "../../sdk/src/runner/local-stack";
 
 export interface HolderRequest {
-    cliRoot: string;
-    pulumiHome: string;
-    backendUrl: string;
-    project: string;
-    stack: string;
-    workDir: string;
+    location: LocalStackLocation;
     cluster: ClusterSpec;
-    envVars: Record<string, string>;
 }
 
 export type HolderMessage = { type: "holding" } | { type: "done"; error?: string };
@@ -33,17 +29,7 @@ async function hold(request: HolderRequest): Promise<void> {
         await released;
         return outputs;
     };
-    const stack = await automation.LocalWorkspace.createOrSelectStack(
-        { stackName: request.stack, projectName: request.project, program },
-        {
-            workDir: request.workDir,
-            pulumiHome: request.pulumiHome,
-            pulumiCommand: await automation.PulumiCommand.get({ root: request.cliRoot }),
-            envVars: request.envVars,
-            secretsProvider: "passphrase",
-            projectSettings: { name: request.project, runtime: "nodejs", backend: { url: request.backendUrl } },
-        },
-    );
+    const stack = await openLocalStack(automation, request.location, program);
     let holding = false;
     await stack.up({
         onEvent: () => {

@@ -2,13 +2,14 @@
 
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { fromRoot } from "../helpers/paths";
+import { pinnedPulumiVersion } from "../helpers/pulumi-engine";
 
 const SCRIPT = fromRoot("scripts", "build-pulumi-cli.sh");
-const pinned = `v${(JSON.parse(readFileSync(fromRoot("package.json"), "utf8")) as { dependencies: Record<string, string> }).dependencies["@pulumi/pulumi"]}`;
+const pinned = pinnedPulumiVersion();
 
 describe("scripts/build-pulumi-cli.sh", () => {
     let dir: string;

@@ -12,12 +12,10 @@ import { StackOperationError } from "./errors";
 import type { EngineEventLike } from "./events";
 import { OpenMode, StackOperation, StackOperationResult, StackTarget, Tail, classifyEngineError, engineAbortSignal, operateOn } from "./workspace";
 
-/** Everything a stack process needs for its one operation; plain data, sent over IPC. */
-export interface LocalStackRequest {
+/** Where and how a stack is opened; plain data. */
+export interface LocalStackLocation {
     target: StackTarget;
-    cluster: ClusterSpec;
     mode: OpenMode;
-    operation: StackOperation;
     /** This stack's own workspace folder (Pulumi.yaml is written there). */
     workDir: string;
     backendUrl: string;
@@ -26,7 +24,30 @@ export interface LocalStackRequest {
     envVars: Record<string, string>;
     cliRoot?: string;
     pulumiHome?: string;
+}
+
+/** Everything a stack process needs for its one operation; plain data, sent over IPC. */
+export interface LocalStackRequest extends LocalStackLocation {
+    cluster: ClusterSpec;
+    operation: StackOperation;
     parallel?: number;
+}
+
+/** Opens (or creates, per `mode`) the stack in a LocalWorkspace whose program is `program`. */
+export async function openLocalStack(api: typeof automation, location: LocalStackLocation, program: automation.PulumiFn): Promise<automation.Stack> {
+    const { target } = location;
+    mkdirSync(location.workDir, { recursive: true });
+    const cli = await api.PulumiCommand.get(location.cliRoot ? { root: location.cliRoot } : undefined);
+    const args = { stackName: target.fullyQualified, projectName: target.project, program };
+    const wsOptions: automation.LocalWorkspaceOptions = {
+        workDir: location.workDir,
+        pulumiCommand: cli,
+        envVars: location.envVars,
+        projectSettings: { name: target.project, runtime: "nodejs", backend: { url: location.backendUrl } },
+    };
+    if (location.pulumiHome !== undefined) wsOptions.pulumiHome = location.pulumiHome;
+    if (location.secretsProvider !== undefined) wsOptions.secretsProvider = location.secretsProvider;
+    return location.mode === "select" ? api.LocalWorkspace.selectStack(args, wsOptions) : api.LocalWorkspace.createOrSelectStack(args, wsOptions);
 }
 
 /** Opens the stack and runs the operation; failures are thrown as StackOperationError. */
@@ -39,18 +60,7 @@ export async function runLocalStackOperation(
     if (opts.signal.aborted) throw new StackOperationError("cancelled", "cancelled before the stack was opened");
     let stack: automation.Stack;
     try {
-        mkdirSync(request.workDir, { recursive: true });
-        const cli = await api.PulumiCommand.get(request.cliRoot ? { root: request.cliRoot } : undefined);
-        const args = { stackName: target.fullyQualified, projectName: target.project, program: clusterProgram(request.cluster) };
-        const wsOptions: automation.LocalWorkspaceOptions = {
-            workDir: request.workDir,
-            pulumiCommand: cli,
-            envVars: request.envVars,
-            projectSettings: { name: target.project, runtime: "nodejs", backend: { url: request.backendUrl } },
-        };
-        if (request.pulumiHome !== undefined) wsOptions.pulumiHome = request.pulumiHome;
-        if (request.secretsProvider !== undefined) wsOptions.secretsProvider = request.secretsProvider;
-        stack = request.mode === "select" ? await api.LocalWorkspace.selectStack(args, wsOptions) : await api.LocalWorkspace.createOrSelectStack(args, wsOptions);
+        stack = await openLocalStack(api, request, clusterProgram(request.cluster));
     } catch (err) {
         throw classifyEngineError(api, err, { aborted: false, stack: target.fullyQualified });
     }

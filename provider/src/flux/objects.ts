@@ -42,6 +42,8 @@ export interface ObjectSettingInput {
     tenant?: { namespace: string; name: string };
     /** For remote clusters: the cluster resource (ARN, resource ID, or GKE resource name). */
     resource?: string;
+    /** For remote clusters: further ConfigMap keys (`address`, `ca.crt`, `audiences`). */
+    configMap?: Readonly<Record<string, string>>;
 }
 
 export function fluxObjectSetting(input: ObjectSettingInput): FluxObjectSetting {
@@ -57,6 +59,7 @@ export function fluxObjectSetting(input: ObjectSettingInput): FluxObjectSetting 
         set["spec.kubeConfig.configMapRef.name"] = "<ConfigMap name>";
         set["configMap.provider"] = cloud;
         if (input.resource) set["configMap.cluster"] = input.resource;
+        for (const [key, value] of Object.entries(input.configMap ?? {})) set[`configMap.${key}`] = value;
         if (tenant) set["configMap.serviceAccountName"] = tenant.name;
         note = "The ConfigMap lives in the object's namespace; leave its serviceAccountName unset at controller level.";
     } else if (SOPS.has(integration)) {

@@ -502,7 +502,8 @@ export function fluxObjectSnippets(settings: readonly FluxObjectSetting[], optio
         const integration = setting.integration === "" ? "identity" : setting.integration.toLowerCase();
         const name = objectName([cloud && !integration.startsWith(cloud) ? cloud : undefined, integration, setting.serviceAccountName, setting.resource ? clusterShortName(setting.resource) : undefined]);
         const { objects, notes } = build({ setting, namespace, cloud, name });
-        const sets = Object.entries(setting.set).map(([k, v]) => `${k}: ${v}`);
+        // Multi-line values (a CA bundle) would break out of the comment; the object below shows them.
+        const sets = Object.entries(setting.set).map(([k, v]) => `${k}: ${v.includes("\n") ? "(as below)" : v}`);
         const comment = [describe(setting), ...(sets.length > 0 ? [`Sets ${sets.join(", ")}.`] : []), ...(setting.note ? [setting.note] : []), ...notes];
         const snippet: FluxObjectSnippet = {
             kind: setting.kind,

@@ -4,7 +4,7 @@ import { Cloud, FluxKind } from "../core/catalog";
 import { checkKnownFields, checkMap, isRecord } from "../core/checks";
 import { Issues, show } from "../core/errors";
 import { checkLabel, checkNamespace } from "../core/kubernetes";
-import { canonicalClusterAddress, checkCaCert, checkClusterAddress } from "../core/remote-cluster";
+import { checkCaCert, checkClusterAddress } from "../core/remote-cluster";
 import { resolveUsedBy } from "../core/used-by";
 
 export { grantKinds } from "../core/used-by";
@@ -36,7 +36,7 @@ export interface KubernetesGrant {
     readonly explicitAudiences: boolean;
     readonly clusterRole: string;
     readonly namespaces: readonly string[];
-    /** The address, for the object settings (one example per remote cluster). */
+    /** The remote cluster's name, for the object settings (one example per remote cluster). */
     readonly resources: readonly string[];
     readonly configMap: Readonly<Record<string, string>>;
     readonly path: string;
@@ -128,7 +128,7 @@ function resolveEntry(value: unknown, issues: Issues, issuerUrl: string | undefi
         explicitAudiences,
         clusterRole,
         namespaces: namespaces.sort(),
-        resources: [canonicalClusterAddress(address)],
+        resources: [entry.name as string],
         configMap,
         path: issues.path(),
     };

@@ -10,6 +10,7 @@ import { Issues } from "../../provider/src/core/errors";
 import { canonicalClusterAddress, checkCaCert, checkClusterAddress } from "../../provider/src/core/remote-cluster";
 import { ClusterSpec, clusterPlanDocument, planCluster } from "../../provider/src/plan/cluster";
 import { validationIssues } from "../helpers/issues";
+import { find, kustomizeBuild, podSpec, prepareFluxBuild } from "../helpers/kustomize";
 import { REMOTE_ADDRESS, REMOTE_CA } from "../helpers/remote-samples";
 import { ACCOUNT, ISSUERS } from "../helpers/samples";
 import { RG, SUBSCRIPTION, TENANT } from "../helpers/azure-samples";
@@ -104,5 +105,31 @@ describe("remote AKS clusters: warnings with the fix", () => {
         const rbac = planCluster(spec({ aks: { rbacRoles: [{ role: "Azure Kubernetes Service RBAC Reader", namespaces: ["apps"] }], usedBy: [FluxKind.HelmRelease] } })).warnings.join("\n");
         assert.match(rbac, /take effect only with Azure RBAC for Kubernetes authorization enabled/);
         assert.match(rbac, /az aks update --subscription \S+ --resource-group spokes --name spoke --enable-azure-rbac/);
+    });
+});
+
+describe("GKE federated through a Workload Identity Pool, built with kubectl kustomize", function () {
+    let build: ReturnType<typeof prepareFluxBuild>;
+    before(function () {
+        build = prepareFluxBuild(this);
+    });
+
+    it("the controller gets the credential configuration and a token for the pool provider, as on any non-GKE cluster", () => {
+        const gke: ClusterSpec = {
+            name: "gke-federated",
+            type: SourceClusterType.Gke,
+            issuerUrl: "https://container.googleapis.com/v1/projects/gke-host/locations/europe-west1/clusters/gke-federated",
+            gcp: { projectId: "fleet-shared", projectNumber: "123456789012", workloadIdentityPool: {}, controllers: { gar: [{ repositories: ["projects/fleet-shared/locations/europe/repositories/charts"] }] } },
+        };
+        const plan = planCluster(gke);
+        const provider = plan.gcp?.workloadIdentityPool?.providerName ?? "";
+        assert.match(provider, /^projects\/123456789012\/locations\/global\/workloadIdentityPools\/[a-z0-9-]+\/providers\/[a-z0-9-]+$/);
+        const objects = kustomizeBuild(plan.kustomizationYaml, build.fixture);
+        const pod = podSpec(find(objects, "Deployment", "source-controller"));
+        assert.ok(pod.containers[0].env?.some((e) => e.name === "GOOGLE_APPLICATION_CREDENTIALS" && e.value === "/etc/workload-identity/credential-configuration.json"));
+        const tokens = JSON.stringify(pod.volumes);
+        assert.ok(tokens.includes(`"audience":"https://iam.googleapis.com/${provider}"`), tokens);
+        const configMap = find(objects, "ConfigMap", "source-controller-workload-identity-federation") as unknown as { data: Record<string, string> };
+        assert.equal(JSON.parse(configMap.data["credential-configuration.json"]).audience, `//iam.googleapis.com/${provider}`);
     });
 });

@@ -6,6 +6,16 @@
  */
 import { strict as assert } from "node:assert";
 import { loadAll } from "js-yaml";
+import * as pulumi from "@pulumi/pulumi";
+import { KubernetesFluxIdentity } from "../../provider/src/kubernetes/component";
+import { FluxWorkloadIdentity } from "../../provider/src/workload-identity/component";
+import { useMocks, valueOf } from "../helpers/mocks";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { loadFleet } from "../../sdk/src/spec/fleet";
+import { renderFleet } from "../../sdk/src/render/render";
+import { fromRoot } from "../helpers/paths";
 import { FluxKind } from "../../provider/src/core/catalog";
 import { SourceClusterType } from "../../provider/src/core/cluster";
 import { OBJECT_LEVEL_FEATURE_GATE } from "../../provider/src/core/patch";
@@ -156,5 +166,50 @@ describe("remote clusters over OIDC: the Flux side built with kubectl kustomize"
         const rbac = (loadAll(planCluster(both).tenantRbacYaml) as Array<{ kind: string; rules: Array<{ resources: string[]; verbs: string[] }> }>).find((o) => o.kind === "Role");
         assert.ok(rbac);
         assert.ok(rbac.rules.some((r) => r.resources.includes("serviceaccounts/token") && r.verbs.includes("create")), "kustomize-controller may mint the tenant's token");
+    });
+});
+
+describe("KubernetesFluxIdentity and FluxWorkloadIdentity under Pulumi's mocks", () => {
+    it("registers no cloud resource and outputs the remote side exactly as planned, also from an issuer that is an output", async () => {
+        const mocks = await useMocks();
+        const plan = planCluster(both);
+        const args = { cluster: { name: "hub", type: SourceClusterType.Generic, issuerUrl: pulumi.output(ISSUER) }, ...(both.kubernetes as object) };
+        const component = new KubernetesFluxIdentity("hub", args);
+        assert.equal(await valueOf(component.authenticationConfigurationYaml), plan.kubernetes?.authenticationConfigurationYaml);
+        assert.equal(await valueOf(component.remoteClusterRbacYaml), plan.kubernetes?.remoteClusterRbacYaml);
+        assert.deepEqual(await valueOf(component.userNames), { "helm-controller": "hub:system:serviceaccount:flux-system:helm-controller", "kustomize-controller": "hub:system:serviceaccount:flux-system:kustomize-controller", "team-a/flux-remote": "hub:system:serviceaccount:team-a:flux-remote" });
+        assert.deepEqual(mocks.custom(), []);
+        const whole = new FluxWorkloadIdentity("hub2", { cluster: { name: "hub", type: SourceClusterType.Generic, issuerUrl: ISSUER }, kubernetes: both.kubernetes });
+        assert.equal(await valueOf(whole.kubernetesRemoteClusterRbacYaml), plan.kubernetes?.remoteClusterRbacYaml);
+        assert.equal(await valueOf(whole.kustomizationYaml), plan.kustomizationYaml);
+        assert.equal(await valueOf(whole.tenantRbacYaml), plan.tenantRbacYaml);
+    });
+
+    it("bad input registers nothing", async () => {
+        const mocks = await useMocks();
+        assert.throws(() => new KubernetesFluxIdentity("bad", { cluster: { name: "hub", type: SourceClusterType.Generic, issuerUrl: ISSUER }, usernamePrefix: "" , controllers: { remoteClusters: [spoke] } }), /usernamePrefix/);
+        assert.deepEqual(mocks.registrations.filter((r) => r.name.startsWith("bad")), []);
+    });
+});
+
+describe("the remote-cluster and Vault examples through the fleet schema", () => {
+    it("load, plan and render: the remote side lands in remote-clusters/", () => {
+        for (const file of ["remote-clusters.yaml", "vault-sops.yaml"]) {
+            const fleet = loadFleet(fromRoot("examples", file));
+            const rendered = renderFleet(fleet);
+            assert.ok(rendered.length > 0, file);
+        }
+        const hubFiles = renderFleet(loadFleet(fromRoot("examples", "remote-clusters.yaml"))).find((c) => c.name === "hub")?.files ?? {};
+        assert.ok(hubFiles["remote-clusters/authentication-configuration.yaml"]?.includes("kind: AuthenticationConfiguration"));
+        assert.ok(hubFiles["remote-clusters/rbac.yaml"]?.includes("hub:system:serviceaccount:team-a:flux-remote"));
+    });
+
+    it("the schema refuses a misspelt field of the new targets, naming it", () => {
+        const dir = mkdtempSync(path.join(tmpdir(), "fleet-"));
+        const file = path.join(dir, "fleet.yaml");
+        const text = readFileSync(fromRoot("examples", "vault-sops.yaml"), "utf8").replace("address: https://openbao", "adress: https://openbao");
+        writeFileSync(file, text);
+        const issues = validationIssues(() => loadFleet(file));
+        assert.ok(issues.some((i) => /clusters\[0\]\.vault/.test(i.path) && /adress|address/.test(`${i.path} ${i.message}`)), issues.map((i) => `${i.path}: ${i.message}`).join("\n"));
     });
 });

@@ -113,4 +113,15 @@ describe("VaultFluxIdentity under Pulumi's mocks", () => {
         }
         assert.match(await valueOf(component.kustomizationYaml), /--sops-vault-configmap=flux-sops-vault/);
     });
+
+    it("FluxWorkloadIdentity composes it (loading @pulumi/vault only then) with the same resources and Flux side", async () => {
+        const mocks = await useMocks();
+        const { FluxWorkloadIdentity } = await import("../../provider/src/workload-identity/component");
+        const whole = new FluxWorkloadIdentity("prod", { cluster: { name: "prod", type: SourceClusterType.Eks, issuerUrl: ISSUERS.eks }, vault: both.vault });
+        const plan = planCluster(both);
+        assert.equal(await valueOf(whole.kustomizationYaml), plan.kustomizationYaml);
+        assert.deepEqual(await valueOf(whole.vaultRoleNames), { "kustomize-controller": "flux-system_kustomize-controller", "team-a/sops": "team-a_sops" });
+        const planned = clusterPlanDocument(plan).vault?.resources ?? [];
+        assert.deepEqual(mocks.custom().map((r) => r.type).sort(), planned.map((r) => r.type).sort());
+    });
 });

@@ -22,7 +22,8 @@ export function azureWarnings(plan: AzurePlan, grantsByIdentity: Map<string, Azu
                 }
             }
             if (g.service === "aks" && !g.aksRbacRoles) {
-                out.push(`identity ${identity.name} can fetch ${g.resources[0]}'s credentials but has no Azure RBAC role in it: bind its principal ID with Kubernetes RBAC in that cluster, or list rbacRoles.`);
+                const reach = g.roles.length > 0 ? `can fetch ${g.resources[0]}'s credentials but has no Azure RBAC role in it` : `reaches ${g.resources[0]} (address and caCert) but has no Azure RBAC role in it`;
+                out.push(`identity ${identity.name} ${reach}: bind its principal ID with Kubernetes RBAC in that cluster, or list rbacRoles.`);
             }
         }
     }

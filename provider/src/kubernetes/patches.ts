@@ -4,6 +4,7 @@
  * serving controllers and the tenant ServiceAccounts, which need no annotation.
  */
 
+import { plainTenantServiceAccounts } from "../core/tenants";
 import { ControllerPatches, FluxPatchSet, OBJECT_LEVEL_FEATURE_GATE } from "../core/patch";
 import { KubernetesPlan } from "./plan-model";
 
@@ -13,10 +14,7 @@ export function kubernetesFluxPatchSet(plan: KubernetesPlan): FluxPatchSet {
     return {
         namespace: plan.fluxNamespace,
         controllers: patches.list(),
-        tenantServiceAccounts: Object.keys(plan.tenantControllers).map((key) => {
-            const [namespace, name] = key.split("/");
-            return { namespace, name, annotations: {}, servedBy: plan.tenantControllers[key] };
-        }),
+        tenantServiceAccounts: plainTenantServiceAccounts(plan.tenantControllers),
         configMaps: [],
     };
 }

@@ -96,54 +96,46 @@ export function planCluster(spec: ClusterSpec, path = "", pending: PendingCluste
     const fluxNamespace = spec.flux?.namespace ?? DEFAULT_FLUX_NAMESPACE;
 
     const collected: ValidationIssue[] = [];
-    let aws: AwsPlan | undefined;
-    if (spec.aws !== undefined) {
+    // Every target is planned even when another fails, so one run reports every target's problems.
+    const attempt = <T>(plan: () => T): T | undefined => {
         try {
-            aws = planAws(
-                { cluster, fluxNamespace, aws: spec.aws },
-                { paths: { cluster: path, namespace: at("flux.namespace"), aws: at("aws") }, pending: { issuerUrl: pending.issuerUrl, eksClusterName: pending.eksClusterName, oidcProviderArn: pending.awsOidcProviderArn } },
-            );
+            return plan();
         } catch (err) {
             if (!(err instanceof FluxIdentityValidationError)) throw err;
             collected.push(...err.issues);
+            return undefined;
         }
-    }
-    let azure: AzurePlan | undefined;
-    if (spec.azure !== undefined) {
-        try {
-            azure = planAzure({ cluster, fluxNamespace, azure: spec.azure }, { paths: { cluster: path, namespace: at("flux.namespace"), azure: at("azure") }, pendingIssuer: pending.issuerUrl });
-        } catch (err) {
-            if (!(err instanceof FluxIdentityValidationError)) throw err;
-            collected.push(...err.issues);
-        }
-    }
-    let gcp: GcpPlan | undefined;
-    if (spec.gcp !== undefined) {
-        try {
-            gcp = planGcp({ cluster, fluxNamespace, gcp: spec.gcp }, { paths: { cluster: path, namespace: at("flux.namespace"), gcp: at("gcp") }, pending: { issuerUrl: pending.issuerUrl } });
-        } catch (err) {
-            if (!(err instanceof FluxIdentityValidationError)) throw err;
-            collected.push(...err.issues);
-        }
-    }
-    let kubernetes: KubernetesPlan | undefined;
-    if (spec.kubernetes !== undefined) {
-        try {
-            kubernetes = planKubernetes({ cluster, fluxNamespace, kubernetes: spec.kubernetes }, { paths: { cluster: path, namespace: at("flux.namespace"), kubernetes: at("kubernetes") }, pending: { issuerUrl: pending.issuerUrl } });
-        } catch (err) {
-            if (!(err instanceof FluxIdentityValidationError)) throw err;
-            collected.push(...err.issues);
-        }
-    }
-    let vault: VaultPlan | undefined;
-    if (spec.vault !== undefined) {
-        try {
-            vault = planVault({ cluster, fluxNamespace, vault: spec.vault }, { paths: { cluster: path, namespace: at("flux.namespace"), vault: at("vault") }, pending: { issuerUrl: pending.issuerUrl } });
-        } catch (err) {
-            if (!(err instanceof FluxIdentityValidationError)) throw err;
-            collected.push(...err.issues);
-        }
-    }
+    };
+    const aws: AwsPlan | undefined =
+        spec.aws === undefined
+            ? undefined
+            : attempt(() =>
+                  planAws(
+                      { cluster, fluxNamespace, aws: spec.aws as AwsTargetSpec },
+                      { paths: { cluster: path, namespace: at("flux.namespace"), aws: at("aws") }, pending: { issuerUrl: pending.issuerUrl, eksClusterName: pending.eksClusterName, oidcProviderArn: pending.awsOidcProviderArn } },
+                  ),
+              );
+    const azure: AzurePlan | undefined =
+        spec.azure === undefined
+            ? undefined
+            : attempt(() => planAzure({ cluster, fluxNamespace, azure: spec.azure as AzureTargetSpec }, { paths: { cluster: path, namespace: at("flux.namespace"), azure: at("azure") }, pendingIssuer: pending.issuerUrl }));
+    const gcp: GcpPlan | undefined =
+        spec.gcp === undefined
+            ? undefined
+            : attempt(() => planGcp({ cluster, fluxNamespace, gcp: spec.gcp as GcpTargetSpec }, { paths: { cluster: path, namespace: at("flux.namespace"), gcp: at("gcp") }, pending: { issuerUrl: pending.issuerUrl } }));
+    const kubernetes: KubernetesPlan | undefined =
+        spec.kubernetes === undefined
+            ? undefined
+            : attempt(() =>
+                  planKubernetes(
+                      { cluster, fluxNamespace, kubernetes: spec.kubernetes as KubernetesTargetSpec },
+                      { paths: { cluster: path, namespace: at("flux.namespace"), kubernetes: at("kubernetes") }, pending: { issuerUrl: pending.issuerUrl } },
+                  ),
+              );
+    const vault: VaultPlan | undefined =
+        spec.vault === undefined
+            ? undefined
+            : attempt(() => planVault({ cluster, fluxNamespace, vault: spec.vault as VaultTargetSpec }, { paths: { cluster: path, namespace: at("flux.namespace"), vault: at("vault") }, pending: { issuerUrl: pending.issuerUrl } }));
     let lockdown: FluxLockdownOptions | undefined;
     if (spec.flux?.lockdown !== undefined) {
         const li = Issues.root(at("flux.lockdown"));

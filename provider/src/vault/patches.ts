@@ -5,6 +5,7 @@
  */
 
 import { FluxController } from "../core/catalog";
+import { plainTenantServiceAccounts } from "../core/tenants";
 import { ControllerPatches, FluxPatchSet, OBJECT_LEVEL_FEATURE_GATE } from "../core/patch";
 import { VaultPlan } from "./plan-model";
 
@@ -20,10 +21,7 @@ export function vaultFluxPatchSet(plan: VaultPlan): FluxPatchSet {
     return {
         namespace: plan.fluxNamespace,
         controllers: patches.list(),
-        tenantServiceAccounts: Object.keys(plan.tenantControllers).map((key) => {
-            const [namespace, name] = key.split("/");
-            return { namespace, name, annotations: {}, servedBy: plan.tenantControllers[key] };
-        }),
+        tenantServiceAccounts: plainTenantServiceAccounts(plan.tenantControllers),
         configMaps: [{ name: SOPS_VAULT_CONFIG_MAP, data: { [SOPS_VAULT_CONFIG_KEY]: plan.configYaml } }],
     };
 }

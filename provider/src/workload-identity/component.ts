@@ -18,7 +18,6 @@ import { GcpFluxIdentity } from "../gcp/component";
 import { GcpTargetOptions } from "../gcp/spec";
 import { KubernetesFluxIdentity } from "../kubernetes/component";
 import { KubernetesTargetOptions } from "../kubernetes/spec";
-import type { VaultFluxIdentity } from "../vault/component";
 import { VaultTargetOptions } from "../vault/spec";
 import { ClusterPlan, ClusterSpec, planCluster } from "../plan/cluster";
 import { defineLazyOutputs } from "../pulumi/lazy-outputs";
@@ -73,13 +72,27 @@ export interface FluxLiveClusterSettings {
     detectFluxSystemKustomization?: boolean;
 }
 
+/**
+ * What FluxWorkloadIdentity reads of its VaultFluxIdentity child, typed here so that @pulumi/vault (an
+ * optional peer dependency) and its types load only with flux-identity/vault.
+ */
+export interface VaultTargetChild extends pulumi.ComponentResource {
+    readonly roleNames: pulumi.Output<Record<string, string>>;
+    readonly patchSet: pulumi.Output<FluxPatchSet>;
+    readonly objectSettings: pulumi.Output<FluxObjectSetting[]>;
+    readonly warnings: pulumi.Output<string[]>;
+}
+
+type VaultComponentModule = { VaultFluxIdentity: new (name: string, args: VaultTargetOptions & { cluster: SourceClusterArgs; fluxNamespace?: string }, opts?: pulumi.ComponentResourceOptions) => VaultTargetChild };
+
 /** The per-cloud components a FluxWorkloadIdentity composes; absent for clouds it does not reach. */
 export interface FluxWorkloadIdentityTargets {
     aws?: AwsFluxIdentity;
     azure?: AzureFluxIdentity;
     gcp?: GcpFluxIdentity;
     kubernetes?: KubernetesFluxIdentity;
-    vault?: VaultFluxIdentity;
+    /** The VaultFluxIdentity child (from flux-identity/vault). */
+    vault?: VaultTargetChild;
     /** The live-cluster applier, when `liveCluster.enabled`. */
     live?: FluxLiveCluster;
 }
@@ -190,7 +203,7 @@ export class FluxWorkloadIdentity extends pulumi.ComponentResource {
         if (args.vault) {
             // Loaded only when used: @pulumi/vault is an optional peer dependency.
             // eslint-disable-next-line @typescript-eslint/no-require-imports
-            const { VaultFluxIdentity: Vault } = require("../vault/component") as typeof import("../vault/component");
+            const { VaultFluxIdentity: Vault } = require("../vault/component") as VaultComponentModule;
             children.vault = new Vault(name, { cluster, fluxNamespace, ...args.vault }, child);
         }
         const { aws, azure, gcp, kubernetes, vault } = children;

@@ -177,8 +177,9 @@ describe("the package, packed from a fresh clone and installed into new projects
             `for (const e of ${JSON.stringify(entries.map((e) => [specifier(e), ENTRY_SYMBOLS[e]]))}) if (!require(e[0])[e[1]]) throw new Error(e[0] + " lacks " + e[1]);`,
             `const loaded = Object.keys(require.cache).filter((m) => /node_modules\\/@pulumi\\/(aws|azure-native|gcp|kubernetes)\\//.test(m));`,
             `if (loaded.length > 0) throw new Error("importing the entry points loaded " + loaded[0]);`,
-            `const { AzureFluxIdentity, SourceClusterType } = require("flux-identity");`,
-            `try { new AzureFluxIdentity("x", { cluster: { name: "c", type: SourceClusterType.Generic, issuerUrl: "https://issuer.example.com" }, tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47", subscriptionId: "3f2c1b0a-9e8d-4c7b-a6f5-e4d3c2b1a090", resourceGroupName: "rg", location: "westeurope", controllers: { acr: [{ scope: "/subscriptions/3f2c1b0a-9e8d-4c7b-a6f5-e4d3c2b1a090/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/fleet" }] } }); }`,
+            `const { loadFleet, workloadIdentityArgsFromSpec } = require("flux-identity/sdk");`,
+            `const a = workloadIdentityArgsFromSpec(loadFleet(${JSON.stringify(path.join(clone, "examples", "matrix", "kind-to-azure-controller.yaml"))}).clusters[0]);`,
+            `try { new (require("flux-identity").AzureFluxIdentity)("x", { cluster: a.cluster, ...a.azure }); }`,
             `catch (e) { process.stdout.write(e.message); }`,
         ].join("\n");
         const r = sh(process.execPath, ["-e", script], consumer);
@@ -219,33 +220,36 @@ describe("the package, packed from a fresh clone and installed into new projects
         assert.ok(existsSync(path.join(out, "dev-kind", "flux-system", "kustomization.yaml")), "render wrote the kind cluster's kustomization.yaml");
     });
 
-    it("with every SDK installed: type-checks again and builds the Azure, GCP and issuer components under the shipped mocks", () => {
+    it("with every SDK installed: type-checks again, and a kind cluster reaching all three clouds resolves under the shipped mocks", () => {
         const dev = pkg.devDependencies;
         sh("npm", ["install", ...NPM_QUIET, ...CLOUD_SDKS.map((s) => `${s}@${dev[s]}`)], consumer);
         typeCheckEntries("all-sdks", [
-            `import * as azure from "@pulumi/azure-native/managedidentity";`,
+            `import * as managedidentity from "@pulumi/azure-native/managedidentity";`,
             `import { FluxWorkloadIdentity } from "flux-identity";`,
-            `export const uses: unknown[] = [azure.UserAssignedIdentity, FluxWorkloadIdentity];`,
+            `export const uses: unknown[] = [managedidentity.UserAssignedIdentity, FluxWorkloadIdentity];`,
         ]);
+        const cell = path.join(clone, "examples", "matrix", "kind-to-all-clouds-controller.yaml");
         const script = `
 const pulumi = require("@pulumi/pulumi");
-const { fluxIdentityMocks, outputValue, mockAzureIdentityIds } = require("flux-identity/testing");
+const { fluxIdentityMocks, outputValue } = require("flux-identity/testing");
+const { loadFleet, workloadIdentityArgsFromSpec } = require("flux-identity/sdk");
+const spec = loadFleet(${JSON.stringify(cell)}).clusters[0];
 (async () => {
-  await pulumi.runtime.setMocks(fluxIdentityMocks({ azure: { subscriptionId: "3f2c1b0a-9e8d-4c7b-a6f5-e4d3c2b1a090", tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47" }, gcp: { projectNumbers: { "fleet-prod": "210987654321" } } }), "p", "s", false);
-  const { FluxWorkloadIdentity, SourceClusterType } = require("flux-identity");
-  const flux = new FluxWorkloadIdentity("kind", {
-    cluster: { name: "kind", type: SourceClusterType.Generic, issuerUrl: "https://issuer.example.com" },
-    azure: { tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47", subscriptionId: "3f2c1b0a-9e8d-4c7b-a6f5-e4d3c2b1a090", resourceGroupName: "rg", location: "westeurope",
-      controllers: { acr: [{ scope: "/subscriptions/3f2c1b0a-9e8d-4c7b-a6f5-e4d3c2b1a090/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/fleet" }] } },
-    gcp: { projectId: "fleet-prod", projectNumber: "210987654321", controllers: { gar: [{ repositories: ["projects/fleet-prod/locations/europe/repositories/charts"] }] } },
-  });
-  const [clientIds, yaml] = await Promise.all([outputValue(flux.azureClientIds), outputValue(flux.kustomizationYaml)]);
-  process.stdout.write(JSON.stringify({ clientIds, yaml }));
+  await pulumi.runtime.setMocks(fluxIdentityMocks({
+    aws: { accountId: spec.aws.accountId },
+    azure: { subscriptionId: spec.azure.subscriptionId, tenantId: spec.azure.tenantId },
+    gcp: { projectNumbers: { [spec.gcp.projectId]: spec.gcp.projectNumber } },
+  }), "p", "s", false);
+  const { FluxWorkloadIdentity } = require("flux-identity");
+  const flux = new FluxWorkloadIdentity(spec.name, workloadIdentityArgsFromSpec(spec));
+  const [awsRoleArns, azureClientIds, yaml] = await Promise.all([outputValue(flux.awsRoleArns), outputValue(flux.azureClientIds), outputValue(flux.kustomizationYaml)]);
+  process.stdout.write(JSON.stringify({ awsRoleArns, azureClientIds, yaml, projectNumber: spec.gcp.projectNumber }));
 })().catch((e) => { console.error(e); process.exit(1); });`;
         const r = sh(process.execPath, ["-e", script], consumer);
-        const { clientIds, yaml } = JSON.parse(r.stdout) as { clientIds: Record<string, string>; yaml: string };
-        assert.ok(Object.keys(clientIds).length > 0, "an Azure identity per controller reaching ACR");
-        for (const id of Object.values(clientIds)) assert.match(yaml, new RegExp(`AZURE_CLIENT_ID[\\s\\S]*${id}`));
-        assert.match(yaml, /principalSet:\/\/iam\.googleapis\.com\/projects\/210987654321\/|\/\/iam\.googleapis\.com\/projects\/210987654321\/locations\/global\/workloadIdentityPools\//);
+        const out = JSON.parse(r.stdout) as { awsRoleArns: Record<string, string>; azureClientIds: Record<string, string>; yaml: string; projectNumber: string };
+        assert.ok(Object.keys(out.awsRoleArns).length > 0 && Object.keys(out.azureClientIds).length > 0, "identities in AWS and Azure");
+        for (const arn of Object.values(out.awsRoleArns)) assert.ok(out.yaml.includes(arn), `${arn} is in the kustomization`);
+        for (const id of Object.values(out.azureClientIds)) assert.ok(out.yaml.includes(id), `client ID ${id} is in the kustomization`);
+        assert.ok(out.yaml.includes(`projects/${out.projectNumber}/locations/global/workloadIdentityPools/`), "the GCP audience names the project number");
     });
 });

@@ -46,7 +46,7 @@ const specifier = (entry: string) => (entry === "." ? "flux-identity" : `flux-id
 
 /** Runs a command, printing it and how long it took; returns its output, or throws with it. */
 function sh(cmd: string, args: string[], cwd: string, opts: { env?: NodeJS.ProcessEnv; allowFail?: boolean } = {}): { status: number; stdout: string; stderr: string } {
-    const shown = [cmd, ...args].map((a) => (a.includes(" ") ? JSON.stringify(a) : a)).join(" ");
+    const shown = [cmd, ...args].map((a, i) => (args[i - 2] === "-e" ? "<script>" : a.includes(" ") ? JSON.stringify(a) : a)).join(" ");
     const t0 = Date.now();
     const r = spawnSync(cmd, args, { cwd, encoding: "utf8", env: opts.env ?? childEnv(), maxBuffer: 256 * 1024 * 1024 });
     console.log(`        $ ${shown}  (in ${path.basename(cwd)}, ${((Date.now() - t0) / 1000).toFixed(1)} s, exit ${r.status})`);
@@ -142,14 +142,13 @@ describe("the package, packed from a fresh clone and installed into new projects
     });
 
     /** Type-checks a file importing every entry point under the three resolutions, with the clone's TypeScript. */
-    function typeCheckEntries(label: string, uses: string[]): void {
+    function typeCheckEntries(label: string): void {
         const tsc = path.join(clone, "node_modules", "typescript", "bin", "tsc");
         const dir = path.join(consumer, `typecheck-${label}`);
         mkdirSync(dir, { recursive: true });
         const entries = Object.keys(pkg.exports).filter((e) => e !== "./package.json");
         assert.deepEqual(entries.sort(), Object.keys(ENTRY_SYMBOLS).sort(), "every entry point has a symbol to check");
         const lines = entries.map((e, i) => `import * as e${i} from "${specifier(e)}";\nexport const s${i}: unknown = e${i}.${ENTRY_SYMBOLS[e]};`);
-        lines.push(...uses);
         writeFileSync(path.join(dir, "entries.ts"), lines.join("\n") + "\n");
         // node16 also reads the entry points from an ES module, as an ESM program would.
         writeFileSync(path.join(dir, "entries.mts"), entries.map((e, i) => `import * as e${i} from "${specifier(e)}";\nexport const s${i}: unknown = e${i}.${ENTRY_SYMBOLS[e]};`).join("\n") + "\n");
@@ -168,7 +167,7 @@ describe("the package, packed from a fresh clone and installed into new projects
     }
 
     it("type-checks every entry point under node10, node16 and bundler resolution with only the AWS SDK", () => {
-        typeCheckEntries("aws-only", []);
+        typeCheckEntries("aws-only");
     });
 
     it("loads every entry point without the other SDKs, and names the missing SDK when a component needs it", () => {
@@ -220,14 +219,10 @@ describe("the package, packed from a fresh clone and installed into new projects
         assert.ok(existsSync(path.join(out, "dev-kind", "flux-system", "kustomization.yaml")), "render wrote the kind cluster's kustomization.yaml");
     });
 
-    it("with every SDK installed: type-checks again, and a kind cluster reaching all three clouds resolves under the shipped mocks", () => {
+    // The entry points' types were checked without these SDKs above: the declarations import none of them.
+    it("with every SDK installed: a kind cluster reaching all three clouds resolves under the shipped mocks", () => {
         const dev = pkg.devDependencies;
         sh("npm", ["install", ...NPM_QUIET, ...CLOUD_SDKS.map((s) => `${s}@${dev[s]}`)], consumer);
-        typeCheckEntries("all-sdks", [
-            `import * as managedidentity from "@pulumi/azure-native/managedidentity";`,
-            `import { FluxWorkloadIdentity } from "flux-identity";`,
-            `export const uses: unknown[] = [managedidentity.UserAssignedIdentity, FluxWorkloadIdentity];`,
-        ]);
         const cell = path.join(clone, "examples", "matrix", "kind-to-all-clouds-controller.yaml");
         const script = `
 const pulumi = require("@pulumi/pulumi");

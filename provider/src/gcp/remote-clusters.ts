@@ -7,7 +7,7 @@
 
 import { ResolvedSourceCluster } from "../core/cluster";
 import { Issues } from "../core/errors";
-import { boundedName } from "../core/names";
+import { distinctName } from "../core/names";
 import { compareStrings } from "../core/order";
 import { toYaml } from "../flux/manifests";
 import { GcpGrant } from "./grants";
@@ -40,7 +40,7 @@ export function planRemoteClusterRbac(
                 cluster: remote.cluster,
                 identityKey: identity.key,
                 userName: kubernetesUserName(identity.member),
-                bindingName: boundedName([`flux-${cluster.name}-${identity.logicalName}`], seed, { maxLength: 63, allowed: /[a-z0-9-]/ }),
+                bindingName: distinctName({ prefix: "flux-", shared: cluster.name, distinct: identity.logicalName.split("/") }, seed, { maxLength: 63, allowed: /[a-z0-9-]/ }),
                 clusterRole: remote.clusterRole,
                 namespaces: [...remote.namespaces],
             });

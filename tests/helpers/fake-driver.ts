@@ -45,7 +45,7 @@ export function sampleEngineEvents(cluster: string): EngineEventLike[] {
 export const defaultScript: FakeScript = async (call) => {
     for (const e of sampleEngineEvents(call.cluster)) call.options.onEvent(e);
     await Promise.resolve();
-    return { changes: { create: 1 }, outputs: { kustomizationYaml: `# ${call.cluster}`, tenantServiceAccountsYaml: "", tenantRbacYaml: "" } };
+    return { changes: { create: 1 }, outputs: { kustomizationYaml: `# ${call.cluster}` } };
 };
 
 export class FakeDriver implements StackDriver {

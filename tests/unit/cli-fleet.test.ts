@@ -49,7 +49,11 @@ describe("CLI fleet commands (runner with a test double at the workspace boundar
         mkdirSync(path.dirname(gotk), { recursive: true });
         writeFileSync(gotk, "# owned by flux bootstrap\n");
         const captured = { out: "", err: "" };
-        const driver = new FakeDriver();
+        // Stack outputs as the cluster program exports them: the Flux side is written whole or not at all.
+        const driver = new FakeDriver(async (call, d) => {
+            const result = await defaultScript(call, d);
+            return { ...result, outputs: { ...result.outputs, tenantServiceAccountsYaml: "", tenantRbacYaml: "" } };
+        });
         const code = await runCli(["up", FLEET, "--json", "--write", repo, "--select", "prod-eks", "--select", "prod-aks"], io(captured), deps(driver));
         assert.equal(code, 0, captured.err);
         const lines = captured.out.trim().split("\n").map((l) => JSON.parse(l) as FleetEvent | { type: "flux-repo-written"; clusters: Array<{ cluster: string; changes: Array<{ path: string; action: string }> }> });

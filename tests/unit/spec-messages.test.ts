@@ -8,20 +8,12 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, ftruncateSync,
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { article, withArticle } from "../../provider/src/core/articles";
-import { FluxIdentityValidationError, ValidationIssue } from "../../provider/src/core/errors";
 import { planCluster } from "../../provider/src/plan/cluster";
 import { SourceClusterType } from "../../provider/src/core/cluster";
 import { MAX_FLEET_FILE_BYTES, loadFleet, parseFleet } from "../../sdk/src/spec/fleet";
+import { validationIssues } from "../helpers/issues";
 
-function issuesOf(fn: () => unknown): ValidationIssue[] {
-    try {
-        fn();
-    } catch (err) {
-        if (err instanceof FluxIdentityValidationError) return [...err.issues];
-        throw err;
-    }
-    return assert.fail("expected a validation error");
-}
+const issuesOf = validationIssues;
 
 const HEADER = "apiVersion: flux-identity/v1alpha1\nkind: Fleet\n";
 const EXAMPLE = "examples/fleet.yaml in the flux-identity repository";

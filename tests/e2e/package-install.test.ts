@@ -35,6 +35,8 @@ const ENTRY_SYMBOLS: Record<string, string> = {
     "./aws": "AwsFluxIdentity",
     "./azure": "AzureFluxIdentity",
     "./gcp": "GcpFluxIdentity",
+    "./kubernetes": "KubernetesFluxIdentity",
+    "./vault": "VaultFluxIdentity",
     "./issuer": "PublicOidcIssuer",
     "./core": "planCluster",
     "./live": "FluxLiveCluster",
@@ -174,7 +176,7 @@ describe("the package, packed from a fresh clone and installed into new projects
         const entries = Object.keys(pkg.exports).filter((e) => e !== "./package.json");
         const script = [
             `for (const e of ${JSON.stringify(entries.map((e) => [specifier(e), ENTRY_SYMBOLS[e]]))}) if (!require(e[0])[e[1]]) throw new Error(e[0] + " lacks " + e[1]);`,
-            `const loaded = Object.keys(require.cache).filter((m) => /node_modules\\/@pulumi\\/(aws|azure-native|gcp|kubernetes)\\//.test(m));`,
+            `const loaded = Object.keys(require.cache).filter((m) => /node_modules\\/@pulumi\\/(aws|azure-native|gcp|kubernetes|vault)\\//.test(m));`,
             `if (loaded.length > 0) throw new Error("importing the entry points loaded " + loaded[0]);`,
             `const { loadFleet, workloadIdentityArgsFromSpec } = require("flux-identity/sdk");`,
             `const a = workloadIdentityArgsFromSpec(loadFleet(${JSON.stringify(path.join(clone, "examples", "matrix", "kind-to-azure-controller.yaml"))}).clusters[0]);`,

@@ -272,16 +272,17 @@ describe("packaging", () => {
         assert.equal(r.stdout, "function function");
     });
 
-    it("loads no cloud SDK from the remote-cluster entry point, and only @pulumi/vault from the Vault one", () => {
+    it("loads no cloud SDK from the remote-cluster and Vault entry points; the Vault SDK loads with the first VaultFluxIdentity", () => {
         const kube = loadedModules("require('./dist/provider/src/kubernetes')");
         for (const sdk of ["@pulumi/aws", "@pulumi/azure-native", "@pulumi/gcp", "@pulumi/kubernetes", "@pulumi/vault"]) {
             assert.ok(!kube.some((m) => m.includes(`node_modules/${sdk}/`)), `kubernetes entry loads ${sdk}`);
         }
         const vault = loadedModules("require('./dist/provider/src/vault')");
-        assert.ok(vault.some((m) => m.includes("node_modules/@pulumi/vault/")), "loads the Vault SDK");
-        for (const other of ["@pulumi/aws", "@pulumi/azure-native", "@pulumi/gcp", "@pulumi/kubernetes"]) {
-            assert.ok(!vault.some((m) => m.includes(`node_modules/${other}/`)), `vault entry loads ${other}`);
+        for (const sdk of ["@pulumi/aws", "@pulumi/azure-native", "@pulumi/gcp", "@pulumi/kubernetes", "@pulumi/vault"]) {
+            assert.ok(!vault.some((m) => m.includes(`node_modules/${sdk}/`)), `vault entry loads ${sdk}`);
         }
+        const built = loadedModules("require('./dist/provider/src/vault/sdk')");
+        assert.ok(built.some((m) => m.includes("node_modules/@pulumi/vault/")), "the Vault factories load @pulumi/vault");
     });
 
     it("@pulumi/vault is an optional peer dependency that the main entry point never loads", () => {

@@ -148,6 +148,6 @@ describe("articles in messages", () => {
         const [s3] = aws({ s3: ["bucket"] });
         assert.match(s3.message, /^expected an s3 entry \(a map\), got "bucket"\.$/);
         const [missing] = issuesOf(() => planCluster(cluster));
-        assert.equal(missing.fix, "add an aws, azure or gcp section saying what Flux must reach.");
+        assert.equal(missing.fix, "add an aws, azure, gcp, kubernetes or vault section saying what Flux must reach.");
     });
 });

@@ -5,16 +5,16 @@
  */
 
 import * as pulumi from "@pulumi/pulumi";
-import * as vault from "@pulumi/vault";
 import { FluxPatchSet } from "../core/patch";
 import { renderFluxSide } from "../flux/kustomization";
 import { FluxObjectSetting } from "../flux/objects";
 import { defineLazyOutputs } from "../pulumi/lazy-outputs";
-import { ResourceFactory, createPlannedChildren } from "../pulumi/planned-resources";
+import { loadPeerSdk } from "../pulumi/peer-sdk";
+import { createPlannedChildren } from "../pulumi/planned-resources";
 import { SourceClusterArgs, isKnown, resolvedCluster } from "../pulumi/source-cluster-args";
 import { vaultFluxPatchSet } from "./patches";
 import { VaultPlan, VaultPlanInput, planVault } from "./plan";
-import { VAULT_TYPES, VaultResourceType, describeVaultResources } from "./resources";
+import { describeVaultResources } from "./resources";
 import { VaultTargetOptions } from "./spec";
 
 export const VAULT_FLUX_IDENTITY_TYPE = "flux-identity:index:VaultFluxIdentity";
@@ -26,11 +26,9 @@ export interface VaultFluxIdentityArgs extends VaultTargetOptions {
     fluxNamespace?: string;
 }
 
-const FACTORIES: Record<VaultResourceType, ResourceFactory> = {
-    [VAULT_TYPES.jwtAuthBackend]: (n, a, o) => new vault.jwt.AuthBackend(n, a as unknown as vault.jwt.AuthBackendArgs, o),
-    [VAULT_TYPES.policy]: (n, a, o) => new vault.Policy(n, a as unknown as vault.PolicyArgs, o),
-    [VAULT_TYPES.jwtAuthBackendRole]: (n, a, o) => new vault.jwt.AuthBackendRole(n, a as unknown as vault.jwt.AuthBackendRoleArgs, o),
-};
+// @pulumi/vault loads with the first VaultFluxIdentity built, not with this module (see ../pulumi/peer-sdk).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const vaultSdk = (): typeof import("./sdk") => loadPeerSdk("@pulumi/vault", "VaultFluxIdentity", () => require("./sdk"));
 
 export interface VaultFluxIdentityResult {
     /** Role name per controller and tenant `<namespace>/<serviceAccount>`. */
@@ -89,7 +87,7 @@ export class VaultFluxIdentity extends pulumi.ComponentResource {
         const shape = planVault(input(args, known ? (args.cluster.issuerUrl as string) : "pending"), { pending: { issuerUrl: !known } });
         super(VAULT_FLUX_IDENTITY_TYPE, name, {}, opts);
         const plan = known ? undefined : pulumi.output(args.cluster.issuerUrl).apply((issuer) => planVault(input(args, issuer)));
-        const created = createPlannedChildren({ parent: this, prefix: name, resources: describeVaultResources(shape), described: plan?.apply(describeVaultResources), factories: FACTORIES });
+        const created = createPlannedChildren({ parent: this, prefix: name, resources: describeVaultResources(shape), described: plan?.apply(describeVaultResources), factories: vaultSdk().VAULT_FACTORIES });
         // The result waits for every role: Flux can log in only once they exist.
         const awaited = pulumi.all([...created.values()].map((r) => r.urn));
         const result = plan ? pulumi.all([plan, awaited]).apply(([p]) => vaultFluxIdentityResult(p)) : awaited.apply(() => vaultFluxIdentityResult(shape));

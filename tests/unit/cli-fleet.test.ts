@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { dump, load } from "js-yaml";
-import { runCli } from "../../sdk/src/cli/main";
+import { EXIT_CODE_TABLE, EXIT_INTERRUPTED, runCli } from "../../sdk/src/cli/main";
 import { FleetCommandDeps } from "../../sdk/src/cli/fleet-commands";
 import { planFleetRun, runFleet } from "../../sdk/src/runner";
 import { StackOperationError } from "../../sdk/src/runner/errors";
@@ -174,6 +174,20 @@ describe("CLI: exit codes and machine output", function () {
         assert.match(help.out, /-y, --yes/);
         assert.match(help.out, /--diff/);
         assert.match(help.out, /--debug/);
+    });
+
+    it("lists the same exit codes in --help and in the README's Provisioning fleets section as the code uses", async () => {
+        const help = { out: "", err: "" };
+        assert.equal(await runCli(["destroy", "--help"], io(help), deps(new FakeDriver())), 0);
+        const readme = readFileSync(fromRoot("README.md"), "utf8");
+        const section = readme.slice(readme.indexOf("## Provisioning fleets"), readme.indexOf("### Getting the Pulumi CLI"));
+        const documented = /\*\*Exit codes\*\*[^]*?(?=\n- \*\*)/.exec(section)?.[0] ?? "";
+        assert.deepEqual(EXIT_CODE_TABLE.map(([code]) => code), [0, 1, 2, 130, 143]);
+        for (const [code, meaning] of EXIT_CODE_TABLE) {
+            assert.ok(help.out.includes(`  ${String(code).padEnd(4)} ${meaning}`), `--help lists ${code}`);
+            assert.match(documented, new RegExp(`(^|[;:] )${code} `), `the README lists ${code}`);
+        }
+        assert.equal(EXIT_INTERRUPTED, 130);
     });
 
     it("prints one JSON error document on stdout with --json: an invalid spec, a misspelled option, a refused selection", async () => {

@@ -21,3 +21,17 @@ export const EXIT_TERMINATED = 143;
 export function exitCodeOfSignal(signal: "SIGINT" | "SIGTERM"): number {
     return signal === "SIGINT" ? EXIT_INTERRUPTED : EXIT_TERMINATED;
 }
+
+/** Every exit code and what it means: `--help` prints this table and the README lists the same codes. */
+export const EXIT_CODE_TABLE: ReadonlyArray<readonly [number, string]> = [
+    [EXIT_OK, "every cluster succeeded (render: every file written)"],
+    [EXIT_FAILED, "a cluster failed or was cancelled, the environment cannot run the operation (no passphrase, no Pulumi CLI), or a confirmation was declined"],
+    [EXIT_INVALID_SPEC, "invalid input, nothing touched: a misspelled option, a missing argument or --out, an invalid or missing spec file, a selection that is invalid or matches nothing, a change not confirmed (--yes)"],
+    [EXIT_INTERRUPTED, "interrupted by SIGINT (Ctrl-C): running updates were cancelled cleanly, no further cluster started"],
+    [EXIT_TERMINATED, "stopped by SIGTERM, the same way"],
+];
+
+/** The table as `--help` shows it. */
+export function exitCodesHelp(): string {
+    return ["Exit codes:", ...EXIT_CODE_TABLE.map(([code, meaning]) => `  ${String(code).padEnd(4)} ${meaning}`)].join("\n");
+}

@@ -14,7 +14,7 @@ import { FleetConfirmationError, FleetSetupError } from "../runner/errors";
 import { ClusterResult, ClusterSelection, FleetEvent, FleetOperation, FleetRunOptions, FleetRunPlan, FleetRunSummary } from "../runner/types";
 import { Ask, AskInterrupted, askOnTerminal, describePlan, isYes, needsConfirmation } from "./confirm";
 import { reportError } from "./error-output";
-import { EXIT_FAILED, EXIT_INVALID_SPEC, EXIT_OK, exitCodeOfSignal } from "./exit-codes";
+import { EXIT_FAILED, EXIT_INVALID_SPEC, EXIT_OK, exitCodeOfSignal, exitCodesHelp } from "./exit-codes";
 import { writeFluxRepo } from "./flux-repo";
 import { collectConfig } from "./options";
 import { outputChangeList, outputDiffs } from "./output-diff";
@@ -81,6 +81,7 @@ export function addFleetCommands(program: Command, io: FleetCommandIO, deps: Fle
             .option("--write <flux-repo-dir>", "write each cluster's kustomization.yaml to <dir>/clusters/<name>/flux-system/kustomization.yaml");
         if (needsConfirmation(operation)) command.option("-y, --yes", `${operation} without asking (required where no terminal can answer)`);
         if (operation === "preview" || operation === "up") command.option("--diff", "show a diff of every changed output, such as kustomizationYaml (with --json, each change carries before and after)");
+        command.addHelpText("after", `\n${exitCodesHelp()}\n`);
         command.action(async (spec: string, options: FleetCommandOptions) => {
             setCode(await runFleetCommand(operation, spec, options, io, deps));
         });
@@ -123,7 +124,8 @@ async function confirm(operation: FleetOperation, plan: FleetRunPlan, options: F
     if (options.yes) return undefined;
     const what = describePlan(plan);
     if (!io.interactive) {
-        const why = `${what}Nothing was changed: ${operation} changes stacks, and where no terminal can answer it needs --yes. Pass --yes to confirm, or run flux-identity preview first to see the changes.`;
+        const seeFirst = operation === "up" ? ", or run flux-identity preview --diff first to see the changes" : "";
+        const why = `${what}Nothing was changed: ${operation} changes stacks, and where no terminal can answer it needs --yes. Pass --yes to confirm${seeFirst}.`;
         return reportError(io, Boolean(options.json), "confirmation", EXIT_INVALID_SPEC, why);
     }
     io.err(what);

@@ -11,14 +11,14 @@ import { loadFleet } from "../spec/fleet";
 import { resolveFleetReferences } from "../spec/references";
 import { Ask, askOnTerminal } from "./confirm";
 import { errorDocument, reportError } from "./error-output";
-import { EXIT_FAILED, EXIT_INVALID_SPEC, EXIT_OK } from "./exit-codes";
+import { EXIT_FAILED, EXIT_INVALID_SPEC, EXIT_OK, exitCodesHelp } from "./exit-codes";
 import { FleetCommandDeps, addFleetCommands, defaultFleetDeps } from "./fleet-commands";
 import { writeFluxRepo } from "./flux-repo";
 import { collectConfig } from "./options";
 import { renderFleet, writeRendered } from "../render/render";
 import { resourceCounts } from "./resource-counts";
 
-export { EXIT_OK, EXIT_FAILED, EXIT_INVALID_SPEC, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED } from "./exit-codes";
+export { EXIT_OK, EXIT_FAILED, EXIT_INVALID_SPEC, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED, EXIT_CODE_TABLE } from "./exit-codes";
 
 export interface CliIO {
     out: (text: string) => void;
@@ -47,7 +47,8 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO, fle
         .name("flux-identity")
         .description("Secret-less cloud access for Flux: IAM identities, trust, grants and the flux-system patches.")
         .exitOverride()
-        .configureOutput({ writeOut: io.out, writeErr: io.err });
+        .configureOutput({ writeOut: io.out, writeErr: io.err })
+        .addHelpText("after", `\n${exitCodesHelp()}\n`);
 
     program
         .command("render")
@@ -57,6 +58,7 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO, fle
         .option("--json", "print a JSON summary instead of text")
         .option("--config <key=value>", "value for ${config:key} references in the spec (repeatable); ${env:NAME} references read the environment", collectConfig)
         .option("--write <flux-repo-dir>", "also write each cluster's kustomization.yaml to <dir>/clusters/<name>/flux-system/kustomization.yaml")
+        .addHelpText("after", `\n${exitCodesHelp()}\n`)
         .action((spec: string, options: { out: string; json?: boolean; config?: Record<string, string>; write?: string }) => {
             code = render(spec, options.out, Boolean(options.json), io, options.config ?? {}, options.write);
         });

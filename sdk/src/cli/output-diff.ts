@@ -7,9 +7,13 @@
 import { createTwoFilesPatch } from "diff";
 import type { ClusterResult, FleetOperation, OutputChange } from "../runner/types";
 
-/** `kustomizationYaml (update), awsRoleArns (update)`. */
+/** `awsRoleArns (update), kustomizationYaml (update)`; a new stack's outputs as a count (`8 new`). */
 export function outputChangeList(changes: readonly OutputChange[]): string {
-    return changes.map((c) => `${c.name} (${c.change === "unknown" ? "known after up" : c.change})`).join(", ");
+    const created = changes.filter((c) => c.change === "create");
+    const named = changes.filter((c) => c.change !== "create" || created.length <= 2);
+    const parts = named.map((c) => `${c.name} (${c.change === "unknown" ? "known after up" : c.change})`);
+    if (created.length > 2) parts.push(`${created.length} new`);
+    return parts.join(", ");
 }
 
 function text(value: unknown): string {

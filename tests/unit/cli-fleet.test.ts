@@ -119,34 +119,23 @@ describe("CLI fleet commands (runner with a test double at the workspace boundar
         assert.equal(new Set(seen).size, 8);
     });
 
-    it("SIGINT cancels the run cleanly: running clusters get the cancel, queued ones never start, exit 130", async () => {
-        const signals = new EventEmitter();
-        const driver = new FakeDriver(async (call) => {
-            await abortableDelay(10000, call.options.signal as AbortSignal);
-            return { changes: {}, outputs: {} };
+    for (const [signal, code, operation] of [["SIGINT", 130, "up"], ["SIGTERM", 143, "refresh"]] as const) {
+        it(`${signal} cancels the run cleanly: running clusters get the cancel, queued ones never start, exit ${code}`, async () => {
+            const signals = new EventEmitter();
+            const driver = new FakeDriver(async (call) => {
+                await abortableDelay(10000, call.options.signal as AbortSignal);
+                return { changes: {}, outputs: {} };
+            });
+            const captured = { out: "", err: "" };
+            const run = runCli([operation, FLEET, "--concurrency", "2", "--yes"], io(captured), deps(driver, signals as unknown as FleetCommandDeps["signals"]));
+            while (driver.started.length < 2) await new Promise((r) => setTimeout(r, 10));
+            signals.emit(signal);
+            assert.equal(await run, code);
+            assert.equal(driver.started.length, 2, "no cluster started after the cancel");
+            assert.match(captured.out, new RegExp(`${operation}: 0 succeeded, 0 failed, 8 cancelled`));
+            assert.equal(signals.listenerCount(signal), 0, "the handler is removed after the run");
         });
-        const captured = { out: "", err: "" };
-        const run = runCli(["up", FLEET, "--concurrency", "2", "--yes"], io(captured), deps(driver, signals as unknown as FleetCommandDeps["signals"]));
-        while (driver.started.length < 2) await new Promise((r) => setTimeout(r, 10));
-        signals.emit("SIGINT");
-        assert.equal(await run, 130);
-        assert.equal(driver.started.length, 2, "no cluster started after the cancel");
-        assert.match(captured.out, /up: 0 succeeded, 0 failed, 8 cancelled/);
-        assert.equal(signals.listenerCount("SIGINT"), 0, "the handler is removed after the run");
-    });
-
-    it("SIGTERM cancels the same way and exits 143", async () => {
-        const signals = new EventEmitter();
-        const driver = new FakeDriver(async (call) => {
-            await abortableDelay(10000, call.options.signal as AbortSignal);
-            return { changes: {}, outputs: {} };
-        });
-        const captured = { out: "", err: "" };
-        const run = runCli(["refresh", FLEET, "--yes"], io(captured), deps(driver, signals as unknown as FleetCommandDeps["signals"]));
-        while (driver.started.length < 1) await new Promise((r) => setTimeout(r, 10));
-        signals.emit("SIGTERM");
-        assert.equal(await run, 143);
-    });
+    }
 });
 
 describe("CLI: exit codes and machine output", function () {

@@ -219,9 +219,9 @@ describe("CLI: exit codes and machine output", function () {
             let clouds = new Set<string>();
             for (const c of summary.clusters) {
                 const plan = JSON.parse(readFileSync(path.join(out, c.cluster, "plan.json"), "utf8")) as Record<string, { resources?: Array<{ type: string }> }>;
-                const types = ["aws", "azure", "gcp"].flatMap((cloud) => plan[cloud]?.resources ?? []).map((r) => r.type);
+                const types = ["aws", "azure", "gcp", "vault"].flatMap((cloud) => plan[cloud]?.resources ?? []).map((r) => r.type);
                 const count = (pkg: string) => types.filter((t) => t.startsWith(`${pkg}:`)).length;
-                assert.deepEqual(c.resources, { aws: count("aws"), azure: count("azure-native"), gcp: count("gcp"), kubernetes: count("kubernetes") }, c.cluster);
+                assert.deepEqual(c.resources, { aws: count("aws"), azure: count("azure-native"), gcp: count("gcp"), kubernetes: count("kubernetes"), vault: count("vault") }, c.cluster);
                 clouds = new Set([...clouds, ...Object.entries(c.resources).filter(([, n]) => n > 0).map(([k]) => k)]);
             }
             assert.deepEqual([...clouds].sort(), ["aws", "azure", "gcp"], "the example fleet plans resources in every cloud");

@@ -5,12 +5,13 @@
  *   {"type":"error","kind":"validation","exitCode":2,"message":"...","issues":[{"path","message","fix"}]}
  *
  * `kind`: `usage` (options and arguments), `validation` (the spec or the selection), `confirmation` (a
- * change that was not confirmed), `setup` (the environment cannot run the operation), `internal`.
+ * change that was not confirmed), `setup` (the environment cannot run the operation), `refused` (a
+ * `--write` refused, nothing written), `internal`.
  */
 
 import { FluxIdentityValidationError, ValidationIssue } from "../../../provider/src/core/errors";
 
-export type ErrorKind = "usage" | "validation" | "confirmation" | "setup" | "internal";
+export type ErrorKind = "usage" | "validation" | "confirmation" | "setup" | "refused" | "internal";
 
 export interface ErrorDocument {
     type: "error";

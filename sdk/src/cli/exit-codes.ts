@@ -6,7 +6,7 @@
 
 /** Every cluster succeeded (or, for render, every file was written). */
 export const EXIT_OK = 0;
-/** Some cluster failed or was cancelled, the environment cannot run the operation, or a confirmation was declined. */
+/** Some cluster failed or was cancelled, the environment cannot run the operation, a confirmation was declined, or a --write was refused. */
 export const EXIT_FAILED = 1;
 /** Invalid input: a misspelled option, a missing argument, an invalid spec or selection, an unconfirmed change; nothing touched. */
 export const EXIT_INVALID_SPEC = 2;
@@ -25,7 +25,7 @@ export function exitCodeOfSignal(signal: "SIGINT" | "SIGTERM"): number {
 /** Every exit code and what it means: `--help` prints this table and the README lists the same codes. */
 export const EXIT_CODE_TABLE: ReadonlyArray<readonly [number, string]> = [
     [EXIT_OK, "every cluster succeeded (render: every file written)"],
-    [EXIT_FAILED, "a cluster failed or was cancelled, the environment cannot run the operation (no passphrase, no Pulumi CLI), or a confirmation was declined"],
+    [EXIT_FAILED, "a cluster failed or was cancelled, the environment cannot run the operation (no passphrase, no Pulumi CLI), a confirmation was declined, or a --write was refused (placeholders)"],
     [EXIT_INVALID_SPEC, "invalid input, nothing touched: a misspelled option, a missing argument or --out, an invalid or missing spec file, a selection that is invalid or matches nothing, a change not confirmed (--yes)"],
     [EXIT_INTERRUPTED, "interrupted by SIGINT (Ctrl-C): running updates were cancelled cleanly, no further cluster started"],
     [EXIT_TERMINATED, "stopped by SIGTERM, the same way"],

@@ -15,7 +15,7 @@ import { ClusterResult, ClusterSelection, FleetEvent, FleetOperation, FleetRunOp
 import { Ask, AskInterrupted, askOnTerminal, describePlan, isYes, needsConfirmation } from "./confirm";
 import { reportError } from "./error-output";
 import { EXIT_FAILED, EXIT_INVALID_SPEC, EXIT_OK, exitCodeOfSignal, exitCodesHelp } from "./exit-codes";
-import { writeFluxRepo } from "./flux-repo";
+import { FluxRepoWriteRefused, fluxRepoReportLines, writeFluxRepoFromOutputs } from "./flux-repo";
 import { collectConfig } from "./options";
 import { outputChangeList, outputDiffs } from "./output-diff";
 import { FleetProgress } from "./progress";
@@ -51,6 +51,7 @@ export interface FleetCommandOptions {
     yes?: boolean;
     diff?: boolean;
     debug?: boolean;
+    allowPlaceholders?: boolean;
 }
 
 const OPERATIONS: Array<[Exclude<FleetOperation, "render">, string]> = [
@@ -77,8 +78,12 @@ export function addFleetCommands(program: Command, io: FleetCommandIO, deps: Fle
             .option("--backend <url>", "Pulumi backend URL, overriding the spec's")
             .option("--config <key=value>", "a value for ${config:key} references (repeatable); ${env:NAME} references read the environment", collectConfig)
             .option("--json", "newline-delimited JSON events on stdout instead of progress")
-            .option("--debug", "also pass on the engine's debug diagnostics (left out by default)")
-            .option("--write <flux-repo-dir>", "write each cluster's kustomization.yaml to <dir>/clusters/<name>/flux-system/kustomization.yaml");
+            .option("--debug", "also pass on the engine's debug diagnostics (left out by default)");
+        if (operation === "up" || operation === "outputs") {
+            command
+                .option("--write <flux-repo-dir>", "write each cluster's whole Flux side from its stack outputs into a Flux repository: clusters/<name>/flux-system/kustomization.yaml, clusters/<name>/flux-identity/ (tenant ServiceAccounts and RBAC), remote-clusters/ (RBAC for remote GKE clusters)")
+                .option("--allow-placeholders", "with --write: write placeholder values instead of refusing them");
+        }
         if (needsConfirmation(operation)) command.option("-y, --yes", `${operation} without asking (required where no terminal can answer)`);
         if (operation === "preview" || operation === "up") command.option("--diff", "show a diff of every changed output, such as kustomizationYaml (with --json, each change carries before and after)");
         command.addHelpText("after", `\n${exitCodesHelp()}\n`);
@@ -213,9 +218,18 @@ async function execute(
     } finally {
         await progress?.finished();
     }
+    let writeFailed = false;
     if (options.write !== undefined) {
-        const written = writeFluxRepo(options.write, summary.results.filter((r) => r.status === "succeeded"));
-        if (!json) for (const w of written) io.out(`wrote ${w.file}\n`);
+        try {
+            const report = writeFluxRepoFromOutputs(options.write, summary.results.filter((r) => r.status === "succeeded"), { allowPlaceholders: options.allowPlaceholders, spec });
+            if (json) io.out(JSON.stringify({ type: "flux-repo-written", ...report }) + "\n");
+            else io.out([`Wrote the Flux side of ${report.clusters.length} cluster${report.clusters.length === 1 ? "" : "s"} into ${report.repo}:`, ...fluxRepoReportLines(report)].join("\n") + "\n");
+        } catch (err) {
+            if (!(err instanceof FluxRepoWriteRefused)) throw err;
+            if (json) io.out(JSON.stringify({ type: "flux-repo-write-refused", repo: options.write, problems: err.problems }) + "\n");
+            io.err(`flux-identity: ${err.message}\n`);
+            writeFailed = true;
+        }
     }
     if (operation === "outputs" && !json) {
         for (const r of summary.results.filter((x) => x.status === "succeeded")) io.out(`${r.cluster}:\n${JSON.stringify(r.outputs, null, 2)}\n`);
@@ -224,7 +238,7 @@ async function execute(
     if (!json) io.out(summaryText(summary));
     const by = signalled();
     if (by) return exitCodeOfSignal(by);
-    return summary.failed.length > 0 || summary.cancelled.length > 0 ? EXIT_FAILED : EXIT_OK;
+    return summary.failed.length > 0 || summary.cancelled.length > 0 || writeFailed ? EXIT_FAILED : EXIT_OK;
 }
 
 /** Resource operations other than `same`, `2 create, 1 update`; `no changes` when there are none. */

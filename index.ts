@@ -5,6 +5,9 @@
  *   fleet      the fleet spec inline (an object with `clusters`), which wins over fleetFile
  *   clusters   optional list of cluster names to provision (default: all)
  *   selector   optional labels every provisioned cluster carries, as an object
+ * The selection fails closed (sdk/src/program/root-config.ts): a wrongly typed or empty setting, a key of
+ * the namespace nothing reads, or a selection that matches no cluster stops the program before it
+ * declares anything, so an update can never delete clusters' identities by a slip of the config.
  * `${config:key}` references resolve from this stack's config (`flux-identity:key`, or a full
  * `namespace:key`), `${env:NAME}` from the environment.
  */
@@ -13,26 +16,28 @@ import * as path from "node:path";
 import { FleetSpec, loadFleet, parseFleet } from "./sdk/src/spec/fleet";
 import { resolveFleetReferences } from "./sdk/src/spec/references";
 import { declareFleet } from "./sdk/src/program/fleet-program";
+import { checkRootConfig, rootClusters } from "./sdk/src/program/root-config";
 
 const config = new pulumi.Config("flux-identity");
 const inline = config.getObject<FleetSpec>("fleet");
-const raw = inline ? parseFleet(JSON.stringify(inline), "flux-identity:fleet") : loadFleet(path.resolve(config.get("fleetFile") ?? "examples/fleet.yaml"));
+const spec = inline ? parseFleet(JSON.stringify(inline), "flux-identity:fleet") : loadFleet(path.resolve(config.get("fleetFile") ?? "examples/fleet.yaml"));
+const allConfig = pulumi.runtime.allConfig();
+checkRootConfig(Object.keys(allConfig), spec);
 
 // Stack config as reference values: `flux-identity:awsAccountId` answers both ${config:awsAccountId} and ${config:flux-identity:awsAccountId}.
 const stackConfig: Record<string, string> = {};
-for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
+for (const [key, value] of Object.entries(allConfig)) {
     stackConfig[key] = value;
     if (key.startsWith("flux-identity:")) stackConfig[key.slice("flux-identity:".length)] = value;
 }
-const resolved = resolveFleetReferences(raw, { env: process.env, config: stackConfig });
+const resolved = resolveFleetReferences(spec, { env: process.env, config: stackConfig });
 
-const selector = config.getObject<Record<string, string>>("selector") ?? {};
-const named = config.getObject<string[]>("clusters");
-const selected = resolved.clusters.filter((c) => Object.entries(selector).every(([k, v]) => c.labels?.[k] === v)).map((c) => c.name);
-const only = named && named.length > 0 ? named.filter((n) => selected.includes(n) || !resolved.clusters.some((c) => c.name === n)) : selected;
-// An empty selection provisions nothing (declareFleet would read "no list" as "all").
-const { clusters } = only.length > 0 ? declareFleet(resolved, only) : { clusters: {} };
-if (only.length === 0) void pulumi.log.warn("flux-identity: no cluster matches flux-identity:clusters and flux-identity:selector; nothing is provisioned.");
+const selection: { clusters?: string; selector?: string } = {};
+const clustersText = config.get("clusters");
+const selectorText = config.get("selector");
+if (clustersText !== undefined) selection.clusters = clustersText;
+if (selectorText !== undefined) selection.selector = selectorText;
+const { clusters } = declareFleet(resolved, rootClusters(resolved, selection).map((c) => c.name));
 
 /** Per cluster: identities per cloud, the one kustomization.yaml to commit, and the tenant manifests. */
 export const fleet = Object.fromEntries(

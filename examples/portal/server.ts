@@ -1,22 +1,33 @@
 /**
  * A small internal portal embedding the fleet runner: start a run, stream its events, fetch its result,
- * cancel it. It shows the runner's API shape; put your own auth in front before exposing it.
+ * cancel it. Every request needs `Authorization: Bearer <token>` (401 otherwise, the event stream
+ * included); the server listens on 127.0.0.1 unless told otherwise (startPortal).
  *
  *   POST   /runs               {"operation":"preview","selection":{"labels":{"env":"prod"}}}  -> 202 {"id": "..."}
+ *                              invalid request or selection -> 400 {"error","issues"}
+ *                              destroy without the confirmation -> 409 {"error","targets","confirmDestroy"};
+ *                              send it again with "confirmDestroy": [the cluster names] -> 202
  *   GET    /runs/:id           -> {"id","operation","state":"running"|"finished"|"failed","summary"?,"error"?}
  *   GET    /runs/:id/events    -> text/event-stream: every event so far, then live ones
  *   DELETE /runs/:id           -> 202; running updates are cancelled cleanly
+ *
+ * A run is answered once the runner has checked it (the selection, every selected cluster's spec, the
+ * destroy confirmation, the environment) and started, so a refused run never appears as a run.
  */
-import { randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import { IncomingMessage, Server, ServerResponse, createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 // In your own service: import { runFleet, FLEET_OPERATIONS, ... } from "flux-identity/sdk";
-import { FluxIdentityValidationError } from "../../provider/src/core/errors";
+import { FluxIdentityValidationError, ValidationIssue } from "../../provider/src/core/errors";
 import { runFleet } from "../../sdk/src/runner";
-import { ClusterSelection, FLEET_OPERATIONS, FleetEvent, FleetOperation, FleetRunOptions, FleetRunSummary } from "../../sdk/src/runner/types";
+import { FleetConfirmationError, FleetSetupError } from "../../sdk/src/runner/errors";
+import { FLEET_OPERATIONS, FleetEvent, FleetOperation, FleetRunOptions, FleetRunSummary } from "../../sdk/src/runner/types";
 
 export interface PortalOptions {
     /** The fleet file every run reads. */
     fleetFile: string;
+    /** The token every request must carry as `Authorization: Bearer <token>`. */
+    token: string;
     /** The runner; tests pass a double. */
     run?: (options: FleetRunOptions) => Promise<FleetRunSummary>;
 }
@@ -32,19 +43,26 @@ interface Run {
     error?: string;
 }
 
+/** The request body of POST /runs; any other key is refused (a misspelled one would be ignored). */
 interface RunRequest {
     operation: FleetOperation;
-    selection?: ClusterSelection;
+    selection?: unknown;
     concurrency?: number;
+    confirmDestroy?: string[];
 }
+
+const REQUEST_KEYS = ["operation", "selection", "concurrency", "confirmDestroy"];
+
+/** The shortest token accepted from the environment. */
+export const MIN_TOKEN_LENGTH = 16;
 
 /** The summary of a run that ended before any cluster (a refused spec). */
 function emptySummary(operation: FleetOperation): FleetRunSummary {
     return { operation, results: [], succeeded: [], failed: [], cancelled: [], durationMs: 0 };
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-    res.writeHead(status, { "content-type": "application/json" });
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+    res.writeHead(status, { "content-type": "application/json", ...headers });
     res.end(JSON.stringify(body));
 }
 
@@ -54,50 +72,93 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
     return chunks.length === 0 ? {} : JSON.parse(Buffer.concat(chunks).toString("utf8"));
 }
 
-function parseRunRequest(body: unknown): RunRequest | string {
-    if (typeof body !== "object" || body === null) return "expected a JSON object";
+function parseRunRequest(body: unknown): RunRequest | ValidationIssue[] {
+    if (typeof body !== "object" || body === null || Array.isArray(body)) return [{ path: "(body)", message: "expected a JSON object.", fix: 'send {"operation": "preview", "selection": {...}}.' }];
     const b = body as Record<string, unknown>;
-    if (typeof b.operation !== "string" || !(FLEET_OPERATIONS as readonly string[]).includes(b.operation)) return `operation must be one of ${FLEET_OPERATIONS.join(", ")}`;
-    const out: RunRequest = { operation: b.operation as FleetOperation };
-    if (b.selection !== undefined) out.selection = b.selection as ClusterSelection;
-    if (b.concurrency !== undefined) {
-        if (typeof b.concurrency !== "number" || !Number.isInteger(b.concurrency) || b.concurrency < 1) return "concurrency must be a whole number of at least 1";
-        out.concurrency = b.concurrency;
+    const issues: ValidationIssue[] = [];
+    for (const key of Object.keys(b)) {
+        if (!REQUEST_KEYS.includes(key)) issues.push({ path: key, message: `${JSON.stringify(key)} is not a field of a run request.`, fix: `use ${REQUEST_KEYS.join(", ")}.` });
     }
+    if (typeof b.operation !== "string" || !(FLEET_OPERATIONS as readonly string[]).includes(b.operation)) {
+        issues.push({ path: "operation", message: `${JSON.stringify(b.operation)} is not an operation.`, fix: `use one of ${FLEET_OPERATIONS.join(", ")}.` });
+    }
+    if (b.concurrency !== undefined && (typeof b.concurrency !== "number" || !Number.isInteger(b.concurrency) || b.concurrency < 1)) {
+        issues.push({ path: "concurrency", message: "must be a whole number of at least 1.", fix: "send 4, for example." });
+    }
+    if (b.confirmDestroy !== undefined && (!Array.isArray(b.confirmDestroy) || !b.confirmDestroy.every((n) => typeof n === "string"))) {
+        issues.push({ path: "confirmDestroy", message: "must be a list of cluster names.", fix: "send back the confirmDestroy list of the 409 answer." });
+    }
+    if (issues.length > 0) return issues;
+    const out: RunRequest = { operation: b.operation as FleetOperation };
+    // The selection goes to the runner as it came: the runner checks it as data and fails closed.
+    if (b.selection !== undefined) out.selection = b.selection;
+    if (b.concurrency !== undefined) out.concurrency = b.concurrency as number;
+    if (b.confirmDestroy !== undefined) out.confirmDestroy = b.confirmDestroy as string[];
     return out;
 }
 
+const digest = (text: string) => createHash("sha256").update(text, "utf8").digest();
+
+/** Whether the request carries the token, compared in constant time (over digests, so lengths do not leak either). */
+export function authorized(header: string | undefined, token: string): boolean {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
+    return m !== null && timingSafeEqual(digest(m[1]), digest(token));
+}
+
 export function createPortal(options: PortalOptions): Server {
+    if (typeof options.token !== "string" || options.token.length === 0) throw new Error("createPortal needs a token: every request must present it");
     const run = options.run ?? runFleet;
     const runs = new Map<string, Run>();
 
-    const start = (request: RunRequest): Run => {
+    /** Starts a run; resolves once the runner accepted it (run-started), rejects with the runner's refusal. */
+    const start = (request: RunRequest): Promise<Run> => {
         const r: Run = { id: randomUUID(), operation: request.operation, state: "running", events: [], listeners: new Set(), controller: new AbortController() };
-        runs.set(r.id, r);
-        const onEvent = (e: FleetEvent) => {
-            r.events.push(e);
-            for (const l of r.listeners) l(e);
-        };
-        const runOptions: FleetRunOptions = { operation: request.operation, fleet: options.fleetFile, onEvent, signal: r.controller.signal };
-        if (request.selection) runOptions.selection = request.selection;
-        if (request.concurrency) runOptions.concurrency = request.concurrency;
-        run(runOptions).then(
-            (summary) => {
-                r.summary = summary;
-                r.state = "finished";
-                // The runner ends its stream with run-finished; close any stream still open without one.
-                if (!r.events.some((e) => e.type === "run-finished")) onEvent({ type: "run-finished", summary });
-            },
-            (err: unknown) => {
-                r.state = "failed";
-                r.error = err instanceof FluxIdentityValidationError ? err.message : err instanceof Error ? err.message : String(err);
-                onEvent({ type: "run-finished", summary: emptySummary(r.operation) });
-            },
-        );
-        return r;
+        return new Promise<Run>((accepted, refused) => {
+            const onEvent = (e: FleetEvent) => {
+                r.events.push(e);
+                if (e.type === "run-started") {
+                    runs.set(r.id, r);
+                    accepted(r);
+                }
+                for (const l of r.listeners) l(e);
+            };
+            // The selection is passed on unchecked on purpose: runFleet refuses anything but a valid one.
+            const runOptions = { operation: request.operation, fleet: options.fleetFile, onEvent, signal: r.controller.signal, selection: request.selection } as FleetRunOptions;
+            if (request.selection === undefined) delete runOptions.selection;
+            if (request.concurrency) runOptions.concurrency = request.concurrency;
+            if (request.confirmDestroy) runOptions.confirmDestroy = request.confirmDestroy;
+            run(runOptions).then(
+                (summary) => {
+                    runs.set(r.id, r);
+                    r.summary = summary;
+                    r.state = "finished";
+                    // The runner ends its stream with run-finished; close any stream still open without one.
+                    if (!r.events.some((e) => e.type === "run-finished")) onEvent({ type: "run-finished", summary });
+                    accepted(r);
+                },
+                (err: unknown) => {
+                    if (!runs.has(r.id)) return refused(err);
+                    r.state = "failed";
+                    r.error = err instanceof Error ? err.message : String(err);
+                    onEvent({ type: "run-finished", summary: emptySummary(r.operation) });
+                },
+            );
+        });
+    };
+
+    const refusal = (res: ServerResponse, err: unknown): void => {
+        if (err instanceof FleetConfirmationError) {
+            return send(res, 409, { error: err.message, issues: err.issues, targets: err.targets, confirmDestroy: err.targets.map((t) => t.cluster) });
+        }
+        if (err instanceof FluxIdentityValidationError) return send(res, 400, { error: err.message, issues: err.issues });
+        if (err instanceof FleetSetupError) return send(res, 503, { error: err.message });
+        return send(res, 500, { error: err instanceof Error ? err.message : String(err) });
     };
 
     return createServer((req, res) => {
+        if (!authorized(req.headers.authorization, options.token)) {
+            return send(res, 401, { error: "send Authorization: Bearer <token> (the portal printed its token when it started, or took FLUX_IDENTITY_PORTAL_TOKEN)" }, { "www-authenticate": 'Bearer realm="flux-identity portal"' });
+        }
         const url = new URL(req.url ?? "/", "http://portal");
         const parts = url.pathname.split("/").filter(Boolean);
         void (async () => {
@@ -109,9 +170,13 @@ export function createPortal(options: PortalOptions): Server {
                     return send(res, 400, { error: "the body is not JSON" });
                 }
                 const parsed = parseRunRequest(body);
-                if (typeof parsed === "string") return send(res, 400, { error: parsed });
-                const r = start(parsed);
-                return send(res, 202, { id: r.id });
+                if (Array.isArray(parsed)) return send(res, 400, { error: new FluxIdentityValidationError(parsed).message, issues: parsed });
+                try {
+                    const r = await start(parsed);
+                    return send(res, 202, { id: r.id });
+                } catch (err) {
+                    return refusal(res, err);
+                }
             }
             const r = parts[0] === "runs" && parts[1] ? runs.get(parts[1]) : undefined;
             if (!r) return send(res, 404, { error: "no such run" });
@@ -143,4 +208,38 @@ export function createPortal(options: PortalOptions): Server {
             return send(res, 405, { error: "method not allowed" });
         })();
     });
+}
+
+export interface PortalSettings {
+    fleetFile: string;
+    /** Default 127.0.0.1: only this machine can reach the portal unless told otherwise. */
+    host?: string;
+    /** Default 8080; 0 picks a free port. */
+    port?: number;
+    /** Default a new random token, which `startPortal` returns for printing. */
+    token?: string;
+    run?: PortalOptions["run"];
+}
+
+export const DEFAULT_HOST = "127.0.0.1";
+
+/** Creates the portal and listens; resolves to the server, its URL and the token callers must send. */
+export async function startPortal(settings: PortalSettings): Promise<{ server: Server; url: string; token: string; generated: boolean }> {
+    const generated = settings.token === undefined;
+    const token = settings.token ?? randomBytes(32).toString("base64url");
+    if (token.length < MIN_TOKEN_LENGTH) throw new Error(`the portal token must be at least ${MIN_TOKEN_LENGTH} characters long`);
+    const portalOptions: PortalOptions = { fleetFile: settings.fleetFile, token };
+    if (settings.run) portalOptions.run = settings.run;
+    const server = createPortal(portalOptions);
+    const host = settings.host ?? DEFAULT_HOST;
+    await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(settings.port ?? 8080, host, () => {
+            server.off("error", reject);
+            resolve();
+        });
+    });
+    const address = server.address() as AddressInfo;
+    const shown = address.family === "IPv6" ? `[${address.address}]` : address.address;
+    return { server, url: `http://${shown}:${address.port}`, token, generated };
 }

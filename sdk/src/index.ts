@@ -2,6 +2,6 @@
 export * from "./spec";
 export * from "./render/render";
 export * from "./program/fleet-program";
-export { runCli, EXIT_OK, EXIT_FAILED, EXIT_INVALID_SPEC } from "./cli/main";
+export { runCli, EXIT_OK, EXIT_FAILED, EXIT_INVALID_SPEC, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED } from "./cli/main";
 export * from "./runner";
 export { clusterProgram, clusterProgramFromEnv, CLUSTER_STACK_OUTPUTS } from "./runner/cluster-program";

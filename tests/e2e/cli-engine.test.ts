@@ -3,7 +3,7 @@
 
 import { strict as assert } from "node:assert";
 import { execFile, spawn } from "node:child_process";
-import { copyFileSync, readFileSync } from "node:fs";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { renderCluster } from "../../sdk/src/render/render";
@@ -41,7 +41,13 @@ describe("end to end: flux-identity up on a brought-identity fleet from the comm
 
     it("provisions every cluster, then reads outputs equal to render and writes them into a Flux repository", async () => {
         const clusters = loadFleet(fleetFile).clusters;
-        const up = await flux("up", fleetFile);
+        // Without --yes and without a terminal to ask on, up changes nothing.
+        const refused = await flux("up", fleetFile);
+        assert.equal(refused.code, 2, refused.stdout + refused.stderr);
+        assert.match(refused.stderr, /up will create or update the identities of 4 cluster stacks/);
+        assert.match(refused.stderr, /--yes/);
+        assert.ok(!scratch.hasStackAt(path.join(scratch.dir, ".flux-identity", "state"), "flux-identity-byo", "byo-eks-aws"), "no stack was created");
+        const up = await flux("up", fleetFile, "--yes");
         assert.equal(up.code, 0, up.stdout + up.stderr);
         assert.match(up.stdout + up.stderr, new RegExp(`up: ${clusters.length} succeeded, 0 failed, 0 cancelled`));
 
@@ -61,21 +67,78 @@ describe("end to end: flux-identity up on a brought-identity fleet from the comm
         assert.ok(scratch.stackResourcesAt(path.join(scratch.dir, ".flux-identity", "state"), "flux-identity-byo", "byo-eks-aws").length > 0);
     });
 
-    it("reports no changes on a second up, and destroys the stacks", async () => {
-        const again = await flux("up", fleetFile, "--json");
+    it("reports a brought role's new ARN as a changed kustomization in preview and up, with its diff", async () => {
+        const original = readFileSync(fleetFile, "utf8");
+        const oldArn = "arn:aws:iam::111122223333:role/flux-source";
+        const newArn = "arn:aws:iam::111122223333:role/flux-source-v2";
+        assert.ok(original.includes(`source-controller: ${oldArn}\n`));
+        writeFileSync(fleetFile, original.replace(`source-controller: ${oldArn}\n`, `source-controller: ${newArn}\n`));
+        try {
+            for (const operation of ["preview", "up"]) {
+                const extra = operation === "up" ? ["--yes"] : [];
+                const json = operation === "preview" ? await flux(operation, fleetFile, "--json") : undefined;
+                if (json) {
+                    assert.equal(json.code, 0, json.stderr);
+                    const finished = json.stdout.trim().split("\n").map((l) => JSON.parse(l) as FleetEvent).find((e) => e.type === "run-finished");
+                    assert.ok(finished?.type === "run-finished");
+                    for (const r of finished.summary.results) {
+                        // No resource changes: the engine counts every one the same...
+                        assert.deepEqual(Object.keys(r.changes), ["same"], r.cluster);
+                        // ...but the Flux side changed for the cluster whose role ARN changed, and only for it.
+                        if (r.cluster !== "eks-aws") assert.deepEqual(r.outputChanges, [], r.cluster);
+                    }
+                    const eks = finished.summary.results.find((r) => r.cluster === "eks-aws");
+                    const kustomization = eks?.outputChanges.find((c) => c.name === "kustomizationYaml");
+                    assert.equal(kustomization?.change, "update");
+                    assert.match(String(kustomization?.before), new RegExp(`role-arn: ${oldArn}\n`));
+                    assert.match(String(kustomization?.after), new RegExp(`role-arn: ${newArn}\n`));
+                    assert.deepEqual(eks?.outputChanges.map((c) => c.name).sort(), ["awsRoleArns", "kustomizationYaml"]);
+                }
+                const text = await flux(operation, fleetFile, "--diff", ...extra);
+                assert.equal(text.code, 0, text.stdout + text.stderr);
+                assert.match(text.stdout, new RegExp(`eks-aws ${operation === "preview" ? "would change" : "changed"} outputs: awsRoleArns \\(update\\), kustomizationYaml \\(update\\)`));
+                assert.match(text.stdout, /--- eks-aws\/kustomizationYaml\t/);
+                assert.match(text.stdout, new RegExp(`\n-\\s+eks\\.amazonaws\\.com/role-arn: ${oldArn}\n\\+\\s+eks\\.amazonaws\\.com/role-arn: ${newArn}\n`));
+            }
+            // The up took it: the stack's kustomization is the new one, and nothing changes any more.
+            const again = await flux("preview", fleetFile);
+            assert.equal(again.code, 0, again.stderr);
+            assert.doesNotMatch(again.stdout, /outputs/);
+        } finally {
+            writeFileSync(fleetFile, original);
+        }
+        const back = await flux("up", fleetFile, "--yes", "--json");
+        assert.equal(back.code, 0, back.stderr);
+    });
+
+    it("reports no changes on a second up, and destroys the stacks only when confirmed", async () => {
+        const again = await flux("up", fleetFile, "--json", "--yes");
         assert.equal(again.code, 0, again.stderr);
-        const summary = again.stdout.trim().split("\n").map((l) => JSON.parse(l) as FleetEvent).find((e) => e.type === "run-finished");
+        const events = again.stdout.trim().split("\n").map((l) => JSON.parse(l) as FleetEvent);
+        const summary = events.find((e) => e.type === "run-finished");
         assert.ok(summary?.type === "run-finished");
         for (const r of summary.summary.results) assert.deepEqual(Object.keys(r.changes), ["same"], r.cluster);
-        const destroy = await flux("destroy", fleetFile);
+        assert.deepEqual(events.filter((e) => e.type === "diagnostic" && e.severity === "debug"), [], "no engine debug lines without --debug");
+        const state = path.join(scratch.dir, ".flux-identity", "state");
+        // A misspelled selection and an unconfirmed destroy change nothing.
+        for (const [args, code, message] of [
+            [["--selector", "cloud=awz", "--yes"], 2, /no cluster carries the labels cloud=awz/],
+            [["--selector", "cloud=aws"], 2, /destroy will DELETE every resource of 2 cluster stacks:\n\s+eks-aws\s+stack byo-eks-aws\n\s+kind-tenants\s+stack byo-kind-tenants\n/],
+        ] as const) {
+            const refused = await flux("destroy", fleetFile, ...args);
+            assert.equal(refused.code, code, refused.stdout + refused.stderr);
+            assert.match(refused.stderr, message);
+            assert.ok(scratch.stackResourcesAt(state, "flux-identity-byo", "byo-eks-aws").length > 0, "the stacks are untouched");
+        }
+        const destroy = await flux("destroy", fleetFile, "--yes");
         assert.equal(destroy.code, 0, destroy.stdout + destroy.stderr);
-        assert.deepEqual(scratch.stackResourcesAt(path.join(scratch.dir, ".flux-identity", "state"), "flux-identity-byo", "byo-eks-aws"), []);
+        assert.deepEqual(scratch.stackResourcesAt(state, "flux-identity-byo", "byo-eks-aws"), []);
     });
 
     it("takes a ^C on the terminal as one graceful cancel, leaving stacks the next up recovers", async () => {
         // The command runs as the leader of its own process group, as in a terminal; ^C goes to the whole group.
         const env = { ...scratch.env(), PATH: `${path.join(cli.root, "bin")}${path.delimiter}${process.env.PATH ?? ""}` };
-        const child = spawn(process.execPath, [fromRoot("dist", "sdk", "src", "cli", "main.js"), "up", fleetFile, "--json"], { env, cwd: scratch.dir, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn(process.execPath, [fromRoot("dist", "sdk", "src", "cli", "main.js"), "up", fleetFile, "--json", "--yes"], { env, cwd: scratch.dir, detached: true, stdio: ["ignore", "pipe", "pipe"] });
         let stdout = "";
         let stderr = "";
         let interrupted = false;
@@ -89,7 +152,7 @@ describe("end to end: flux-identity up on a brought-identity fleet from the comm
         });
         const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
         assert.ok(interrupted, "the update never started");
-        assert.equal(code, 1, stderr);
+        assert.equal(code, 130, `a ^C exits 130: ${stderr}`);
         const summary = stdout.trim().split("\n").map((l) => JSON.parse(l) as FleetEvent).find((e) => e.type === "run-finished");
         assert.ok(summary?.type === "run-finished");
         const messages = summary.summary.results.map((r) => r.error?.message ?? "");
@@ -98,9 +161,9 @@ describe("end to end: flux-identity up on a brought-identity fleet from the comm
         assert.ok(messages.some((m) => /update canceled/.test(m)), JSON.stringify(messages));
         assert.deepEqual(scratch.lockFilesAt(path.join(scratch.dir, ".flux-identity", "state")), []);
 
-        const again = await flux("up", fleetFile);
+        const again = await flux("up", fleetFile, "--yes");
         assert.equal(again.code, 0, again.stdout + again.stderr);
-        const destroy = await flux("destroy", fleetFile);
+        const destroy = await flux("destroy", fleetFile, "--yes");
         assert.equal(destroy.code, 0, destroy.stdout + destroy.stderr);
     });
 });

@@ -26,11 +26,11 @@ describe("end to end: the root Pulumi project on the real engine", function () {
     after(() => scratch?.dispose());
 
     const fleetFile = fromRoot("examples", "byo-fleet", "fleet.yaml");
-    const operate = async (operation: RootProjectRequest["operation"]): Promise<RootProjectResult> => {
+    const operate = async (operation: RootProjectRequest["operation"], selector: Record<string, string> = { cloud: "aws" }): Promise<RootProjectResult> => {
         const request: RootProjectRequest = {
             operation,
             location: scratch.stackLocation(cli.root, "flux-identity", "byo-aws"),
-            config: { "flux-identity:fleetFile": fleetFile, "flux-identity:selector": JSON.stringify({ cloud: "aws" }) },
+            config: { "flux-identity:fleetFile": fleetFile, "flux-identity:selector": JSON.stringify(selector) },
         };
         const { stdout } = await run(process.execPath, [path.join(__dirname, "..", "helpers", "root-project-stack.js"), JSON.stringify(request)], { env: scratch.env(), maxBuffer: 64 * 1024 * 1024 });
         return JSON.parse(stdout.trim().split("\n").pop() as string) as RootProjectResult;
@@ -45,6 +45,14 @@ describe("end to end: the root Pulumi project on the real engine", function () {
         for (const c of selected) assert.equal(fleet[c.name].kustomizationYaml, renderCluster(c).files["flux-system/kustomization.yaml"], c.name);
         assert.ok((up.changes.create ?? 0) > selected.length, JSON.stringify(up.changes));
         assert.deepEqual(scratch.stackResources("flux-identity", "byo-aws").filter((r) => r.custom), [], "only component resources");
+    });
+
+    it("refuses an update whose selection matches nothing, keeping every resource of the stack", async () => {
+        const before = scratch.stackResources("flux-identity", "byo-aws");
+        assert.ok(before.length > 0);
+        // With no cluster declared, the update would have deleted every cluster's identities.
+        await assert.rejects(operate("up", { cloud: "awz" }), (err: Error & { stderr?: string }) => /flux-identity:selector: no cluster carries the labels cloud=awz/.test(err.stderr ?? "") && /pulumi destroy/.test(err.stderr ?? ""));
+        assert.deepEqual(scratch.stackResources("flux-identity", "byo-aws"), before);
     });
 
     it("reports no changes on a second up, and destroys down to nothing", async () => {

@@ -30,15 +30,30 @@ export function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
     });
 }
 
-/** Engine events of a stack with one created resource. */
+/** Engine events of a stack with one created resource (and one engine debug line, as the engine sends many). */
 export function sampleEngineEvents(cluster: string): EngineEventLike[] {
     const urn = `urn:pulumi:${cluster}::flux-identity-fleet::flux-identity:index:FluxWorkloadIdentity::${cluster}`;
     const metadata = { op: "create", urn, type: "flux-identity:index:FluxWorkloadIdentity" };
     return [
         { sequence: 1, timestamp: 1, resourcePreEvent: { metadata } },
         { sequence: 2, timestamp: 2, diagnosticEvent: { message: `hello from ${cluster}\n`, severity: "info", color: "never" } as EngineEventLike["diagnosticEvent"] },
-        { sequence: 3, timestamp: 3, resOutputsEvent: { metadata } },
-        { sequence: 4, timestamp: 4, summaryEvent: { resourceChanges: { create: 1 }, maybeCorrupt: false, durationSeconds: 1 } },
+        { sequence: 3, timestamp: 2, diagnosticEvent: { message: `RegisterResource RPC prepared: t=flux-identity:index:FluxWorkloadIdentity, name=${cluster}\n`, severity: "debug", color: "never" } as EngineEventLike["diagnosticEvent"] },
+        { sequence: 4, timestamp: 3, resOutputsEvent: { metadata } },
+        { sequence: 5, timestamp: 4, summaryEvent: { resourceChanges: { create: 1 }, maybeCorrupt: false, durationSeconds: 1 } },
+    ];
+}
+
+/**
+ * The stack resource's events of an update whose outputs go from `before` (undefined: a new stack) to
+ * `after`, as the engine sends them: the step, then its outputs with the old and new values.
+ */
+export function stackOutputEvents(cluster: string, before: Record<string, unknown> | undefined, after: Record<string, unknown>): EngineEventLike[] {
+    const urn = `urn:pulumi:${cluster}::flux-identity-fleet::pulumi:pulumi:Stack::flux-identity-fleet-${cluster}`;
+    const op = before === undefined ? "create" : "same";
+    const old = before === undefined ? null : { outputs: before };
+    return [
+        { sequence: 10, timestamp: 10, resourcePreEvent: { metadata: { op, urn, type: "pulumi:pulumi:Stack", old, new: { outputs: {} } } } },
+        { sequence: 11, timestamp: 11, resOutputsEvent: { metadata: { op, urn, type: "pulumi:pulumi:Stack", old, new: { outputs: after } } } },
     ];
 }
 

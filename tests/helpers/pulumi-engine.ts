@@ -131,6 +131,16 @@ export class EngineScratch {
         return (savedDeployment(stateDir, project, stack).resources ?? []).map((r) => ({ type: r.type, urn: r.urn, custom: r.custom === true }));
     }
 
+    /** Whether this scratch's file:// backend holds `project`/`stack`. */
+    hasStack(project: string, stack: string): boolean {
+        return this.hasStackAt(this.stateDir, project, stack);
+    }
+
+    /** The same for the file:// backend in `stateDir`. */
+    hasStackAt(stateDir: string, project: string, stack: string): boolean {
+        return existsSync(path.join(stateDir, ".pulumi", "stacks", project, `${stack}.json`));
+    }
+
     /** Operations the engine started but never finished, per the saved state. */
     pendingOperations(project: string, stack: string): unknown[] {
         return savedDeployment(this.stateDir, project, stack).pending_operations ?? [];

@@ -10,7 +10,7 @@ import * as path from "node:path";
 import fc from "fast-check";
 import { dump } from "js-yaml";
 import { FluxIdentityValidationError, ValidationIssue } from "../../provider/src/core/errors";
-import { EXIT_FAILED, EXIT_INVALID_SPEC, EXIT_OK, runCli } from "../../sdk/src/cli/main";
+import { EXIT_INVALID_SPEC, EXIT_OK, runCli } from "../../sdk/src/cli/main";
 import { renderFleet } from "../../sdk/src/render/render";
 import {
     DEFAULT_STACK_PROJECT,
@@ -496,7 +496,7 @@ describe("render CLI with references", () => {
 
     it("refuses a malformed --config", async () => {
         const io = { stdout: "", stderr: "", out: (t: string) => void (io.stdout += t), err: (t: string) => void (io.stderr += t) };
-        assert.equal(await runCli(["render", EXAMPLE, "--out", out, "--config", "novalue"], io), EXIT_FAILED);
+        assert.equal(await runCli(["render", EXAMPLE, "--out", out, "--config", "novalue"], io), EXIT_INVALID_SPEC, "a malformed option value is a usage error");
         assert.match(io.stderr, /expected key=value/);
         assert.equal(await runCli(["render", EXAMPLE, "--out", out, "--config", "unused=1"], io), EXIT_OK);
     });

@@ -62,12 +62,33 @@ describe("runner: engine events", () => {
         assert.deepEqual(a.map({ sequence: 1, timestamp: 1, resOutputsEvent: { metadata: step("same", STACK_URN, "pulumi:pulumi:Stack") } })[1], { type: "progress", cluster: "a", done: 2 });
     });
 
-    it("reads unknown severities as info, and debug as debug", () => {
-        const m = new EngineEventMapper("c");
+    it("reads unknown severities as info, and debug as debug, which it drops unless asked", () => {
+        const m = new EngineEventMapper("c", { debug: true });
         const sev = (severity: string) => (m.map({ diagnosticEvent: { message: "x", severity } })[0] as Extract<FleetEvent, { type: "diagnostic" }>).severity;
         assert.equal(sev("debug"), "debug");
+        assert.deepEqual(new EngineEventMapper("c").map({ diagnosticEvent: { message: "x", severity: "debug" } }), []);
         assert.equal(sev("info#err"), "info#err");
         assert.equal(sev("trace"), "info");
+    });
+
+    it("reads the stack's changed outputs from the last outputs event of the stack resource", () => {
+        const m = new EngineEventMapper("d");
+        assert.deepEqual(m.outputChanges, []);
+        const stackStep = (outputsBefore: Record<string, unknown> | null, outputsAfter: Record<string, unknown>) => ({ ...step("same", STACK_URN, "pulumi:pulumi:Stack"), old: outputsBefore && { ...step("same", STACK_URN, "pulumi:pulumi:Stack").new, outputs: outputsBefore }, new: { ...step("same", STACK_URN, "pulumi:pulumi:Stack").new, outputs: outputsAfter } });
+        const old = { kustomizationYaml: "a", gone: 1, secret: { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: "[secret]" } };
+        // A preview first reports the old outputs as the new ones, then the program's.
+        m.map({ resOutputsEvent: { metadata: stackStep(old, old) } });
+        assert.deepEqual(m.outputChanges, []);
+        m.map({ resOutputsEvent: { metadata: stackStep(old, { kustomizationYaml: "b", added: [1], secret: { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: "[secret]" }, later: { x: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" } }) } });
+        assert.deepEqual(m.outputChanges, [
+            { name: "kustomizationYaml", change: "update", before: "a", after: "b" },
+            { name: "added", change: "create", after: [1] },
+            { name: "later", change: "unknown" },
+            { name: "gone", change: "delete", before: 1 },
+        ]);
+        // Other resources' outputs are not the stack's.
+        m.map({ resOutputsEvent: { metadata: { ...step("update", ROLE_URN, "aws:iam/role:Role"), new: { ...step("update", ROLE_URN, "aws:iam/role:Role").new, outputs: { arn: "x" } } } } });
+        assert.equal(m.outputChanges.length, 4);
     });
 
     it("names resources after the last URN part, keeping '::' inside names", () => {

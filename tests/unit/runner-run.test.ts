@@ -10,12 +10,13 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { FluxIdentityValidationError } from "../../provider/src/core/errors";
 import { renderFleet } from "../../sdk/src/render/render";
-import { FleetSelectionError, StackOperationError } from "../../sdk/src/runner/errors";
-import { runFleet } from "../../sdk/src/runner/runner";
+import { FleetConfirmationError, FleetSelectionError, StackOperationError } from "../../sdk/src/runner/errors";
+import { planFleetRun, runFleet } from "../../sdk/src/runner/runner";
 import type { ClusterResult, FleetEvent, FleetRunSummary } from "../../sdk/src/runner/types";
 import type { StackOperationResult } from "../../sdk/src/runner/workspace";
+import { shardOf as planIndexOf } from "../../sdk/src/runner/selection";
 import { FleetClusterSpec, FleetSpec, loadFleet } from "../../sdk/src/spec/fleet";
-import { FakeDriver, abortableDelay, defaultScript, sampleEngineEvents, untouchableDriver } from "../helpers/fake-driver";
+import { FakeDriver, abortableDelay, defaultScript, sampleEngineEvents, stackOutputEvents, untouchableDriver } from "../helpers/fake-driver";
 import { fromRoot } from "../helpers/paths";
 
 function cluster(i: number, labels?: Record<string, string>): FleetClusterSpec {
@@ -91,6 +92,122 @@ describe("runner: runFleet", () => {
         });
     });
 
+    describe("selection fails closed", () => {
+        it("refuses the selections that used to select the whole fleet, for every operation, before the driver", async () => {
+            for (const operation of ["destroy", "up", "preview", "refresh", "outputs", "render"] as const) {
+                for (const [selection, at] of [[{ name: ["c0"] }, "selection.name"], [{ selector: "env=prod" }, "selection.selector"], ["prod", "selection"], [{ names: [] }, "selection.names"], [{ labels: {} }, "selection.labels"]] as const) {
+                    const paths = await validationIssues(runFleet({ operation, fleet: fleetOf(3), selection: selection as never, env: PASS, confirmDestroy: ["c0", "c1", "c2"] }, { driver: untouchableDriver }));
+                    assert.ok(paths.includes(at), `${operation} ${JSON.stringify(selection)}: ${paths.join(", ")}`);
+                }
+            }
+        });
+
+        it("refuses an unknown option rather than ignoring it", async () => {
+            const options = { operation: "destroy", fleet: fleetOf(2), selector: { labels: { env: "prod" } }, env: PASS, confirmDestroy: ["c0", "c1"] };
+            assert.deepEqual(await validationIssues(runFleet(options as never, { driver: untouchableDriver })), ["selector"]);
+        });
+
+        it("refuses a selection that matches no cluster, for every operation", async () => {
+            const fleet = fleetOf(3, (i) => ({ env: i === 0 ? "prod" : "dev" }));
+            for (const operation of ["up", "destroy", "refresh", "preview", "outputs"] as const) {
+                await assert.rejects(runFleet({ operation, fleet, selection: { labels: { env: "prd" } }, env: PASS, confirmDestroy: [] }, { driver: untouchableDriver }), (err: Error) => err instanceof FleetSelectionError && err.matchesNothing && /env=dev, env=prod/.test(err.message), operation);
+            }
+        });
+
+        it("runs an empty shard as zero clusters: nothing touched, nothing failed", async () => {
+            const fleet = fleetOf(2);
+            const empty = [0, 1, 2, 3, 4, 5, 6, 7].find((index) => fleet.clusters.every((c) => planIndexOf(c.name, 8) !== index)) as number;
+            const summary = await runFleet({ operation: "destroy", fleet, selection: { shard: { index: empty, count: 8 } }, env: PASS, confirmDestroy: [] }, { driver: untouchableDriver });
+            assert.deepEqual(summary.results, []);
+        });
+    });
+
+    describe("destroy needs a confirmation naming exactly the selected clusters", () => {
+        const fleet = fleetOf(4, (i) => ({ env: i < 2 ? "prod" : "dev" }));
+
+        it("refuses a destroy without it, listing the clusters and stacks, before the driver", async () => {
+            await assert.rejects(runFleet({ operation: "destroy", fleet, selection: { labels: { env: "prod" } }, env: PASS }, { driver: untouchableDriver }), (err: Error) => {
+                assert.ok(err instanceof FleetConfirmationError, String(err));
+                assert.ok(err instanceof FluxIdentityValidationError, "a validation error: the CLI's exit code 2");
+                assert.deepEqual(err.targets, [
+                    { cluster: "c0", stack: "c0" },
+                    { cluster: "c1", stack: "c1" },
+                ]);
+                assert.match(err.message, /confirmDestroy: destroy needs a confirmation naming the 2 selected cluster\(s\): c0 \(stack c0\), c1 \(stack c1\)/);
+                return true;
+            });
+        });
+
+        it("refuses a confirmation that names fewer or more clusters than selected", async () => {
+            for (const confirmDestroy of [["c0"], ["c0", "c1", "c2"], ["c1", "c3"], []]) {
+                await assert.rejects(runFleet({ operation: "destroy", fleet, selection: { labels: { env: "prod" } }, env: PASS, confirmDestroy }, { driver: untouchableDriver }), FleetConfirmationError, JSON.stringify(confirmDestroy));
+            }
+            await assert.rejects(runFleet({ operation: "destroy", fleet, env: PASS, confirmDestroy: "c0" as never }, { driver: untouchableDriver }), FluxIdentityValidationError);
+        });
+
+        it("destroys once the confirmation names them, in any order", async () => {
+            const driver = new FakeDriver();
+            const summary = await runFleet({ operation: "destroy", fleet, selection: { labels: { env: "prod" } }, env: PASS, confirmDestroy: ["c1", "c0"] }, { driver });
+            assert.deepEqual(summary.succeeded, ["c0", "c1"]);
+            assert.deepEqual(driver.started.sort(), ["c0", "c1"]);
+        });
+
+        it("planFleetRun lists what a run would touch without touching it", async () => {
+            const plan = await planFleetRun({ operation: "destroy", fleet, selection: { labels: { env: "dev" } }, env: PASS }, { driver: untouchableDriver });
+            assert.deepEqual(plan, { operation: "destroy", targets: [{ cluster: "c2", stack: "c2" }, { cluster: "c3", stack: "c3" }] });
+            await assert.rejects(planFleetRun({ operation: "destroy", fleet, selection: { name: ["c0"] } as never }), FleetSelectionError);
+        });
+    });
+
+    describe("changed outputs and debug lines", () => {
+        const before = { kustomizationYaml: "role: a\n", awsRoleArns: { source: "arn:aws:iam::123456789012:role/a" }, warnings: [] };
+        const after = { kustomizationYaml: "role: b\n", awsRoleArns: { source: "arn:aws:iam::123456789012:role/b" }, warnings: [] };
+        const script = (b: Record<string, unknown> | undefined, a: Record<string, unknown>) => async (call: { cluster: string; options: { onEvent: (e: object) => void } }): Promise<StackOperationResult> => {
+            for (const e of stackOutputEvents(call.cluster, b, a)) call.options.onEvent(e);
+            call.options.onEvent({ summaryEvent: { resourceChanges: { same: 3 } } });
+            return { changes: { same: 3 }, outputs: {} };
+        };
+
+        it("reports the outputs preview and up change although every resource stays the same", async () => {
+            for (const operation of ["preview", "up"] as const) {
+                const events: FleetEvent[] = [];
+                const summary = await runFleet({ operation, fleet: fleetOf(1), env: PASS, onEvent: (e) => events.push(e) }, { driver: new FakeDriver(script(before, after)) });
+                const expected = [
+                    { name: "kustomizationYaml", change: "update", before: "role: a\n", after: "role: b\n" },
+                    { name: "awsRoleArns", change: "update", before: before.awsRoleArns, after: after.awsRoleArns },
+                ];
+                assert.deepEqual(summary.results[0].changes, { same: 3 });
+                assert.deepEqual(summary.results[0].outputChanges, expected, operation);
+                const finished = events.find((e) => e.type === "cluster-finished") as Extract<FleetEvent, { type: "cluster-finished" }>;
+                assert.deepEqual(finished.result.outputChanges, expected);
+            }
+            const same = await runFleet({ operation: "up", fleet: fleetOf(1), env: PASS }, { driver: new FakeDriver(script(before, before)) });
+            assert.deepEqual(same.results[0].outputChanges, []);
+            const refresh = await runFleet({ operation: "refresh", fleet: fleetOf(1), env: PASS }, { driver: new FakeDriver(script(before, after)) });
+            assert.deepEqual(refresh.results[0].outputChanges, [], "only preview and up report output changes");
+        });
+
+        it("says which outputs a preview cannot know (they depend on identities up creates)", async () => {
+            const unknown = { ...after, awsRoleArns: { source: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" }, kustomizationYaml: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" };
+            const summary = await runFleet({ operation: "preview", fleet: fleetOf(1), env: PASS }, { driver: new FakeDriver(script(before, unknown)) });
+            assert.deepEqual(summary.results[0].outputChanges, [
+                { name: "kustomizationYaml", change: "unknown", before: "role: a\n" },
+                { name: "awsRoleArns", change: "unknown", before: before.awsRoleArns },
+            ]);
+            const created = await runFleet({ operation: "up", fleet: fleetOf(1), env: PASS }, { driver: new FakeDriver(script(undefined, after)) });
+            assert.deepEqual(created.results[0].outputChanges.map((c) => [c.name, c.change]), [["kustomizationYaml", "create"], ["awsRoleArns", "create"], ["warnings", "create"]]);
+        });
+
+        it("passes the engine's debug lines on only when asked", async () => {
+            for (const debug of [false, true]) {
+                const events: FleetEvent[] = [];
+                await runFleet({ operation: "up", fleet: fleetOf(1), env: PASS, debug, onEvent: (e) => events.push(e) }, { driver: new FakeDriver() });
+                assert.equal(events.filter((e) => e.type === "diagnostic" && e.severity === "debug").length, debug ? 1 : 0, String(debug));
+                assert.equal(events.filter((e) => e.type === "diagnostic" && e.severity === "info").length, 1);
+            }
+        });
+    });
+
     describe("render", () => {
         it("returns each selected cluster's files as outputs, with no driver and no stack", async () => {
             const fleet = fleetOf(3);
@@ -162,7 +279,7 @@ describe("runner: runFleet", () => {
         it("creates stacks for preview and up only; destroy, refresh and outputs select existing ones", async () => {
             for (const [operation, mode] of [["preview", "create-or-select"], ["up", "create-or-select"], ["destroy", "select"], ["refresh", "select"], ["outputs", "select"]] as const) {
                 const driver = new FakeDriver();
-                await runFleet({ operation, fleet: fleetOf(1), env: PASS }, { driver });
+                await runFleet({ operation, fleet: fleetOf(1), env: PASS, confirmDestroy: operation === "destroy" ? ["c0"] : undefined }, { driver });
                 assert.equal(driver.opened[0].mode, mode, operation);
             }
         });
@@ -249,7 +366,7 @@ describe("runner: runFleet", () => {
                 throw new StackOperationError("engine", "stack o/p/c0 does not exist in this backend.", { stackNotFound: true });
             });
             const events: FleetEvent[] = [];
-            const destroy = await runFleet({ operation: "destroy", fleet: fleetOf(1), env: PASS, onEvent: (e) => events.push(e) }, { driver });
+            const destroy = await runFleet({ operation: "destroy", fleet: fleetOf(1), env: PASS, confirmDestroy: ["c0"], onEvent: (e) => events.push(e) }, { driver });
             assert.deepEqual(destroy.succeeded, ["c0"]);
             assert.ok(events.some((e) => e.type === "diagnostic" && /nothing to destroy/.test(e.message)));
             const outputs = await runFleet({ operation: "outputs", fleet: fleetOf(1), env: PASS }, { driver });

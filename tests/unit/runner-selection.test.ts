@@ -4,7 +4,8 @@ import { SourceClusterType } from "../../provider/src/core/cluster";
 import fc from "fast-check";
 import { FluxIdentityValidationError } from "../../provider/src/core/errors";
 import { FleetSelectionError } from "../../sdk/src/runner/errors";
-import { clusterHash, parseSelector, parseShard, selectClusters, shardOf } from "../../sdk/src/runner/selection";
+import { clusterHash, parseSelection, parseSelector, parseShard, selectClusters, shardOf } from "../../sdk/src/runner/selection";
+import type { ClusterSelection } from "../../sdk/src/runner/types";
 import type { FleetClusterSpec, FleetSpec } from "../../sdk/src/spec/fleet";
 
 function cluster(name: string, labels?: Record<string, string>): FleetClusterSpec {
@@ -40,7 +41,53 @@ const names = (cs: FleetClusterSpec[]) => cs.map((c) => c.name);
 describe("runner: cluster selection", () => {
     it("selects everything without criteria, in fleet order", () => {
         assert.deepEqual(names(selectClusters(FLEET)), ["prod-eu", "prod-us", "dev-eu", "bare"]);
-        assert.deepEqual(names(selectClusters(FLEET, { names: [] })), ["prod-eu", "prod-us", "dev-eu", "bare"]);
+        assert.deepEqual(names(selectClusters(FLEET, {})), ["prod-eu", "prod-us", "dev-eu", "bare"]);
+    });
+
+    it("fails closed on a selection given as data: non-objects, unknown keys, wrong types, empty lists", () => {
+        // Each of these would have been ignored, selecting the whole fleet.
+        const cases: Array<[unknown, string, RegExp]> = [
+            [{ name: ["prod-eu"] }, "selection.name", /names, labels, shard/],
+            [{ selector: "env=prod" }, "selection.selector", /names, labels, shard/],
+            ["prod", "selection", /names.*labels.*shard/],
+            [null, "selection", /leave the selection out/],
+            [["prod-eu"], "selection", /names/],
+            [42, "selection", /names/],
+            [{ names: "prod-eu" }, "selection.names", /"names": \["prod-eks"\]/],
+            [{ names: [] }, "selection.names", /leave names out/],
+            [{ names: ["prod-eu", 7] }, "selection.names[1]", /cluster of the fleet/],
+            [{ labels: {} }, "selection.labels", /leave labels out/],
+            [{ labels: "env=prod" }, "selection.labels", /"labels": \{"env": "prod"\}/],
+            [{ labels: { env: ["prod"] } }, "selection.labels.env", /strings/],
+            [{ shard: "1/2" }, "selection.shard", /0-based/],
+            [{ shard: { index: 0, count: 2, total: 2 } }, "selection.shard.total", /index.*count/],
+            [{ shard: { index: "0", count: 2 } }, "selection.shard.index", /"index": 0/],
+        ];
+        for (const [selection, at, fix] of cases) {
+            for (const run of [() => parseSelection(selection), () => selectClusters(FLEET, selection as ClusterSelection)]) {
+                const issues = selectionIssues(run);
+                assert.ok(issues.some((i) => i.path === at && fix.test(i.fix)), `${JSON.stringify(selection)}: ${JSON.stringify(issues)}`);
+            }
+        }
+        assert.deepEqual(parseSelection(undefined), {});
+        assert.deepEqual(parseSelection({ names: ["a"], labels: { env: "x" }, shard: { index: 0, count: 1 } }), { names: ["a"], labels: { env: "x" }, shard: { index: 0, count: 1 } });
+    });
+
+    it("refuses names and labels that match no cluster, listing the labels the fleet carries", () => {
+        const [issue] = selectionIssues(() => selectClusters(FLEET, { labels: { env: "prd" } }));
+        assert.equal(issue.path, "selection.labels");
+        assert.match(issue.message, /no cluster carries the labels env=prd: the selection matches nothing/);
+        assert.match(issue.fix, /env=dev, env=prod, region=eu, region=us/);
+        const [combined] = selectionIssues(() => selectClusters(FLEET, { names: ["dev-eu"], labels: { env: "prod" } }));
+        assert.match(combined.message, /no cluster among dev-eu carries the labels env=prod/);
+        assert.equal(selectionIssues(() => selectClusters(fleet([]), {}))[0].path, "clusters");
+    });
+
+    it("lets a shard come out empty: the other shards hold the selected clusters", () => {
+        const two = fleet([cluster("a"), cluster("b")]);
+        const sizes = [0, 1, 2, 3, 4, 5, 6, 7].map((index) => selectClusters(two, { shard: { index, count: 8 } }).length);
+        assert.equal(sizes.reduce((x, y) => x + y), 2);
+        assert.ok(sizes.includes(0));
     });
 
     it("selects by name, in fleet order whatever order the names come in", () => {
@@ -57,8 +104,8 @@ describe("runner: cluster selection", () => {
     it("selects by labels: every label must match, clusters without labels never do", () => {
         assert.deepEqual(names(selectClusters(FLEET, { labels: { env: "prod" } })), ["prod-eu", "prod-us"]);
         assert.deepEqual(names(selectClusters(FLEET, { labels: { env: "prod", region: "eu" } })), ["prod-eu"]);
-        assert.deepEqual(names(selectClusters(FLEET, { labels: { env: "prod", region: "ap" } })), []);
-        assert.deepEqual(names(selectClusters(FLEET, { labels: { toString: "x" } })), [], "inherited properties are not labels");
+        assert.ok(selectionIssues(() => selectClusters(FLEET, { labels: { env: "prod", region: "ap" } })).length > 0, "matches nothing");
+        assert.ok(selectionIssues(() => selectClusters(FLEET, { labels: { toString: "x" } })).length > 0, "inherited properties are not labels");
     });
 
     it("combines names, labels and shard: all must hold", () => {
@@ -89,7 +136,7 @@ describe("runner: cluster selection", () => {
         for (const c of counts) assert.ok(c > 150 && c < 250, `shard sizes ${counts.join(", ")}`);
     });
 
-    const fleetArb = fc.uniqueArray(fc.string({ minLength: 1, maxLength: 30, unit: "grapheme" }), { minLength: 0, maxLength: 60 }).map((ns) => fleet(ns.map((n) => cluster(n))));
+    const fleetArb = fc.uniqueArray(fc.string({ minLength: 1, maxLength: 30, unit: "grapheme" }), { minLength: 1, maxLength: 60 }).map((ns) => fleet(ns.map((n) => cluster(n))));
 
     it("shards partition any selection: every cluster in exactly one shard, each shard in fleet order", () => {
         fc.assert(
@@ -135,11 +182,11 @@ describe("runner: cluster selection", () => {
         assert.deepEqual(parseSelector(" env == prod , example.com/team=a "), { env: "prod", "example.com/team": "a" });
         assert.deepEqual(parseSelector("env="), { env: "" });
         assert.deepEqual(parseSelector("env=prod,env=prod"), { env: "prod" });
-        assert.deepEqual(parseSelector(""), {});
     });
 
     it("refuses selectors it cannot honour exactly", () => {
-        for (const bad of ["env!=prod", "env in (prod,dev)", "!env", "env", "=prod", "bad key=x"]) {
+        // An empty selector (an unset shell variable) would select every cluster.
+        for (const bad of ["env!=prod", "env in (prod,dev)", "!env", "env", "=prod", "bad key=x", "", "  "]) {
             assert.ok(selectionIssues(() => parseSelector(bad)).length > 0, bad);
         }
         const issues = selectionIssues(() => parseSelector("env=prod,team,env=dev"));

@@ -189,7 +189,7 @@ describe("flux-identity CLI", () => {
         assert.equal(missing.status, 2);
         assert.match(missing.stderr, /there is no file at this path/);
         const usage = spawnSync(process.execPath, [bin, "render", EXAMPLE], { encoding: "utf8" });
-        assert.equal(usage.status, 1);
+        assert.equal(usage.status, 2, "a missing option is a usage error");
         assert.match(usage.stderr, /--out/);
     });
 });

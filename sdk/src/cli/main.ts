@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * The flux-identity command line. Exit codes: 0 all good, 1 failure, 2 invalid spec.
+ * The flux-identity command line. Exit codes (exit-codes.ts): 0 all good, 1 failure, 2 invalid input
+ * (options, arguments, spec, selection, an unconfirmed change), 130/143 stopped by SIGINT/SIGTERM.
  */
 
 import { Command, CommanderError } from "commander";
@@ -8,26 +9,35 @@ import * as path from "node:path";
 import { FluxIdentityValidationError } from "../../../provider/src/core/errors";
 import { loadFleet } from "../spec/fleet";
 import { resolveFleetReferences } from "../spec/references";
+import { Ask, askOnTerminal } from "./confirm";
+import { errorDocument, reportError } from "./error-output";
+import { EXIT_FAILED, EXIT_INVALID_SPEC, EXIT_OK, exitCodesHelp } from "./exit-codes";
 import { FleetCommandDeps, addFleetCommands, defaultFleetDeps } from "./fleet-commands";
 import { FluxRepoReport, FluxRepoWriteRefused, applyFluxRepoWrite, fluxRepoReportLines, fluxSideOfPlan, planFluxRepoWrite } from "./flux-repo";
 import { collectConfig } from "./options";
 import { renderFleet, writeRenderOutput } from "../render/render";
+import { resourceCounts } from "./resource-counts";
 
-export const EXIT_OK = 0;
-export const EXIT_FAILED = 1;
-export const EXIT_INVALID_SPEC = 2;
+export { EXIT_OK, EXIT_FAILED, EXIT_INVALID_SPEC, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED, EXIT_CODE_TABLE } from "./exit-codes";
 
 export interface CliIO {
     out: (text: string) => void;
     err: (text: string) => void;
     /** True when `out` is a terminal: fleet commands then show progress. */
     isTTY?: boolean;
+    /** True when a person can answer a confirmation (stdin and stderr are terminals). */
+    interactive?: boolean;
+    /** Asks that person; default the terminal. */
+    ask?: Ask;
 }
 
 const processIO: CliIO = {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
     isTTY: Boolean(process.stdout.isTTY),
+    // The question goes to stderr, so `up --json > events.ndjson` still asks on the terminal.
+    interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY) && process.env.TERM !== "dumb",
+    ask: askOnTerminal,
 };
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. Never exits the process. */
@@ -37,7 +47,8 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO, fle
         .name("flux-identity")
         .description("Secret-less cloud access for Flux: IAM identities, trust, grants and the flux-system patches.")
         .exitOverride()
-        .configureOutput({ writeOut: io.out, writeErr: io.err });
+        .configureOutput({ writeOut: io.out, writeErr: io.err })
+        .addHelpText("after", `\n${exitCodesHelp()}\n`);
 
     program
         .command("render")
@@ -48,20 +59,27 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO, fle
         .option("--config <key=value>", "value for ${config:key} references in the spec (repeatable); ${env:NAME} references read the environment", collectConfig)
         .option("--write <flux-repo-dir>", "also write each cluster's whole Flux side into a Flux repository: clusters/<name>/flux-system/kustomization.yaml, clusters/<name>/flux-identity/ (tenant ServiceAccounts and RBAC), remote-clusters/ (RBAC for remote GKE clusters)")
         .option("--allow-placeholders", "with --write: write values that exist only after `up` (<client ID of ...>) instead of refusing")
+        .addHelpText("after", `\n${exitCodesHelp()}\n`)
         .action((spec: string, options: { out: string; json?: boolean; config?: Record<string, string>; write?: string; allowPlaceholders?: boolean }) => {
             code = render(spec, options.out, Boolean(options.json), io, options.config ?? {}, options.write, Boolean(options.allowPlaceholders));
         });
 
-    addFleetCommands(program, { out: io.out, err: io.err, isTTY: io.isTTY ?? false }, fleetDeps, (c) => (code = c));
+    const fleetIO = { out: io.out, err: io.err, isTTY: io.isTTY ?? false, interactive: io.interactive ?? false, ...(io.ask ? { ask: io.ask } : {}) };
+    addFleetCommands(program, fleetIO, fleetDeps, (c) => (code = c));
 
+    // Commander prints its own message on stderr; with --json a program reading stdout gets the document.
+    const json = argv.includes("--json");
     try {
         await program.parseAsync([...argv], { from: "user" });
     } catch (err) {
         if (err instanceof CommanderError) {
-            return err.exitCode === 0 ? EXIT_OK : EXIT_FAILED;
+            // Help and version exit 0; every other commander error is a usage error: an unknown option or
+            // command, a missing argument or option value, an invalid option value.
+            if (err.exitCode === 0) return EXIT_OK;
+            if (json) io.out(JSON.stringify(errorDocument("usage", EXIT_INVALID_SPEC, err.message.replace(/^error: /, ""))) + "\n");
+            return EXIT_INVALID_SPEC;
         }
-        io.err(`flux-identity: ${err instanceof Error ? err.message : String(err)}\n`);
-        return EXIT_FAILED;
+        return reportError(io, json, "internal", EXIT_FAILED, err);
     }
     return code;
 }
@@ -72,10 +90,7 @@ function render(specFile: string, outDir: string, json: boolean, io: CliIO, conf
     try {
         rendered = renderFleet(resolveFleetReferences(loadFleet(specFile), { env: process.env, config }));
     } catch (err) {
-        if (err instanceof FluxIdentityValidationError) {
-            io.err(`flux-identity: ${specFile}: ${err.message}\n`);
-            return EXIT_INVALID_SPEC;
-        }
+        if (err instanceof FluxIdentityValidationError) return reportError(io, json, "validation", EXIT_INVALID_SPEC, err, `${specFile}: `);
         throw err;
     }
     // The repository write is checked before anything is written: a refused write writes nothing at all.
@@ -85,8 +100,7 @@ function render(specFile: string, outDir: string, json: boolean, io: CliIO, conf
             repoPlan = planFluxRepoWrite(fluxRepo, rendered.map((c) => ({ cluster: c.name, flux: fluxSideOfPlan(c.plan) })), { allowPlaceholders, spec: specFile });
         } catch (err) {
             if (!(err instanceof FluxRepoWriteRefused)) throw err;
-            io.err(`flux-identity: ${err.message}\n`);
-            return EXIT_FAILED;
+            return reportError(io, json, "refused", EXIT_FAILED, err);
         }
     }
     const output = writeRenderOutput(rendered, outDir);
@@ -96,7 +110,7 @@ function render(specFile: string, outDir: string, json: boolean, io: CliIO, conf
             cluster: c.name,
             files: Object.keys(c.files).map((f) => path.join(outDir, c.name, f)),
             changes: output.changes.filter((x) => x.cluster === c.name).map((x) => ({ file: x.file, action: x.action })),
-            awsResources: c.plan.aws ? c.plan.aws.roles.length : 0,
+            resources: resourceCounts(c),
             warnings: c.plan.warnings,
         }));
         io.out(JSON.stringify({ spec: specFile, out: outDir, clusters: summary, removedClusters: output.removedClusters, ...(repoReport ? { fluxRepo: repoReport } : {}) }) + "\n");

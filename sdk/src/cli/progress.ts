@@ -5,6 +5,7 @@
 
 import { Listr, ListrTaskWrapper } from "listr2";
 import type { ClusterResult, FleetEvent } from "../runner/types";
+import { outputChangeList } from "./output-diff";
 
 type Task = ListrTaskWrapper<unknown, never, never>;
 
@@ -19,7 +20,10 @@ function describe(result: ClusterResult): string {
         .filter(([op, n]) => op !== "same" && n > 0)
         .map(([op, n]) => `${n} ${op}`)
         .join(", ");
-    return changes ? `${result.cluster} (${changes})` : result.cluster;
+    // Outputs change without any resource changing (a brought role's new ARN): say so.
+    const outputs = result.outputChanges.length > 0 ? `outputs: ${outputChangeList(result.outputChanges)}` : "";
+    const parts = [changes, outputs].filter(Boolean);
+    return parts.length > 0 ? `${result.cluster} (${parts.join("; ")})` : result.cluster;
 }
 
 export class FleetProgress {

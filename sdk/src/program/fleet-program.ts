@@ -28,10 +28,12 @@ export interface FleetProgramResult {
 
 /**
  * Declares the clusters of `fleet` (all, or those named in `only`). Every cluster is validated before
- * any resource is declared.
+ * any resource is declared. An empty `only` is refused rather than read as "all" (or as "none", whose
+ * update would delete every resource of the stack).
  */
 export function declareFleet(fleet: FleetSpec, only?: readonly string[], opts?: pulumi.ComponentResourceOptions): FleetProgramResult {
-    const wanted = only && only.length > 0 ? new Set(only) : undefined;
+    if (only !== undefined && only.length === 0) throw new Error("declareFleet: the list of clusters is empty; leave it out to declare every cluster, or run pulumi destroy to remove them all");
+    const wanted = only ? new Set(only) : undefined;
     if (wanted) {
         const unknown = [...wanted].filter((n) => !fleet.clusters.some((c) => c.name === n));
         if (unknown.length > 0) throw new Error(`clusters not in the fleet: ${unknown.join(", ")}`);

@@ -6,13 +6,32 @@
  */
 
 import { FluxIdentityValidationError, ValidationIssue } from "../../../provider/src/core/errors";
-import type { FleetRunErrorKind } from "./types";
+import type { FleetRunErrorKind, FleetRunTarget } from "./types";
 
 /** A cluster selection (names, labels, shard) that cannot be applied to the fleet. */
 export class FleetSelectionError extends FluxIdentityValidationError {
-    constructor(issues: readonly ValidationIssue[]) {
+    /** True when the selection is valid but matches no cluster. */
+    public readonly matchesNothing: boolean;
+
+    constructor(issues: readonly ValidationIssue[], options?: { matchesNothing?: boolean }) {
         super(issues);
         this.name = "FleetSelectionError";
+        this.matchesNothing = options?.matchesNothing === true;
+    }
+}
+
+/**
+ * A `destroy` without a confirmation naming exactly the selected clusters (FleetRunOptions.confirmDestroy).
+ * Thrown after every other check, before any stack is touched; `targets` lists what the run would have
+ * destroyed, so a caller can show it and run again with `confirmDestroy: targets.map((t) => t.cluster)`.
+ */
+export class FleetConfirmationError extends FluxIdentityValidationError {
+    constructor(
+        issues: readonly ValidationIssue[],
+        public readonly targets: readonly FleetRunTarget[],
+    ) {
+        super(issues);
+        this.name = "FleetConfirmationError";
     }
 }
 

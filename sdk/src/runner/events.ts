@@ -7,14 +7,25 @@
  * (workspace.ts checks it at compile time).
  */
 
-import type { FleetEvent } from "./types";
+import { outputChangesOf } from "./output-changes";
+import type { FleetEvent, OutputChange } from "./types";
+
+/** A resource's state in a step (the fields the mapping reads). */
+export interface StepStateLike {
+    outputs?: Record<string, unknown>;
+}
 
 /** The step metadata the mapping reads. */
 export interface StepMetadataLike {
     op: string;
     urn: string;
     type: string;
+    old?: StepStateLike | null;
+    new?: StepStateLike | null;
 }
+
+/** The type of the root resource of every stack, whose outputs are the stack's outputs. */
+export const STACK_RESOURCE_TYPE = "pulumi:pulumi:Stack";
 
 /** An engine event as the Automation API delivers it (the fields the runner reads). */
 export interface EngineEventLike {
@@ -55,16 +66,30 @@ export function normalizeChanges(changes: Partial<Record<string, number>> | unde
  * - resourcePreEvent → `resource` phase `pre`;
  * - resOutputsEvent → `resource` phase `outputs`, then `progress`;
  * - resOpFailedEvent → `resource` phase `failed`, then `progress`;
- * - diagnosticEvent → `diagnostic` (color directives removed);
+ * - diagnosticEvent → `diagnostic` (color directives removed); `debug` ones only when asked;
  * - summaryEvent → `changes`, then a final `progress` whose `total` equals `done`.
+ * The stack resource's outputs events also give `outputChanges`: the last one holds the outputs before
+ * and after (a preview sends one with the old values first).
  * Other events (prelude, stdout, policy, cancel) map to nothing. `progress.done` counts the resources
  * (distinct URNs) whose step finished or failed; the engine does not announce a total up front.
  */
 export class EngineEventMapper {
     private readonly finished = new Set<string>();
     private summary: Record<string, number> | undefined;
+    private stackOutputs: OutputChange[] | undefined;
+    private readonly debug: boolean;
 
-    constructor(private readonly cluster: string) {}
+    constructor(
+        private readonly cluster: string,
+        options: { debug?: boolean } = {},
+    ) {
+        this.debug = options.debug === true;
+    }
+
+    /** The stack outputs the operation changed, once the stack resource's outputs were reported; else empty. */
+    get outputChanges(): OutputChange[] {
+        return this.stackOutputs ?? [];
+    }
 
     /** The engine's summary, once its summary event arrived. */
     get changes(): Record<string, number> | undefined {
@@ -78,6 +103,7 @@ export class EngineEventMapper {
         }
         if (event.resOutputsEvent) {
             const m = event.resOutputsEvent.metadata;
+            if (m.type === STACK_RESOURCE_TYPE && m.new?.outputs) this.stackOutputs = outputChangesOf(m.old?.outputs ?? undefined, m.new.outputs);
             return [this.resource("outputs", m), this.progress(m.urn)];
         }
         if (event.resOpFailedEvent) {
@@ -86,6 +112,8 @@ export class EngineEventMapper {
         }
         if (event.diagnosticEvent) {
             const d = event.diagnosticEvent;
+            // Most of an update's events are the engine's debug lines: noise unless asked for.
+            if (d.severity === "debug" && !this.debug) return [];
             const severity = (SEVERITIES.has(d.severity) ? d.severity : "info") as Severity;
             const mapped: FleetEvent = { type: "diagnostic", cluster, severity, message: plainMessage(d.message) };
             if (d.urn) mapped.urn = d.urn;

@@ -3,11 +3,12 @@
  * loads no Pulumi code; the engine driver and the cluster program are loaded when a run needs them.
  */
 export * from "./types";
-export { runFleet, DEFAULT_CONCURRENCY, FleetRunDeps } from "./runner";
-export { selectClusters, parseShard, parseSelector, shardOf, clusterHash } from "./selection";
-export { EngineEventMapper, EngineEventLike, StepMetadataLike, normalizeChanges, plainMessage, urnName } from "./events";
+export { runFleet, planFleetRun, DEFAULT_CONCURRENCY, FleetRunDeps } from "./runner";
+export { selectClusters, parseSelection, parseShard, parseSelector, shardOf, clusterHash, SELECTION_KEYS } from "./selection";
+export { outputChangesOf, containsUnknown, UNKNOWN_VALUE } from "./output-changes";
+export { EngineEventMapper, EngineEventLike, StepMetadataLike, StepStateLike, STACK_RESOURCE_TYPE, normalizeChanges, plainMessage, urnName } from "./events";
 export { mapBounded } from "./pool";
-export { FleetSelectionError, FleetSetupError, StackOperationError } from "./errors";
+export { FleetConfirmationError, FleetSelectionError, FleetSetupError, StackOperationError } from "./errors";
 export {
     StackName,
     StackNaming,

@@ -4,7 +4,10 @@
  * see workspace.ts for why.
  */
 
-import { mkdirSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdirSync, realpathSync, rmSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import type * as automation from "@pulumi/pulumi/automation";
 import type { ClusterSpec } from "../../../provider/src/plan/cluster";
 import { clusterProgram } from "./cluster-program";
@@ -50,14 +53,54 @@ export async function openLocalStack(api: typeof automation, location: LocalStac
     return location.mode === "select" ? api.LocalWorkspace.selectStack(args, wsOptions) : api.LocalWorkspace.createOrSelectStack(args, wsOptions);
 }
 
+/**
+ * The Pulumi CLI's workspace settings files of a stack's workspace folder. `pulumi stack select` (which
+ * the Automation API runs to open a stack) records the selected stack per project folder in
+ * `$PULUMI_HOME/workspaces/<project>-<sha1 of the Pulumi.yaml path>-workspace.json`
+ * (pkg/workspace/workspace.go). Each run opens stacks in fresh folders, so every operation would leave
+ * one file behind; the path is hashed as the CLI sees its working directory (resolved), and as given.
+ */
+export function workspaceSettingsFiles(location: Pick<LocalStackLocation, "workDir" | "target" | "pulumiHome" | "envVars">, env: Readonly<Record<string, string | undefined>> = process.env): string[] {
+    const home = location.pulumiHome ?? location.envVars.PULUMI_HOME ?? env.PULUMI_HOME ?? path.join(os.homedir(), ".pulumi");
+    const dirs = new Set([path.resolve(location.workDir)]);
+    try {
+        dirs.add(realpathSync(location.workDir));
+    } catch {
+        // The folder is gone: the path as given is the only candidate.
+    }
+    return [...dirs].map((dir) => {
+        const hash = createHash("sha1").update(path.join(dir, "Pulumi.yaml")).digest("hex");
+        return path.join(home, "workspaces", `${location.target.project}-${hash}-workspace.json`);
+    });
+}
+
+/** Removes the settings files `pulumi stack select` left for this workspace folder (see workspaceSettingsFiles). */
+export function forgetWorkspaceSelection(location: Pick<LocalStackLocation, "workDir" | "target" | "pulumiHome" | "envVars">): void {
+    for (const file of workspaceSettingsFiles(location)) {
+        try {
+            rmSync(file, { force: true });
+        } catch {
+            // A file left behind costs a few bytes; it must not fail the operation.
+        }
+    }
+}
+
 /** Opens the stack and runs the operation; failures are thrown as StackOperationError. */
 export async function runLocalStackOperation(
     request: LocalStackRequest,
     opts: { onEvent: (event: EngineEventLike) => void; signal: AbortSignal },
 ): Promise<StackOperationResult> {
+    if (opts.signal.aborted) throw new StackOperationError("cancelled", "cancelled before the stack was opened");
+    try {
+        return await openAndOperate(request, opts);
+    } finally {
+        forgetWorkspaceSelection(request);
+    }
+}
+
+async function openAndOperate(request: LocalStackRequest, opts: { onEvent: (event: EngineEventLike) => void; signal: AbortSignal }): Promise<StackOperationResult> {
     const api = await import("@pulumi/pulumi/automation");
     const { target } = request;
-    if (opts.signal.aborted) throw new StackOperationError("cancelled", "cancelled before the stack was opened");
     let stack: automation.Stack;
     try {
         stack = await openLocalStack(api, request, clusterProgram(request.cluster));

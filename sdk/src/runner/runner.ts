@@ -1,9 +1,11 @@
 /**
  * runFleet: one operation over the selected clusters of a fleet, each cluster in its own stack.
  *
- * - Everything about the input is checked first: options, selection, stack names, and every selected
- *   cluster planned. Any problem throws a FluxIdentityValidationError before a stack is touched (the CLI
- *   maps it to exit code 2). Then the driver checks the environment (FleetSetupError).
+ * - Everything about the input is checked first: options (unknown ones refused), selection (as data: it
+ *   fails closed, see selection.ts), stack names, and every selected cluster planned. Any problem throws a
+ *   FluxIdentityValidationError before a stack is touched (the CLI maps it to exit code 2). A `destroy`
+ *   then needs `confirmDestroy` naming exactly the selected clusters (FleetConfirmationError otherwise).
+ *   Then the driver checks the environment (FleetSetupError).
  * - Clusters run `concurrency` at a time (default 4, lowered to the driver's maxConcurrency), started in
  *   fleet order; results come back in fleet order whatever order they finish in.
  * - A cluster's failure is its result: it never stops the others.
@@ -21,11 +23,11 @@ import { planCluster } from "../../../provider/src/plan/cluster";
 import { RenderedCluster, renderCluster } from "../render/render";
 import type { FleetClusterSpec, FleetSpec } from "../spec/fleet";
 import { BackendUrlResolver, FleetLoader, StackName, StackNaming, defaultBackendUrl, defaultFleetLoader, defaultSecretsProvider, defaultStackNaming, prepareFleet } from "./defaults";
-import { StackOperationError } from "./errors";
+import { FleetConfirmationError, FleetSelectionError, StackOperationError } from "./errors";
 import { EngineEventMapper } from "./events";
 import { mapBounded } from "./pool";
-import { selectClusters } from "./selection";
-import { ClusterResult, FLEET_OPERATIONS, FleetEvent, FleetOperation, FleetRunError, FleetRunOptions, FleetRunSummary } from "./types";
+import { parseSelection, selectClusters } from "./selection";
+import { ClusterResult, FLEET_OPERATIONS, FLEET_RUN_OPTION_KEYS, FleetEvent, FleetOperation, FleetRunError, FleetRunOptions, FleetRunPlan, FleetRunSummary, FleetRunTarget, OutputChange } from "./types";
 import type { OpenMode, StackDriver, StackOperation, StackOperationResult, StackSession } from "./workspace";
 
 export const DEFAULT_CONCURRENCY = 4;
@@ -52,6 +54,23 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 function checkOptions(options: FleetRunOptions): void {
     const issues: ValidationIssue[] = [];
+    if (typeof options !== "object" || options === null) throw new FluxIdentityValidationError([{ path: "(options)", message: "runFleet takes an options object.", fix: "call runFleet({ operation, fleet, ... })." }]);
+    // A misspelled option (`selector` for `selection`) would be ignored and the run cover every cluster.
+    for (const key of Object.keys(options)) {
+        if (!(FLEET_RUN_OPTION_KEYS as readonly string[]).includes(key)) {
+            issues.push({ path: key, message: `${JSON.stringify(key)} is not an option of runFleet.`, fix: `use ${FLEET_RUN_OPTION_KEYS.join(", ")}.` });
+        }
+    }
+    try {
+        parseSelection(options.selection as unknown);
+    } catch (err) {
+        if (!(err instanceof FluxIdentityValidationError)) throw err;
+        issues.push(...err.issues);
+    }
+    const { confirmDestroy } = options;
+    if (confirmDestroy !== undefined && (!Array.isArray(confirmDestroy) || !confirmDestroy.every((n) => typeof n === "string"))) {
+        issues.push({ path: "confirmDestroy", message: "must be a list of cluster names.", fix: "pass the names of the clusters the selection picks." });
+    }
     if (!FLEET_OPERATIONS.includes(options.operation)) {
         issues.push({ path: "operation", message: `${JSON.stringify(options.operation)} is not an operation.`, fix: `use one of ${FLEET_OPERATIONS.join(", ")}.` });
     }
@@ -59,7 +78,10 @@ function checkOptions(options: FleetRunOptions): void {
     if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
         issues.push({ path: "concurrency", message: `${String(concurrency)} is not a whole number of at least 1.`, fix: `use a number of clusters to work on at once, such as ${DEFAULT_CONCURRENCY}.` });
     }
-    if (issues.length > 0) throw new FluxIdentityValidationError(issues);
+    if (issues.length > 0) {
+        const onlySelection = issues.every((i) => i.path === "selection" || i.path.startsWith("selection.") || i.path.startsWith("selection["));
+        throw onlySelection ? new FleetSelectionError(issues) : new FluxIdentityValidationError(issues);
+    }
 }
 
 function fleetOf(options: FleetRunOptions, deps: FleetRunDeps, env: Env): { fleet: FleetSpec; specDir: string } {
@@ -105,6 +127,33 @@ function planClusters(fleet: FleetSpec, selected: readonly FleetClusterSpec[], o
     return planned;
 }
 
+/**
+ * A destroy goes ahead only when `confirmDestroy` names exactly the clusters it selected: a caller that
+ * saw (and confirmed) some clusters can never destroy others, however the fleet or the selection moved.
+ */
+function checkDestroyConfirmation(operation: FleetOperation, confirmDestroy: readonly string[] | undefined, planned: readonly PlannedCluster[]): void {
+    if (operation !== "destroy") return;
+    const targets = targetsOf(planned);
+    const selected = new Set(targets.map((t) => t.cluster));
+    const list = targets.map((t) => `${t.cluster} (stack ${t.stack})`).join(", ") || "none";
+    if (confirmDestroy === undefined) {
+        throw new FleetConfirmationError(
+            [{ path: "confirmDestroy", message: `destroy needs a confirmation naming the ${targets.length} selected cluster(s): ${list}.`, fix: "pass confirmDestroy with exactly these cluster names (after showing them to whoever asked for the destroy)." }],
+            targets,
+        );
+    }
+    const confirmed = new Set(confirmDestroy);
+    const unconfirmed = [...selected].filter((n) => !confirmed.has(n));
+    const extra = [...confirmed].filter((n) => !selected.has(n));
+    if (unconfirmed.length > 0 || extra.length > 0) {
+        const parts = [unconfirmed.length > 0 ? `selected but not confirmed: ${unconfirmed.join(", ")}` : "", extra.length > 0 ? `confirmed but not selected: ${extra.join(", ")}` : ""].filter(Boolean);
+        throw new FleetConfirmationError(
+            [{ path: "confirmDestroy", message: `the confirmation does not name exactly the selected clusters (${parts.join("; ")}). The selection picks: ${list}.`, fix: "confirm exactly the clusters the selection picks, or change the selection." }],
+            targets,
+        );
+    }
+}
+
 function emitterOf(listener: ((event: FleetEvent) => void) | undefined): (event: FleetEvent) => void {
     if (!listener) return () => undefined;
     return (event) => {
@@ -137,17 +186,45 @@ function modeOf(operation: StackOperation): OpenMode {
     return operation === "preview" || operation === "up" ? "create-or-select" : "select";
 }
 
-/** Runs `options.operation` over the selected clusters of the fleet; see the module comment. */
-export async function runFleet(options: FleetRunOptions, deps: FleetRunDeps = {}): Promise<FleetRunSummary> {
-    const runStart = performance.now();
+interface PreparedRun {
+    fleet: FleetSpec;
+    env: Env;
+    workDir: string;
+    planned: PlannedCluster[];
+}
+
+/** Every check of a run (options, selection, stack names, each selected cluster planned); touches nothing. */
+function prepareRun(options: FleetRunOptions, deps: FleetRunDeps): PreparedRun {
     checkOptions(options);
-    const { operation, signal } = options;
     const env: Env = options.env ?? process.env;
     const { fleet, specDir } = fleetOf(options, deps, env);
     const workDir = path.resolve(options.workDir ?? specDir);
     const selected = selectClusters(fleet, options.selection);
-    const planned = planClusters(fleet, selected, operation, deps.naming ?? defaultStackNaming);
+    const planned = planClusters(fleet, selected, options.operation, deps.naming ?? defaultStackNaming);
+    return { fleet, env, workDir, planned };
+}
+
+const targetsOf = (planned: readonly PlannedCluster[]): FleetRunTarget[] => planned.map((p) => ({ cluster: p.spec.name, stack: p.name.fullyQualified }));
+
+/**
+ * What `runFleet(options)` would work on: the same checks (they throw the same errors), then the selected
+ * clusters and their stacks, without touching any stack or calling a driver. A command line shows them
+ * before asking for a confirmation; `confirmDestroy` takes their cluster names.
+ */
+export async function planFleetRun(options: FleetRunOptions, deps: FleetRunDeps = {}): Promise<FleetRunPlan> {
+    const { planned } = prepareRun(options, deps);
+    return { operation: options.operation, targets: targetsOf(planned) };
+}
+
+/** Runs `options.operation` over the selected clusters of the fleet; see the module comment. */
+export async function runFleet(options: FleetRunOptions, deps: FleetRunDeps = {}): Promise<FleetRunSummary> {
+    const runStart = performance.now();
+    const { fleet, env, workDir, planned } = prepareRun(options, deps);
+    const { operation, signal } = options;
+    checkDestroyConfirmation(operation, options.confirmDestroy, planned);
     const emit = emitterOf(options.onEvent);
+    const reportsOutputChanges = operation === "preview" || operation === "up";
+    const outputChangesOf = (mapper: EngineEventMapper): OutputChange[] => (reportsOutputChanges ? mapper.outputChanges : []);
 
     let concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
     let session: StackSession | undefined;
@@ -192,14 +269,14 @@ export async function runFleet(options: FleetRunOptions, deps: FleetRunDeps = {}
         const cluster = p.spec.name;
         const stack = p.name.fullyQualified;
         if (signal?.aborted) {
-            const result: ClusterResult = { cluster, stack, status: "cancelled", changes: {}, outputs: {}, error: { kind: "cancelled", message: "not started: the run was cancelled" }, durationMs: 0 };
+            const result: ClusterResult = { cluster, stack, status: "cancelled", changes: {}, outputs: {}, outputChanges: [], error: { kind: "cancelled", message: "not started: the run was cancelled" }, durationMs: 0 };
             emit({ type: "cluster-finished", cluster, result });
             return result;
         }
         const start = performance.now();
         const controller = new AbortController();
         running.add(controller);
-        const mapper = new EngineEventMapper(cluster);
+        const mapper = new EngineEventMapper(cluster, { debug: options.debug === true });
         let result: ClusterResult;
         try {
             emit({ type: "cluster-started", cluster, stack, operation });
@@ -207,14 +284,14 @@ export async function runFleet(options: FleetRunOptions, deps: FleetRunDeps = {}
             if (signal?.aborted && !controller.signal.aborted) controller.abort(signal.reason);
             const out = await execute(p, controller.signal, mapper);
             const changes = Object.keys(out.changes).length > 0 ? out.changes : (mapper.changes ?? {});
-            result = { cluster, stack, status: "succeeded", changes, outputs: out.outputs, durationMs: performance.now() - start };
+            result = { cluster, stack, status: "succeeded", changes, outputs: out.outputs, outputChanges: outputChangesOf(mapper), durationMs: performance.now() - start };
         } catch (err) {
             if (operation === "destroy" && err instanceof StackOperationError && err.stackNotFound) {
                 emit({ type: "diagnostic", cluster, severity: "info", message: `stack ${stack} does not exist: nothing to destroy.` });
-                result = { cluster, stack, status: "succeeded", changes: {}, outputs: {}, durationMs: performance.now() - start };
+                result = { cluster, stack, status: "succeeded", changes: {}, outputs: {}, outputChanges: [], durationMs: performance.now() - start };
             } else {
                 const error = runErrorOf(err, controller.signal.aborted);
-                result = { cluster, stack, status: error.kind === "cancelled" ? "cancelled" : "failed", changes: mapper.changes ?? {}, outputs: {}, error, durationMs: performance.now() - start };
+                result = { cluster, stack, status: error.kind === "cancelled" ? "cancelled" : "failed", changes: mapper.changes ?? {}, outputs: {}, outputChanges: outputChangesOf(mapper), error, durationMs: performance.now() - start };
             }
         } finally {
             running.delete(controller);

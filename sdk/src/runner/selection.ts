@@ -10,7 +10,7 @@
  * with hundreds of clusters per shard the sizes are close.
  */
 
-import { ValidationIssue } from "../../../provider/src/core/errors";
+import { Issues, ValidationIssue, show } from "../../../provider/src/core/errors";
 import type { FleetClusterSpec, FleetSpec } from "../spec/fleet";
 import { FleetSelectionError } from "./errors";
 import type { ClusterSelection } from "./types";
@@ -43,6 +43,95 @@ function listNames(names: readonly string[]): string {
     return names.length > LIST_LIMIT ? `${shown}, ... (${names.length - LIST_LIMIT} more)` : shown;
 }
 
+/** The keys of a ClusterSelection, in the order messages list them. */
+export const SELECTION_KEYS = ["names", "labels", "shard"] as const;
+
+const SELECTION_EXAMPLE = '{"names": ["prod-eks"]}, {"labels": {"env": "prod"}} or {"shard": {"index": 0, "count": 4}}';
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function kindOf(value: unknown): string {
+    if (value === null) return "null";
+    if (Array.isArray(value)) return "a list";
+    return typeof value === "object" ? "an object" : `a ${typeof value} (${show(value)})`;
+}
+
+/**
+ * Checks a selection given as data (a portal's JSON, a JavaScript caller) and returns it typed. Fails
+ * closed: a non-object, an unknown key (`name`, `selector`), a wrongly typed value, an empty `names` list
+ * or `labels` object would otherwise be ignored and select the whole fleet, so each is an issue naming
+ * the field and the valid keys. `undefined` is the empty selection (every cluster).
+ */
+export function parseSelection(value: unknown, at = "selection"): ClusterSelection {
+    if (value === undefined) return {};
+    const issues = Issues.root(at);
+    if (!isPlainObject(value)) {
+        issues.add(undefined, `must be an object with any of ${SELECTION_KEYS.join(", ")}, not ${kindOf(value)}.`, `write ${SELECTION_EXAMPLE}; leave the selection out to select every cluster.`);
+        throw new FleetSelectionError(issues.list);
+    }
+    const out: ClusterSelection = {};
+    for (const key of Object.keys(value)) {
+        if (!(SELECTION_KEYS as readonly string[]).includes(key)) {
+            issues.add(key, `${show(key)} is not a selection key.`, `use ${SELECTION_KEYS.join(", ")} (for example ${SELECTION_EXAMPLE}).`);
+        }
+    }
+    const { names, labels, shard } = value;
+    if (names !== undefined) {
+        if (!Array.isArray(names)) {
+            issues.add("names", `must be a list of cluster names, not ${kindOf(names)}.`, 'write "names": ["prod-eks"].');
+        } else if (names.length === 0) {
+            issues.add("names", "is an empty list, which would select nothing by name.", "name at least one cluster, or leave names out to select every cluster.");
+        } else {
+            names.forEach((n, i) => {
+                if (typeof n !== "string" || n === "") issues.at("names").add(i, `must be a cluster name, not ${kindOf(n)}.`, "use the name of a cluster of the fleet.");
+            });
+            if (names.every((n) => typeof n === "string" && n !== "")) out.names = names as string[];
+        }
+    }
+    if (labels !== undefined) {
+        if (!isPlainObject(labels)) {
+            issues.add("labels", `must be an object of label values, not ${kindOf(labels)}.`, 'write "labels": {"env": "prod"}.');
+        } else if (Object.keys(labels).length === 0) {
+            issues.add("labels", "is an empty object, which would select by no label at all.", "give at least one label, or leave labels out to select every cluster.");
+        } else {
+            for (const [k, v] of Object.entries(labels)) {
+                if (typeof v !== "string") issues.at("labels").add(k, `must be a string label value, not ${kindOf(v)}.`, `write "${k}": "value" (label values are strings).`);
+            }
+            if (Object.values(labels).every((v) => typeof v === "string")) out.labels = labels as Record<string, string>;
+        }
+    }
+    if (shard !== undefined) {
+        if (!isPlainObject(shard)) {
+            issues.add("shard", `must be an object {"index": i, "count": n}, not ${kindOf(shard)}.`, 'write "shard": {"index": 0, "count": 4} (index is 0-based).');
+        } else {
+            for (const key of Object.keys(shard)) {
+                if (key !== "index" && key !== "count") issues.at("shard").add(key, `${show(key)} is not a shard key.`, "use index (0-based) and count.");
+            }
+            for (const key of ["index", "count"] as const) {
+                if (typeof shard[key] !== "number") issues.at("shard").add(key, `must be a whole number, not ${kindOf(shard[key])}.`, 'write "shard": {"index": 0, "count": 4}.');
+            }
+            if (typeof shard.index === "number" && typeof shard.count === "number") out.shard = { index: shard.index, count: shard.count };
+        }
+    }
+    if (issues.count > 0) throw new FleetSelectionError(issues.list);
+    return out;
+}
+
+function labelText(labels: Readonly<Record<string, string>>): string {
+    return Object.entries(labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(",");
+}
+
+/** The labels the fleet's clusters carry, `key=value` each, sorted; for messages. */
+function fleetLabels(fleet: FleetSpec): string[] {
+    const seen = new Set<string>();
+    for (const c of fleet.clusters) for (const [k, v] of Object.entries(c.labels ?? {})) seen.add(`${k}=${v}`);
+    return [...seen].sort();
+}
+
 function selectionIssues(fleet: FleetSpec, selection: ClusterSelection): ValidationIssue[] {
     const issues: ValidationIssue[] = [];
     const known = new Set(fleet.clusters.map((c) => c.name));
@@ -67,21 +156,36 @@ function selectionIssues(fleet: FleetSpec, selection: ClusterSelection): Validat
 }
 
 /**
- * The clusters of `fleet` that meet every criterion of `selection`, in fleet order. Unknown names and
- * impossible shards throw a FleetSelectionError listing what is valid.
+ * The clusters of `fleet` that meet every criterion of `selection`, in fleet order. Fails closed: the
+ * selection is checked as data first (parseSelection), unknown names and impossible shards throw a
+ * FleetSelectionError listing what is valid, and so do names and labels that together match no cluster.
+ * A shard may come out empty (the hash does not balance small fleets exactly): that is no error, since
+ * the other shards hold the selected clusters.
  */
 export function selectClusters(fleet: FleetSpec, selection: ClusterSelection = {}): FleetClusterSpec[] {
-    const issues = selectionIssues(fleet, selection);
+    const checked = parseSelection(selection as unknown);
+    const issues = selectionIssues(fleet, checked);
     if (issues.length > 0) throw new FleetSelectionError(issues);
-    const names = selection.names && selection.names.length > 0 ? new Set(selection.names) : undefined;
-    const labels = Object.entries(selection.labels ?? {});
-    const { shard } = selection;
-    return fleet.clusters.filter(
-        (c) =>
-            (!names || names.has(c.name)) &&
-            labels.every(([k, v]) => c.labels !== undefined && Object.prototype.hasOwnProperty.call(c.labels, k) && c.labels[k] === v) &&
-            (!shard || shardOf(c.name, shard.count) === shard.index),
+    const names = checked.names ? new Set(checked.names) : undefined;
+    const labels = Object.entries(checked.labels ?? {});
+    const matching = fleet.clusters.filter(
+        (c) => (!names || names.has(c.name)) && labels.every(([k, v]) => c.labels !== undefined && Object.prototype.hasOwnProperty.call(c.labels, k) && c.labels[k] === v),
     );
+    if (matching.length === 0) throw new FleetSelectionError([emptySelectionIssue(fleet, checked)], { matchesNothing: true });
+    const { shard } = checked;
+    return matching.filter((c) => !shard || shardOf(c.name, shard.count) === shard.index);
+}
+
+function emptySelectionIssue(fleet: FleetSpec, selection: ClusterSelection): ValidationIssue {
+    if (fleet.clusters.length === 0) return { path: "clusters", message: "the fleet has no clusters, so the selection matches nothing.", fix: "add a cluster to the fleet." };
+    // Names are known (checked before), so only labels can leave the selection empty.
+    const labels = fleetLabels(fleet);
+    const among = selection.names ? ` among ${selection.names.join(", ")}` : "";
+    return {
+        path: "selection.labels",
+        message: `no cluster${among} carries the labels ${labelText(selection.labels ?? {})}: the selection matches nothing.`,
+        fix: labels.length > 0 ? `select by labels the clusters carry (${listNames(labels)}), or by name.` : "the fleet's clusters carry no labels: select by name.",
+    };
 }
 
 /**
@@ -111,7 +215,8 @@ const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9]
 export function parseSelector(text: string): Record<string, string> {
     const labels: Record<string, string> = {};
     const issues: ValidationIssue[] = [];
-    if (text.trim() === "") return labels;
+    // An empty selector (often an unset shell variable) would select every cluster: refuse it.
+    if (text.trim() === "") throw new FleetSelectionError([{ path: "selector", message: "is empty.", fix: "give labels as key=value[,key=value], or leave --selector out to select every cluster." }]);
     text.split(",").forEach((raw, i) => {
         const term = raw.trim();
         const at = `selector[${i}]`;

@@ -10,7 +10,11 @@ export type FleetOperation = "render" | "preview" | "up" | "destroy" | "refresh"
 
 export const FLEET_OPERATIONS: readonly FleetOperation[] = ["render", "preview", "up", "destroy", "refresh", "outputs"];
 
-/** Which clusters a run covers. All given criteria must hold; none means every cluster. */
+/**
+ * Which clusters a run covers. All given criteria must hold; none means every cluster. Checked as data
+ * (parseSelection): unknown keys, wrong types, an empty `names` list or `labels` object are errors, and
+ * so are names and labels that match no cluster (an empty shard is not).
+ */
 export interface ClusterSelection {
     /** Cluster names. */
     names?: string[];
@@ -39,6 +43,62 @@ export interface FleetRunOptions {
     backendUrl?: string;
     /** Working directory for a `file://` backend's relative path and Pulumi's workspace; default the spec file's folder. */
     workDir?: string;
+    /**
+     * Required for `destroy`: the names of exactly the clusters the selection picks (in any order), so a
+     * caller cannot destroy more than it saw. Missing or different, the run throws a
+     * FleetConfirmationError listing the clusters and stacks, before any stack is touched.
+     */
+    confirmDestroy?: readonly string[];
+    /** Pass the engine's `debug` diagnostics on as events; default false (they are most of an update's events). */
+    debug?: boolean;
+}
+
+// Every option, so that the list below cannot miss one.
+const OPTION_KEYS: Record<keyof FleetRunOptions, true> = {
+    operation: true,
+    fleet: true,
+    selection: true,
+    concurrency: true,
+    signal: true,
+    onEvent: true,
+    env: true,
+    config: true,
+    backendUrl: true,
+    workDir: true,
+    confirmDestroy: true,
+    debug: true,
+};
+
+/** The option names of FleetRunOptions; any other key is refused rather than ignored. */
+export const FLEET_RUN_OPTION_KEYS = Object.keys(OPTION_KEYS) as ReadonlyArray<keyof FleetRunOptions>;
+
+/**
+ * A stack output that the operation changed (`up`) or would change (`preview`), from the engine's own
+ * record of the stack resource: its outputs before and after.
+ * - `create`, `update`, `delete`: the output appears, changes or disappears; `before` and `after` hold
+ *   the values (secrets as `[secret]`).
+ * - `unknown`: only for `preview`, when the new value depends on what `up` creates (a created role's
+ *   ARN, a created managed identity's client ID): the engine cannot know it before `up`.
+ */
+export interface OutputChange {
+    name: string;
+    change: "create" | "update" | "delete" | "unknown";
+    before?: unknown;
+    after?: unknown;
+}
+
+/** One cluster a run works on, and its stack. */
+export interface FleetRunTarget {
+    cluster: string;
+    /** Fully qualified stack name. */
+    stack: string;
+}
+
+/** What a run would work on, from planFleetRun: every check done, nothing touched. */
+export interface FleetRunPlan {
+    operation: FleetOperation;
+    /** The selected clusters and their stacks, in fleet order. */
+    targets: FleetRunTarget[];
 }
 
 export type ClusterStatus = "succeeded" | "failed" | "cancelled";
@@ -53,6 +113,12 @@ export interface ClusterResult {
     changes: Record<string, number>;
     /** Stack outputs (after `up`, `refresh`, `outputs`), or the rendered files' text for `render`. */
     outputs: Record<string, unknown>;
+    /**
+     * Outputs `up` changed or `preview` would change (the Flux side: `kustomizationYaml`, ...), which the
+     * resource counts do not show: a brought role's new ARN changes no resource but the kustomization.
+     * Empty for other operations.
+     */
+    outputChanges: OutputChange[];
     /** Why it failed, when it did. */
     error?: FleetRunError;
     durationMs: number;

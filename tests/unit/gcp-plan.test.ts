@@ -217,6 +217,10 @@ describe("GCP plan: grants", () => {
         assert.ok(plan.warnings.some((w) => w.startsWith("apply remoteClusterRbacYaml in each remote GKE cluster")));
         const direct = planGcp(gcpInput(T.Generic, { controllers: { gke: [{ cluster: NAMES.cluster }] } }));
         assert.ok(direct.remoteClusterRbacYaml.includes(`name: ${fed("flux-system", "kustomize-controller")}\n`), "a federated principal is its own user name");
+        // A GKE KSA with direct access: GKE names the user serviceAccount:<project>.svc.id.goog[<ns>/<ksa>],
+        // as Flux's e2e binds it (fluxcd/pkg tests/integration); without the prefix every apply gets 403.
+        const gkeDirect = planGcp(gcpInput(T.Gke, { controllers: { gke: [{ cluster: NAMES.cluster }] } }));
+        assert.ok(gkeDirect.remoteClusterRbacYaml.includes(`    kind: User\n    name: ${gke("flux-system", "kustomize-controller")}\n`), gkeDirect.remoteClusterRbacYaml);
     });
 
     it("creates IAM members only: never an IAM policy or binding, of any service", () => {

@@ -50,6 +50,8 @@ export interface GcpGrant {
     readonly service: GcpService;
     readonly kinds: readonly FluxKind[];
     readonly targets: readonly GcpGrantTarget[];
+    /** The resources as the user named them (repositories even when granted at project level, the cluster for gke). */
+    readonly named: readonly string[];
     /** Predefined roles given on every target (empty when the custom bucket role replaces them). */
     readonly roles: readonly string[];
     /** GCS: grant the custom bucket reader role instead. */
@@ -107,6 +109,7 @@ function resolveEntry(service: GcpService, value: unknown, issues: Issues): GcpG
     const before = issues.count;
     const kinds = resolveUsedBy(Cloud.Gcp, service, entry.usedBy, issues);
     let targets: GcpGrantTarget[] = [];
+    let named: string[] = [];
     let roles: string[] = [];
     let customRole = false;
     let remoteCluster: GcpRemoteClusterGrant | undefined;
@@ -117,6 +120,7 @@ function resolveEntry(service: GcpService, value: unknown, issues: Issues): GcpG
             targets = projectLevel
                 ? repos.map((r) => ({ scope: GcpGrantScope.Project, resource: `projects/${r.project}` }))
                 : repos.map((r) => ({ scope: GcpGrantScope.Repository, resource: r.name }));
+            named = repos.map((r) => r.name);
             roles = [GCP_ROLES.artifactRegistryReader];
             break;
         }
@@ -142,6 +146,7 @@ function resolveEntry(service: GcpService, value: unknown, issues: Issues): GcpG
                 // GKE clusters are project-level resources: GetCluster can only be granted on the project.
                 targets = [{ scope: GcpGrantScope.Project, resource: `projects/${parts.project}` }];
                 remoteCluster = resolveRemoteCluster(entry, entry.cluster as string, issues);
+                named = [entry.cluster as string];
             }
             roles = [GCP_ROLES.clusterViewer];
             break;
@@ -155,7 +160,8 @@ function resolveEntry(service: GcpService, value: unknown, issues: Issues): GcpG
     if (issues.count > before || !kinds) {
         return undefined;
     }
-    return { service, kinds, targets: uniqueTargets(targets), roles, customRole, remoteCluster, path: issues.path() };
+    if (service !== "gar" && service !== "gke") named = targets.map((t) => t.resource);
+    return { service, kinds, targets: uniqueTargets(targets), named: [...new Set(named)], roles, customRole, remoteCluster, path: issues.path() };
 }
 
 /** Validated names of a list field, each with its parsed parts. */

@@ -6,9 +6,9 @@ import { SettingGrant, cloudObjectSettings } from "../flux/object-settings";
 import { GcpGrant } from "./grants";
 import { GcpResolvedTenant } from "./tenants";
 
-/** Only remote clusters name their resource in the settings. */
+/** The resources as the user named them: repositories, buckets, keys, topics, the remote cluster. */
 function settingGrant(g: GcpGrant): SettingGrant {
-    return { service: g.service, kinds: g.kinds, resources: g.remoteCluster ? [g.remoteCluster.cluster] : [] };
+    return { service: g.service, kinds: g.kinds, resources: g.named };
 }
 
 export function gcpObjectSettings(controllerGrants: readonly GcpGrant[], tenants: readonly GcpResolvedTenant[]): FluxObjectSetting[] {

@@ -509,6 +509,15 @@ func awsChecks(r *Run, resource string, actions ...string) []string {
 
 func init() {
 	register(&Integration{
+		// Identities no Flux object is planned for (brought ones without usedBy): a bare token request.
+		Cloud: "aws", ID: "token",
+		Kinds: map[string]string{"": entryToken},
+		Call: func(j *ClusterJudge, kind, resource string) (FluxCall, error) {
+			return FluxCall{Entry: entryToken, Provider: "aws", Region: j.plan.AWS.Region}, nil
+		},
+		Check: func(r *Run, kind, resource string) []string { return nil },
+	})
+	register(&Integration{
 		Cloud: "aws", ID: "ecr",
 		Kinds: map[string]string{"OCIRepository": entryRegistry, "HelmRepository": entryRegistry, "ImageRepository": entryRegistry},
 		Call: func(j *ClusterJudge, kind, resource string) (FluxCall, error) {

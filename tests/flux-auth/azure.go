@@ -142,7 +142,7 @@ func (z *AzureCloud) identityFor(clientID string) (*AzureIdentity, string) {
 }
 
 func (z *AzureCloud) token(w http.ResponseWriter, r *http.Request, tenant string, form url.Values) {
-	clientID, assertion, scope := form.Get("client_id"), form.Get("client_assertion"), form.Get("scope")
+	clientID, assertion, scope := form.Get("client_id"), form.Get("client_assertion"), resourceScope(form.Get("scope"))
 	detail := fmt.Sprintf("client_credentials for %s in tenant %s, scope %s", clientID, tenant, scope)
 	if want := azureAuthorityHosts[z.plan.Cloud]; want != "" && r.Host != want {
 		z.entraError(w, "AADSTS900023", fmt.Sprintf("token requested at %s, but the identities live in the %s cloud (%s)", r.Host, z.plan.Cloud, want))
@@ -187,7 +187,7 @@ func (z *AzureCloud) token(w http.ResponseWriter, r *http.Request, tenant string
 	z.sessions[access] = s
 	if cur := z.j.current; cur != nil {
 		cur.azureSessions = append(cur.azureSessions, s)
-		cur.note("Entra ID token for %s (%s) as %s, scope %s", id.Name, clientID, claims.Subject, scope)
+		cur.note("Entra ID token for %s (%s) as %s, scope %s", orBrought(id.Name), clientID, claims.Subject, scope)
 	}
 	z.j.net.record(Exchange{Service: "azure entra id", Detail: detail, Allowed: true})
 	writeJSON(w, 200, map[string]any{"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": access})
@@ -286,6 +286,15 @@ func azureCheck(r *Run, group, resource, wantScope string) []string {
 
 func init() {
 	register(&Integration{
+		// Identities no Flux object is planned for (brought ones without usedBy): a bare token request.
+		Cloud: "azure", ID: "token",
+		Kinds: map[string]string{"": entryToken},
+		Call: func(j *ClusterJudge, kind, resource string) (FluxCall, error) {
+			return FluxCall{Entry: entryToken, Provider: "azure", Scopes: []string{"https://management.azure.com/.default"}}, nil
+		},
+		Check: func(r *Run, kind, resource string) []string { return nil },
+	})
+	register(&Integration{
 		Cloud: "azure", ID: "acr",
 		Kinds: map[string]string{"OCIRepository": entryRegistry, "HelmRepository": entryRegistry, "ImageRepository": entryRegistry},
 		Call: func(j *ClusterJudge, kind, resource string) (FluxCall, error) {
@@ -357,14 +366,11 @@ func init() {
 		Cloud: "azure", ID: "azureDevOps",
 		Kinds: map[string]string{"GitRepository": entryGit, "ImageUpdateAutomation": entryGit, "Provider": entryToken},
 		Call: func(j *ClusterJudge, kind, resource string) (FluxCall, error) {
-			org, project := "judge-org", "judge-project"
-			if parts := strings.Split(resource, "/"); len(parts) == 2 {
-				org, project = parts[0], parts[1]
-			}
 			if kind == "Provider" {
 				return FluxCall{Entry: entryToken, Provider: "azure", Scopes: []string{"499b84ac-1321-427f-aa17-267ca6975798/.default"}}, nil
 			}
-			return FluxCall{Entry: entryGit, Provider: "azure", URL: fmt.Sprintf("https://dev.azure.com/%s/%s/_git/judge-probe", org, project)}, nil
+			// resource: https://dev.azure.com/<organization>/<project>
+			return FluxCall{Entry: entryGit, Provider: "azure", URL: strings.TrimSuffix(resource, "/") + "/_git/judge-probe"}, nil
 		},
 		Check: func(r *Run, kind, resource string) []string {
 			if len(r.azureSessions) == 0 {
@@ -376,14 +382,25 @@ func init() {
 			}
 			// Azure DevOps has its own access control: the plan can only list the onboarding to do.
 			for _, o := range r.j.azure.plan.DevOps {
-				if o.ClientID == s.ClientID && (resource == "" || o.Organization+"/"+o.Project == resource || o.Organization == resource) {
-					r.note("Azure DevOps onboarding listed: %s/%s group %s", o.Organization, o.Project, o.Group)
+				if o.ClientID == s.ClientID && "https://dev.azure.com/"+o.Organization+"/"+o.Project == strings.TrimSuffix(resource, "/") {
+					r.note("Azure DevOps onboarding listed for %s: %s/%s, group %s", s.IdentityName, o.Organization, o.Project, o.Group)
 					return nil
 				}
 			}
 			return []string{fmt.Sprintf("plan.json lists no Azure DevOps onboarding for %s on %s", s.IdentityName, resource)}
 		},
 	})
+}
+
+// resourceScope drops the OpenID scopes MSAL adds to every request, leaving the resource's.
+func resourceScope(scope string) string {
+	var out []string
+	for _, s := range strings.Fields(scope) {
+		if s != "openid" && s != "offline_access" && s != "profile" {
+			out = append(out, s)
+		}
+	}
+	return strings.Join(out, " ")
 }
 
 func acrSuffix(cloud string) string {
@@ -394,4 +411,11 @@ func acrSuffix(cloud string) string {
 		return "azurecr.us"
 	}
 	return "azurecr.io"
+}
+
+func orBrought(name string) string {
+	if name == "" {
+		return "a brought identity"
+	}
+	return name
 }

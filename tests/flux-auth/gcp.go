@@ -409,6 +409,15 @@ func gcpChecks(r *Run, resource string, permissions ...string) []string {
 
 func init() {
 	register(&Integration{
+		// Identities no Flux object is planned for (brought ones without usedBy): a bare token request.
+		Cloud: "gcp", ID: "token",
+		Kinds: map[string]string{"": entryToken},
+		Call: func(j *ClusterJudge, kind, resource string) (FluxCall, error) {
+			return FluxCall{Entry: entryToken, Provider: "gcp"}, nil
+		},
+		Check: func(r *Run, kind, resource string) []string { return nil },
+	})
+	register(&Integration{
 		Cloud: "gcp", ID: "gar",
 		Kinds: map[string]string{"OCIRepository": entryRegistry, "HelmRepository": entryRegistry, "ImageRepository": entryRegistry},
 		Call: func(j *ClusterJudge, kind, resource string) (FluxCall, error) {

@@ -157,6 +157,9 @@ type Case struct {
 
 func (c Case) label() string {
 	res := c.Setting.settingResources()
+	if c.Setting.Kind == "" {
+		return "token exchange (no Flux object is planned for this identity)"
+	}
 	s := fmt.Sprintf("%s (%s)", c.Setting.Kind, c.Setting.Integration)
 	if len(res) == 1 {
 		s += " " + res[0]
@@ -341,6 +344,13 @@ func (j *ClusterJudge) judgeCloud(cloud string) {
 	for _, s := range skipped {
 		j.add(s)
 	}
+	tenantControllers := map[string]string{}
+	for _, c := range cases {
+		if c.Subject.Tenant {
+			tenantControllers[c.Subject.Namespace+"/"+c.Subject.Name] = c.Subject.Controller
+		}
+	}
+	cases = append(cases, j.uncovered(cloud, cases, tenantControllers)...)
 	negated := map[string]bool{}
 	for _, c := range cases {
 		r, err := j.drive(c, nil, c.Subject)
@@ -353,6 +363,100 @@ func (j *ClusterJudge) judgeCloud(cloud string) {
 		}
 	}
 	j.lockdown(cloud, cases)
+}
+
+// plannedIdentity is one cloud identity of the plan: who uses it, and whether the plan holds its trust.
+type plannedIdentity struct {
+	Label       string
+	Controllers []string
+	Tenants     []string
+	Brought     bool
+}
+
+func (j *ClusterJudge) identities(cloud string) []plannedIdentity {
+	var out []plannedIdentity
+	switch {
+	case cloud == "aws" && j.plan.AWS != nil:
+		for _, id := range j.plan.AWS.Identities {
+			p := plannedIdentity{Label: id.RoleArn, Controllers: id.Controllers, Brought: !id.Created}
+			if id.Tenant != "" {
+				p.Tenants = []string{id.Tenant}
+			}
+			out = append(out, p)
+		}
+	case cloud == "azure" && j.plan.Azure != nil:
+		for _, id := range j.plan.Azure.Identities {
+			label := id.Name
+			if !id.Created {
+				label = "client ID " + id.ClientID
+			}
+			out = append(out, plannedIdentity{Label: label, Controllers: id.Controllers, Tenants: id.Tenants, Brought: !id.Created})
+		}
+	case cloud == "gcp" && j.plan.GCP != nil:
+		for _, id := range j.plan.GCP.Identities {
+			p := plannedIdentity{Label: id.Member, Controllers: id.Serves.Controllers}
+			if id.Serves.Tenant != nil {
+				p.Tenants = []string{id.Serves.Tenant.Namespace + "/" + id.Serves.Tenant.Name}
+				p.Controllers = nil
+			}
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func (p plannedIdentity) serves(s Subject) bool {
+	if s.Tenant {
+		return contains(p.Tenants, s.Namespace+"/"+s.Name)
+	}
+	return len(p.Tenants) == 0 && contains(p.Controllers, s.Controller)
+}
+
+// uncovered lists subjects of planned identities that no objectSetting names (brought identities
+// without usedBy): their exchange alone is judged.
+func (j *ClusterJudge) uncovered(cloud string, cases []Case, tenantControllers map[string]string) []Case {
+	covered := map[string]bool{}
+	for _, c := range cases {
+		covered[c.Subject.String()] = true
+	}
+	var out []Case
+	integ := integrationFor(cloud, "token")
+	for _, id := range j.identities(cloud) {
+		var subjects []Subject
+		for _, t := range id.Tenants {
+			ns, name, _ := strings.Cut(t, "/")
+			controller := tenantControllers[t]
+			if controller == "" && len(id.Controllers) > 0 {
+				controller = id.Controllers[0]
+			}
+			subjects = append(subjects, Subject{Controller: controller, Namespace: ns, Name: name, Tenant: true})
+		}
+		if len(id.Tenants) == 0 {
+			for _, c := range id.Controllers {
+				subjects = append(subjects, Subject{Controller: c, Namespace: j.plan.Flux.Namespace, Name: c})
+			}
+		}
+		for _, s := range subjects {
+			if covered[s.String()] || s.Controller == "" {
+				continue
+			}
+			c := Case{Cloud: cloud, Integration: integ, Subject: s, Setting: ObjectSetting{Cloud: cloud, Integration: "token", Level: "controller"}, ObjectNamespace: j.plan.Flux.Namespace}
+			if s.Tenant {
+				c.Setting.Level, c.ServiceAccountName, c.ObjectNamespace = "object", s.Name, s.Namespace
+			}
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func (j *ClusterJudge) brought(c Case) bool {
+	for _, id := range j.identities(c.Cloud) {
+		if id.serves(c.Subject) && id.Brought {
+			return true
+		}
+	}
+	return false
 }
 
 // The four impostors every identity must refuse.
@@ -407,6 +511,9 @@ func (j *ClusterJudge) negatives(c Case) {
 func (j *ClusterJudge) notApplicable(c Case, imp impostor) string {
 	if c.Cloud == "gcp" && j.plan.Cluster.Type == "gke" && !c.Subject.Tenant && (imp.name == "another audience" || imp.name == "another issuer") {
 		return "the GKE metadata server authenticates the pod, not a token"
+	}
+	if j.brought(c) {
+		return "brought identity: its trust lives outside the plan"
 	}
 	return ""
 }

@@ -12,7 +12,6 @@ package main
 import (
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"net/http"
@@ -22,6 +21,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 )
 
 func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
@@ -30,6 +30,7 @@ type options struct {
 	fluxDir, iamEval, kubectl string
 	json, list                bool
 	worker                    string
+	jobs                      int
 }
 
 func usage(msg string) {
@@ -46,6 +47,7 @@ func main() {
 	fs.BoolVar(&o.json, "json", false, "print one JSON object per line instead of text")
 	fs.BoolVar(&o.list, "list-integrations", false, "print the registry of integrations and exit")
 	fs.StringVar(&o.worker, "worker", "", "judge one cluster directory and print its results as JSON (internal)")
+	fs.IntVar(&o.jobs, "jobs", 6, "clusters judged at once (workers mostly wait on the SDKs' retry back-off, not on the CPU)")
 	fs.SetOutput(os.Stderr)
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		os.Exit(2)
@@ -120,34 +122,44 @@ func judgeAll(o options, dirs []string) int {
 	if !o.json {
 		fmt.Printf("flux-auth judge: Flux %s (%s), Flux manifests %s\n", fluxVersion, authModuleVersion, o.fluxDir)
 	}
+	type outcome struct {
+		results  []Result
+		unusable bool
+	}
+	outcomes := make([]outcome, len(dirs))
+	sem := make(chan struct{}, max(1, o.jobs))
+	var wg sync.WaitGroup
+	for i, dir := range dirs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			cmd := exec.Command(self, "--worker", dir, "--flux", o.fluxDir, "--iam-eval", o.iamEval, "--kubectl", o.kubectl)
+			cmd.Stderr = os.Stderr
+			// The worker replaces its environment with each pod's; it needs none of the caller's.
+			cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.TempDir(), "TMPDIR=" + os.TempDir()}
+			out, err := cmd.Output()
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "flux-auth-judge: %s: %v\n", dir, err)
+				outcomes[i].unusable = true
+				return
+			}
+			if err := json.Unmarshal(out, &outcomes[i].results); err != nil {
+				fmt.Fprintf(os.Stderr, "flux-auth-judge: %s: worker output: %v\n", dir, err)
+				outcomes[i].unusable = true
+			}
+		}()
+	}
+	wg.Wait()
 	var all []Result
 	unusable := false
-	for _, dir := range dirs {
-		cmd := exec.Command(self, "--worker", dir, "--flux", o.fluxDir, "--iam-eval", o.iamEval, "--kubectl", o.kubectl)
-		cmd.Stderr = os.Stderr
-		// The worker replaces its environment with each pod's; it needs none of the caller's.
-		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.TempDir(), "TMPDIR=" + os.TempDir()}
-		out, err := cmd.Output()
-		var exit *exec.ExitError
-		if errors.As(err, &exit) && exit.ExitCode() == 2 {
-			unusable = true
-			continue
-		}
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "flux-auth-judge: %s: %v\n", dir, err)
-			unusable = true
-			continue
-		}
-		var results []Result
-		if err := json.Unmarshal(out, &results); err != nil {
-			fmt.Fprintf(os.Stderr, "flux-auth-judge: %s: worker output: %v\n", dir, err)
-			unusable = true
-			continue
-		}
-		for _, r := range results {
+	for _, oc := range outcomes {
+		unusable = unusable || oc.unusable
+		for _, r := range oc.results {
 			printResult(o, r)
 		}
-		all = append(all, results...)
+		all = append(all, oc.results...)
 	}
 	failed := 0
 	accepted, refused := 0, 0

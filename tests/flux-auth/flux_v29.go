@@ -28,6 +28,9 @@ const (
 	authModuleVersion = "github.com/fluxcd/pkg/auth v0.54.3"
 )
 
+// podStarted: v2.9 reads nothing from the controller's own files.
+func podStarted(string) {}
+
 // resetFluxState clears the process-wide switches a controller's main sets from its flags.
 func resetFluxState() {
 	auth.DisableObjectLevelWorkloadIdentity()

@@ -242,6 +242,7 @@ func (j *ClusterJudge) drive(c Case, tokenOverride func(*Claims), presented Subj
 	}
 	r.pod = pod
 	pod.apply()
+	podStarted(pod.Root)
 	resetFluxState()
 	if err := configureController(c.Subject.Controller, pod.Args); err != nil {
 		return r, fmt.Errorf("%s exits at start-up: %w", c.Subject.Controller, err)
@@ -532,6 +533,7 @@ func (j *ClusterJudge) impostorExchange(c Case, imp impostor) (*Run, error) {
 	}
 	r.pod = pod
 	pod.apply()
+	podStarted(pod.Root)
 	resetFluxState()
 	if err := configureController(c.Subject.Controller, pod.Args); err != nil {
 		return r, setupError{err}

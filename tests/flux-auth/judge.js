@@ -4,7 +4,7 @@
 // picks the Flux version of each cluster from its plan.json, and runs the judge. Plain Node.js, so it
 // works from a fresh clone after `npm ci`, before any TypeScript build.
 //
-//   node tests/flux-auth/judge.js [--flux <dir>] [--flux-version 2.9|2.10] [--json] <render-dir>
+//   node tests/flux-auth/judge.js [--flux <dir>] [--flux-version 2.9|2.10] [--json] <render-dir>...
 //   node tests/flux-auth/judge.js --build-only [--flux-version 2.9|2.10]   prints the judge binary
 //
 // Environment: FLUX_IDENTITY_JUDGE_CACHE (default ~/.cache/flux-identity/flux-auth-judge), GOTOOLCHAIN
@@ -125,7 +125,7 @@ function parseArgs(argv) {
         else if (a === "--json") o.json = true;
         else if (a === "--build-only") o.buildOnly = true;
         else if (a === "-h" || a === "--help") {
-            process.stdout.write("usage: npm run judge -- <render-dir> [--flux <dir with gotk-components.yaml>] [--flux-version 2.9|2.10] [--json]\n");
+            process.stdout.write("usage: npm run judge -- <render-dir>... [--flux <dir with gotk-components.yaml>] [--flux-version 2.9|2.10] [--json]\n");
             process.exit(0);
         } else if (a.startsWith("-")) fail(2, `unknown option ${a}`);
         else o.rest.push(a);
@@ -142,11 +142,15 @@ function main() {
         process.stdout.write(built.binary + "\n");
         return;
     }
-    if (o.rest.length !== 1) fail(2, "expected one render directory (usage: npm run judge -- <render-dir> [--flux <dir>] [--flux-version 2.9|2.10])");
-    const renderDir = path.resolve(o.rest[0]);
-    if (!fs.existsSync(renderDir) || !fs.statSync(renderDir).isDirectory()) fail(2, `${o.rest[0]} is not a directory`);
-    const dirs = clusterDirs(renderDir);
-    if (dirs.length === 0) fail(2, `${o.rest[0]} holds no cluster folder with plan.json: is it a directory \`flux-identity render --out\` wrote?`);
+    if (o.rest.length === 0) fail(2, "expected a render directory (usage: npm run judge -- <render-dir>... [--flux <dir>] [--flux-version 2.9|2.10] [--json])");
+    const dirs = [];
+    for (const arg of o.rest) {
+        const renderDir = path.resolve(arg);
+        if (!fs.existsSync(renderDir) || !fs.statSync(renderDir).isDirectory()) fail(2, `${arg} is not a directory`);
+        const found = clusterDirs(renderDir);
+        if (found.length === 0) fail(2, `${arg} holds no cluster folder with plan.json: is it a directory \`flux-identity render --out\` wrote?`);
+        dirs.push(...found);
+    }
     const fluxDir = path.resolve(o.flux || defaultFluxDir());
     if (!fs.existsSync(path.join(fluxDir, "gotk-components.yaml"))) fail(2, `--flux ${fluxDir} holds no gotk-components.yaml`);
 

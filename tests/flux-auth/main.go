@@ -34,7 +34,7 @@ type options struct {
 }
 
 func usage(msg string) {
-	fmt.Fprintf(os.Stderr, "flux-auth-judge: %s\nusage: flux-auth-judge [--flux <dir with gotk-components.yaml>] [--iam-eval <binary>] [--kubectl <binary>] [--json] <render-dir>\n", msg)
+	fmt.Fprintf(os.Stderr, "flux-auth-judge: %s\nusage: flux-auth-judge --flux <dir with gotk-components.yaml> --iam-eval <binary> [--kubectl <binary>] [--jobs <n>] [--json] <render-dir>...\n", msg)
 	os.Exit(2)
 }
 
@@ -49,8 +49,17 @@ func main() {
 	fs.StringVar(&o.worker, "worker", "", "judge one cluster directory and print its results as JSON (internal)")
 	fs.IntVar(&o.jobs, "jobs", 6, "clusters judged at once (workers mostly wait on the SDKs' retry back-off, not on the CPU)")
 	fs.SetOutput(os.Stderr)
-	if err := fs.Parse(os.Args[1:]); err != nil {
-		os.Exit(2)
+	// Flags may follow the directories too.
+	var positional []string
+	for rest := os.Args[1:]; ; {
+		if err := fs.Parse(rest); err != nil {
+			os.Exit(2)
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		positional = append(positional, fs.Arg(0))
+		rest = fs.Args()[1:]
 	}
 	if o.list {
 		fmt.Printf("Flux %s (%s)\n", fluxVersion, authModuleVersion)
@@ -62,7 +71,7 @@ func main() {
 	if o.worker != "" {
 		os.Exit(runWorker(o))
 	}
-	if fs.NArg() < 1 {
+	if len(positional) < 1 {
 		usage("expected a render directory (or cluster directories)")
 	}
 	if o.fluxDir == "" || o.iamEval == "" {
@@ -72,7 +81,7 @@ func main() {
 		usage(fmt.Sprintf("--flux %s: %v", o.fluxDir, err))
 	}
 	var dirs []string
-	for _, arg := range fs.Args() {
+	for _, arg := range positional {
 		found, err := clusterDirs(arg)
 		if err != nil {
 			usage(err.Error())

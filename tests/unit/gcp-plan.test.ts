@@ -390,6 +390,23 @@ describe("GCP plan: bad input names the field and the expected shape", () => {
         assert.ok(issues.some((i) => i.path === "tenants[2]" && /already listed at tenants\[0\]/.test(i.message)), JSON.stringify(issues));
     });
 
+    it("refuses, off GKE, a tenant whose google.subject would pass GCP's 127 bytes; GKE has no such mapping", () => {
+        // system:serviceaccount:team-a:<name> is 29 bytes plus the name.
+        const named = (type: SourceClusterType, name: string) => {
+            const input = gcpTenantInput(type);
+            const tenants = input.gcp.tenants ?? [];
+            tenants[0] = { ...tenants[0], serviceAccount: name };
+            return input;
+        };
+        const issues = issuesOf(named(T.Generic, "x".repeat(99)));
+        const issue = issues.find((i) => i.path === "tenants[0].serviceAccount");
+        assert.ok(issue, JSON.stringify(issues));
+        assert.match(issue.message, /google\.subject to "system:serviceaccount:team-a:x{99}" \(128 bytes\), but GCP accepts at most 127/);
+        assert.match(issue.fix, /by 1 characters/);
+        assert.doesNotThrow(() => planGcp(named(T.Generic, "x".repeat(98))));
+        assert.doesNotThrow(() => planGcp(named(T.Gke, "x".repeat(99))));
+    });
+
     it("reports every problem at once", () => {
         const issues = issuesOf(gcpInput(T.Generic, { projectNumber: "x", projectId: "X", workloadIdentityPool: { poolId: "gcp-pool" }, controllers: { pubsub: [{ topics: ["t"] }] } }));
         assert.deepEqual(issues.map((i) => i.path).sort(), ["controllers.pubsub[0].topics[0]", "projectId", "projectNumber", "workloadIdentityPool.poolId"]);

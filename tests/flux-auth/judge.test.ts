@@ -223,13 +223,13 @@ describe("the Flux-auth judge: Flux's own auth code accepts every rendered ident
 
     describe("fails on a render with one fact broken", () => {
         /** A copy of one judged cluster's folder, changed by `edit`, judged alone. */
-        function broken(cluster: string, edit: (dir: string) => void): Judged {
+        function broken(cluster: string, edit: (dir: string) => void, flux: FluxFixture = fixture): Judged {
             const source = renderDirs.find((d) => readdirSync(d).includes(cluster));
             assert.ok(source, cluster);
             const dir = mkdtempSync(path.join(work, "broken-"));
             cpSync(path.join(source, cluster), path.join(dir, cluster), { recursive: true });
             edit(path.join(dir, cluster));
-            return judge([dir], "2.9", fixture);
+            return judge([dir], "2.9", flux);
         }
 
         function replaceIn(file: string, from: string | RegExp, to: string): void {
@@ -261,7 +261,7 @@ describe("the Flux-auth judge: Flux's own auth code accepts every rendered ident
         });
 
         it("a trust condition: a role trusting another ServiceAccount than the tenant's", () => {
-            const j = broken("kind-aws-obj", (d) => replaceIn(path.join(d, "plan.json"), '":sub": "system:serviceaccount:team-a:flux-aws"', '":sub": "system:serviceaccount:team-a:flux-aws-old"'));
+            const j = broken("kind-aws-obj", (d) => replaceIn(path.join(d, "plan.json"), ':sub": "system:serviceaccount:team-a:flux-aws"', ':sub": "system:serviceaccount:team-a:flux-aws-old"'));
             refused(j, /tenant team-a\/flux-aws OCIRepository/, /Not authorized to perform sts:AssumeRoleWithWebIdentity/);
         });
 
@@ -280,8 +280,17 @@ describe("the Flux-auth judge: Flux's own auth code accepts every rendered ident
             refused(j, /controller (source|kustomize|image-reflector)-controller/, /AADSTS70021.*Assertion Issuer: 'https:\/\/westeurope\.oic\.prod-aks\.azure\.com\/.*\/'/);
         });
 
-        it("RBAC: a controller that may not create the tenant's tokens", () => {
-            const j = broken("kind-aws-obj", (d) => replaceIn(path.join(d, "tenants", "rbac.yaml"), /- serviceaccounts\/token/g, "- serviceaccounts/status"));
+        it("RBAC: a controller that may not create the tenant's tokens, by Flux's install or the tenant RBAC", () => {
+            // Flux's own crd-controller ClusterRole (v2.7 and later) lets every controller create any
+            // ServiceAccount's token; without that rule, the tenant's Role is what grants it.
+            const flux = { ...fixture, dir: mkdtempSync(path.join(work, "flux-")) };
+            for (const f of ["gotk-components.yaml", "gotk-sync.yaml"]) cpSync(path.join(fixture.dir, f), path.join(flux.dir, f));
+            const components = path.join(flux.dir, "gotk-components.yaml");
+            writeFileSync(components, readFileSync(components, "utf8").replace(/- apiGroups:\n  - ""\n  resources:\n  - serviceaccounts\/token\n  verbs:\n  - create\n/g, ""));
+            assert.doesNotMatch(readFileSync(components, "utf8"), /serviceaccounts\/token/);
+            const roleOnly = broken("kind-aws-obj", () => undefined, flux);
+            assert.ok(roleOnly.results.some((r) => r.ok && r.verdict === "ACCEPTED" && r.subject === "tenant team-a/flux-aws"), show(roleOnly.results));
+            const j = broken("kind-aws-obj", (d) => replaceIn(path.join(d, "tenants", "rbac.yaml"), /- serviceaccounts\/token/g, "- serviceaccounts/status"), flux);
             refused(j, /tenant team-a\/flux-aws OCIRepository/, /RBAC: user "system:serviceaccount:flux-system:source-controller" cannot create serviceaccounts\/token "flux-aws" in namespace team-a/);
         });
 

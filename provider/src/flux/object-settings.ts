@@ -34,9 +34,8 @@ export function cloudObjectSettings(cloud: Cloud, controllerGrants: readonly Set
             out.push(s);
             return;
         }
-        for (const r of resources ?? []) {
-            existing.resources ??= [];
-            if (!existing.resources.includes(r)) existing.resources.push(r);
+        if (resources && resources.length > 0) {
+            existing.resources = [...new Set([...(existing.resources ?? []), ...resources])].sort(compareStrings);
         }
     };
     const fromGrants = (grants: readonly SettingGrant[], tenant?: ServiceAccountRef) => {

@@ -4,6 +4,7 @@
  */
 
 import { Cloud, FluxKind } from "../core/catalog";
+import { compareStrings } from "../core/order";
 
 /** Whether a Flux object uses its controller's identity or a tenant ServiceAccount's. */
 export enum FluxAuthLevel {
@@ -107,7 +108,8 @@ export function fluxObjectSetting(input: ObjectSettingInput): FluxObjectSetting 
         out.serviceAccountName = tenant.name;
     }
     if (input.resource) out.resource = input.resource;
-    if (input.resources && input.resources.length > 0) out.resources = [...input.resources];
+    // Sorted, so the plan stays byte-identical whatever order the spec lists them in.
+    if (input.resources && input.resources.length > 0) out.resources = [...new Set(input.resources)].sort(compareStrings);
     out.set = set;
     if (note) out.note = note;
     return out as FluxObjectSetting;

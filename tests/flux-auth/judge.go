@@ -232,6 +232,14 @@ func (j *ClusterJudge) honestToken(override func(*Claims)) TokenFor {
 // tokens the pod holds (the impostor's pod copies the controller's env and annotations) and presented
 // is the ServiceAccount the node's metadata servers see.
 func (j *ClusterJudge) drive(c Case, tokenOverride func(*Claims), presented Subject) (*Run, error) {
+	return j.run(c, tokenOverride, presented, func(ctx context.Context, r *Run, call FluxCall) error {
+		return r.callFlux(ctx, call, c)
+	})
+}
+
+// run starts the controller serving the case (its pod, its flags, its API client) and runs body with the
+// Flux call the case's object makes, recording what the clouds saw.
+func (j *ClusterJudge) run(c Case, tokenOverride func(*Claims), presented Subject, body func(ctx context.Context, r *Run, call FluxCall) error) (*Run, error) {
 	r := &Run{j: j, subject: c.Subject, presented: presented}
 	j.current = r
 	j.net.take()
@@ -254,7 +262,7 @@ func (j *ClusterJudge) drive(c Case, tokenOverride func(*Claims), presented Subj
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	return r, r.callFlux(ctx, call, c)
+	return r, body(ctx, r, call)
 }
 
 func firstResource(s ObjectSetting) string {
@@ -523,41 +531,21 @@ func (j *ClusterJudge) notApplicable(c Case, imp impostor) string {
 // ServiceAccount (its annotations copied, as any tenant can copy them onto its own ServiceAccount).
 func (j *ClusterJudge) impostorExchange(c Case, imp impostor) (*Run, error) {
 	presented := imp.present(c.Subject)
-	r := &Run{j: j, subject: c.Subject, presented: presented}
-	j.current = r
-	j.net.take()
-	defer func() { r.exchanges = j.net.take(); j.current = nil }()
-	pod, err := j.buildPod(c.Subject.Controller, j.honestToken(nil))
-	if err != nil {
-		return r, setupError{err}
-	}
-	r.pod = pod
-	pod.apply()
-	podStarted(pod.Root)
-	resetFluxState()
-	if err := configureController(c.Subject.Controller, pod.Args); err != nil {
-		return r, setupError{err}
-	}
-	victim := j.objects.serviceAccount(c.Subject.Namespace, c.Subject.Name)
-	if victim == nil {
-		return r, setupError{fmt.Errorf("ServiceAccount %s/%s is not rendered", c.Subject.Namespace, c.Subject.Name)}
-	}
-	call, err := c.Integration.Call(j, c.Setting.Kind, firstResource(c.Setting))
-	if err != nil {
-		return r, setupError{err}
-	}
-	sa := victim.DeepCopy()
-	sa.Namespace, sa.Name = presented.Namespace, presented.Name
-	audiences, err := fluxAudiences(call.Provider, *sa)
-	if err != nil {
-		return r, setupError{err}
-	}
-	claims := Claims{Namespace: presented.Namespace, Name: presented.Name, Audiences: audiences}
-	imp.mutate(&claims)
-	token := j.minter.mint(claims)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	return r, fluxExchange(ctx, call, token, *sa, AuthTarget{Namespace: presented.Namespace, ServiceAccountName: presented.Name, Region: call.Region, Scopes: call.Scopes})
+	return j.run(c, nil, presented, func(ctx context.Context, r *Run, call FluxCall) error {
+		victim := j.objects.serviceAccount(c.Subject.Namespace, c.Subject.Name)
+		if victim == nil {
+			return setupError{fmt.Errorf("ServiceAccount %s/%s is not rendered", c.Subject.Namespace, c.Subject.Name)}
+		}
+		sa := victim.DeepCopy()
+		sa.Namespace, sa.Name = presented.Namespace, presented.Name
+		audiences, err := fluxAudiences(call.Provider, *sa)
+		if err != nil {
+			return setupError{err}
+		}
+		claims := Claims{Namespace: presented.Namespace, Name: presented.Name, Audiences: audiences}
+		imp.mutate(&claims)
+		return fluxExchange(ctx, call, j.minter.mint(claims), *sa, AuthTarget{Namespace: presented.Namespace, ServiceAccountName: presented.Name, Region: call.Region, Scopes: call.Scopes})
+	})
 }
 
 // lockdown judges the default ServiceAccount flags: an object without serviceAccountName in a tenant

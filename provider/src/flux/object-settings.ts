@@ -10,6 +10,8 @@ export interface SettingGrant {
     readonly service: string;
     readonly kinds: readonly FluxKind[];
     readonly resources: readonly string[];
+    /** Remote clusters: further kubeConfig ConfigMap keys (`address`, `ca.crt`). */
+    readonly configMap?: Readonly<Record<string, string>>;
 }
 
 export interface SettingTenant {
@@ -42,7 +44,7 @@ export function cloudObjectSettings(cloud: Cloud, controllerGrants: readonly Set
         for (const g of grants) {
             for (const kind of g.kinds) {
                 if (REMOTE_CLUSTER_INTEGRATIONS.has(g.service)) {
-                    for (const resource of g.resources) push(fluxObjectSetting({ cloud, integration: g.service, kind, tenant, resource, resources: [resource] }));
+                    for (const resource of g.resources) push(fluxObjectSetting({ cloud, integration: g.service, kind, tenant, resource, resources: [resource], configMap: g.configMap }));
                 } else {
                     push(fluxObjectSetting({ cloud, integration: g.service, kind, tenant, resources: g.resources }));
                 }

@@ -3,12 +3,13 @@
 import { Cloud } from "../core/catalog";
 import { FluxObjectSetting } from "../flux/objects";
 import { SettingGrant, cloudObjectSettings } from "../flux/object-settings";
+import { endpointConfigMapKeys } from "../core/remote-cluster";
 import { GcpGrant } from "./grants";
 import { GcpResolvedTenant } from "./tenants";
 
 /** The resources as the user named them: repositories, buckets, keys, topics, the remote cluster. */
 function settingGrant(g: GcpGrant): SettingGrant {
-    return { service: g.service, kinds: g.kinds, resources: g.named };
+    return { service: g.service, kinds: g.kinds, resources: g.named, configMap: endpointConfigMapKeys(g.remoteCluster?.endpoint) };
 }
 
 export function gcpObjectSettings(controllerGrants: readonly GcpGrant[], tenants: readonly GcpResolvedTenant[]): FluxObjectSetting[] {

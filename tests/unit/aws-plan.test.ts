@@ -342,6 +342,25 @@ describe("AWS plan: bad input names the field and says how to fix it", () => {
         assert.deepEqual(issues.map((i) => i.path).sort(), ["accountId", "path", "region"]);
     });
 
+    it("refuses a tenant whose session name, as Flux builds it, would pass STS's 64 characters, in any region it reaches", () => {
+        // Flux (fluxcd/pkg auth/aws getRoleSessionName) names it <sa>.<ns>.<region>.fluxcd.io.
+        const named = (name: string, repoRegion = "us-east-1") => {
+            const input = tenantInput(T.Generic);
+            const tenants = input.aws.tenants ?? [];
+            tenants[0] = { namespace: "team-a", serviceAccount: name, access: { ecr: [{ repositoryArns: [`arn:aws:ecr:${repoRegion}:${ACCOUNT}:repository/team-a/app`] }] } };
+            return input;
+        };
+        const fits = "x".repeat(64 - ".team-a.us-east-1.fluxcd.io".length);
+        assert.doesNotThrow(() => planAws(named(fits)));
+        const issues = issuesOf(named(`${fits}y`));
+        const issue = issues.find((i) => i.path === "tenants[0].serviceAccount");
+        assert.ok(issue, JSON.stringify(issues));
+        assert.match(issue.message, new RegExp(`"${fits}y\\.team-a\\.us-east-1\\.fluxcd\\.io" \\(65 characters\\), but STS accepts at most 64`));
+        // An ECR repository in a longer region names a longer session.
+        const far = issuesOf(named(fits, "ap-southeast-2"));
+        assert.ok(far.some((i) => i.path === "tenants[0].serviceAccount" && /\.ap-southeast-2\.fluxcd\.io/.test(i.message)), JSON.stringify(far));
+    });
+
     it("refuses a Flux namespace whose session name would pass IAM's 64 characters", () => {
         const issues = issuesOf({ ...awsInput(T.Generic), fluxNamespace: "a-rather-long-flux-namespace-name" });
         assert.ok(issues.some((i) => i.path === "fluxNamespace" && /64 characters/.test(i.message)));

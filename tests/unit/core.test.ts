@@ -98,6 +98,18 @@ describe("issuer URLs", () => {
         assert.match(issues.list[0].fix, /type: generic/);
     });
 
+    it("refuses an AKS issuer without its trailing '/', naming the fix (every cloud matches iss byte for byte)", () => {
+        const issues = Issues.root("cluster");
+        const bare = ISSUERS.aks.replace(/\/$/, "");
+        assert.equal(resolveSourceCluster({ name: "c", type: SourceClusterType.Aks, issuerUrl: bare }, issues), undefined);
+        assert.equal(issues.list.length, 1, JSON.stringify(issues.list));
+        assert.equal(issues.list[0].path, "cluster.issuerUrl");
+        assert.match(issues.list[0].message, /lacks the trailing '\/' every AKS issuer has/);
+        assert.equal(issues.list[0].fix, `set issuerUrl: ${ISSUERS.aks} (as \`az aks show --query oidcIssuerProfile.issuerUrl\` prints it).`);
+        // The same URL on a generic cluster is whatever that cluster's issuer is.
+        assert.equal(resolveSourceCluster({ name: "c", type: SourceClusterType.Generic, issuerUrl: bare }, Issues.root())?.issuerUrl, bare);
+    });
+
     it("reports a type that cannot even become a string as a field error, not a TypeError", () => {
         // A property-test counterexample: this value used to index the issuer-shape table and throw.
         for (const type of [[{ toString: 0 }], { toString: 0 }, Object.create(null), 10n]) {

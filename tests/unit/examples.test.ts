@@ -4,42 +4,23 @@
  * register, the trust each identity gets, and the Flux patches of their kustomization.yaml.
  */
 import { strict as assert } from "node:assert";
-import * as pulumi from "@pulumi/pulumi";
 import { load, loadAll } from "js-yaml";
+import { EXAMPLE_ACCOUNT, EXAMPLE_SUBSCRIPTION, EXAMPLE_TENANT, Outputs, runExample, setUpExample } from "../helpers/example-programs";
 import { find, fluxFixture, kubectlAvailable, kustomizeBuild, podSpec } from "../helpers/kustomize";
-import { RecordingMocks, Registration, settle, useMocks, valueOf } from "../helpers/mocks";
-import { fromRoot } from "../helpers/paths";
+import { RecordingMocks, Registration, settle, valueOf } from "../helpers/mocks";
 import { skipWithReason } from "../helpers/skip";
 
-const ACCOUNT = "123456789012";
+const ACCOUNT = EXAMPLE_ACCOUNT;
 // The mocked GCP reports the mocks' account as every project's number.
 const PROJECT_NUMBER = ACCOUNT;
-const SUBSCRIPTION = "3f2c1b0a-9e8d-4c7b-a6f5-e4d3c2b1a090";
-const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+const SUBSCRIPTION = EXAMPLE_SUBSCRIPTION;
+const TENANT = EXAMPLE_TENANT;
 const RG = `/subscriptions/${SUBSCRIPTION}/resourceGroups`;
 const ACR = `${RG}/registries/providers/Microsoft.ContainerRegistry/registries/fleetacr`;
 const ROLE = { acrPull: "7f951dda-4ed3-4680-a7ca-43fe172d538d", keyVaultCryptoUser: "12338af0-0e69-4776-bea7-57ae8d297424", blobDataReader: "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1" };
 const FEATURE_GATE = "--feature-gates=ObjectLevelWorkloadIdentity=true";
 
-type Outputs = Record<string, pulumi.Output<unknown> | undefined>;
-
-/** Sets the example's stack config (keys in its project's namespace) and installs fresh mocks. */
-async function setUp(dir: string, config: Record<string, string>): Promise<RecordingMocks> {
-    const project = `flux-identity-${dir}`;
-    const mocks = await useMocks(ACCOUNT, "aws", project);
-    mocks.azureSubscription = SUBSCRIPTION;
-    mocks.azureTenant = TENANT;
-    pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, v]) => [`${project}:${k}`, v])));
-    return mocks;
-}
-
-/** Runs the compiled program afresh (a program required before would otherwise not run again). */
-function runExample(dir: string): Outputs {
-    const file = fromRoot("dist", "examples", dir, "index.js");
-    delete require.cache[require.resolve(file)];
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(file) as Outputs;
-}
+const setUp = setUpExample;
 
 async function output<T>(program: Outputs, name: string): Promise<T> {
     const o = program[name];

@@ -236,6 +236,10 @@ describe("GCP plan: grants", () => {
         assert.ok(plan.warnings.some((w) => w.startsWith("apply remoteClusterRbacYaml in each remote GKE cluster")));
         const direct = planGcp(gcpInput(T.Generic, { controllers: { gke: [{ cluster: NAMES.cluster }] } }));
         assert.ok(direct.remoteClusterRbacYaml.includes(`name: ${fed("flux-system", "kustomize-controller")}\n`), "a federated principal is its own user name");
+        // A GKE KSA with direct access: GKE names the user serviceAccount:<project>.svc.id.goog[<ns>/<ksa>],
+        // as Flux's e2e binds it (fluxcd/pkg tests/integration); without the prefix every apply gets 403.
+        const gkeDirect = planGcp(gcpInput(T.Gke, { controllers: { gke: [{ cluster: NAMES.cluster }] } }));
+        assert.ok(gkeDirect.remoteClusterRbacYaml.includes(`    kind: User\n    name: ${gke("flux-system", "kustomize-controller")}\n`), gkeDirect.remoteClusterRbacYaml);
     });
 
     it("creates IAM members only: never an IAM policy or binding, of any service", () => {
@@ -403,6 +407,23 @@ describe("GCP plan: bad input names the field and the expected shape", () => {
         if (first) input.gcp.tenants?.push({ ...first });
         const issues = issuesOf(input);
         assert.ok(issues.some((i) => i.path === "tenants[2]" && /already listed at tenants\[0\]/.test(i.message)), JSON.stringify(issues));
+    });
+
+    it("refuses, off GKE, a tenant whose google.subject would pass GCP's 127 bytes; GKE has no such mapping", () => {
+        // system:serviceaccount:team-a:<name> is 29 bytes plus the name.
+        const named = (type: SourceClusterType, name: string) => {
+            const input = gcpTenantInput(type);
+            const tenants = input.gcp.tenants ?? [];
+            tenants[0] = { ...tenants[0], serviceAccount: name };
+            return input;
+        };
+        const issues = issuesOf(named(T.Generic, "x".repeat(99)));
+        const issue = issues.find((i) => i.path === "tenants[0].serviceAccount");
+        assert.ok(issue, JSON.stringify(issues));
+        assert.match(issue.message, /google\.subject to "system:serviceaccount:team-a:x{99}" \(128 bytes\), but GCP accepts at most 127/);
+        assert.match(issue.fix, /by 1 characters/);
+        assert.doesNotThrow(() => planGcp(named(T.Generic, "x".repeat(98))));
+        assert.doesNotThrow(() => planGcp(named(T.Gke, "x".repeat(99))));
     });
 
     it("reports every problem at once", () => {

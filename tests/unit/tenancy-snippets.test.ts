@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import Ajv, { ValidateFunction } from "ajv";
 import { loadAll } from "js-yaml";
-import { FLUX_KINDS, FluxKind } from "../../provider/src/core/catalog";
+import { Cloud as CatalogCloud, FLUX_KINDS, FluxKind } from "../../provider/src/core/catalog";
 import { SourceClusterType } from "../../provider/src/core/cluster";
 import { KubernetesObject } from "../../provider/src/flux/manifests";
 import { FLUX_CD_MODEL_FILES, FluxObjectSnippet, fluxObjectSnippets, renderFluxObjectSnippets } from "../../provider/src/flux/object-snippets";
@@ -229,7 +229,7 @@ describe("tenancy: Flux object snippets", () => {
 
     it("loads only the flux-cd model files a cluster needs, and none on import", () => {
         const ociOnly: FluxObjectSetting[] = [
-            { integration: "ecr", kind: FluxKind.OCIRepository, level: FluxAuthLevel.Object, namespace: "team-a", serviceAccountName: "flux-aws", set: { "spec.provider": "aws", "spec.serviceAccountName": "flux-aws" } },
+            { cloud: CatalogCloud.Aws, integration: "ecr", kind: FluxKind.OCIRepository, level: FluxAuthLevel.Object, namespace: "team-a", serviceAccountName: "flux-aws", set: { "spec.provider": "aws", "spec.serviceAccountName": "flux-aws" } },
         ];
         const script =
             `const m = require("./dist/provider/src/flux/object-snippets");` +

@@ -36,7 +36,7 @@ import { planResourcePolicies } from "./resource-policies";
 import { RoleContext, awsRoleSessionName, makeRole } from "./roles";
 import { AwsAuthMethod, AwsRoleLayout, AwsTargetSpec } from "./spec";
 import { checkTags } from "./tags";
-import { resolveTenants } from "./tenants";
+import { Tenant, resolveTenants } from "./tenants";
 import { planWarnings } from "./warnings";
 
 export * from "./plan-model";
@@ -194,6 +194,21 @@ export function planAws(input: AwsPlanInput, options: AwsPlanOptions = {}): AwsP
             }
         }
     }
+    // Tenants' sessions are named by Flux itself, <sa>.<ns>.<region>.fluxcd.io (fluxcd/pkg auth/aws
+    // getRoleSessionName), in the region of what the object reaches (the ECR, KMS, EKS or CodeCommit ARN's,
+    // or a Bucket's spec.region, taken as the target's): STS refuses names over 64 characters.
+    for (const t of tenants) {
+        const session = tenantSessionRegions(t, region)
+            .map((r) => awsRoleSessionName(t.ref.name, t.ref.namespace, r))
+            .sort((a, b) => b.length - a.length)[0];
+        if (session.length > 64) {
+            issues.addAt(
+                `${t.path}.serviceAccount`,
+                `Flux names this tenant's AWS role session ${show(session)} (${session.length} characters), but STS accepts at most 64.`,
+                `shorten the ServiceAccount name or the namespace ${t.ref.namespace} by ${session.length - 64} characters in total.`,
+            );
+        }
+    }
 
     const needsOidc = authMethod === AwsAuthMethod.Irsa && (createdControllers.length > 0 || tenants.some((t) => !t.existingRoleArn));
     let oidcProvider: AwsOidcProviderPlan | undefined;
@@ -314,4 +329,13 @@ export function plannedRoleArns(plan: AwsPlan): { controllers: Record<string, st
     const tenants: Record<string, string> = {};
     for (const [t, key] of Object.entries(plan.tenantRoles)) tenants[t] = arnOf(key);
     return { controllers, tenants };
+}
+
+/** The regions a tenant's sessions may be named with: its ARNs' regions, and the target's for the rest. */
+function tenantSessionRegions(t: Tenant, targetRegion: string): string[] {
+    const regions = new Set<string>([targetRegion]);
+    for (const g of t.grants) {
+        for (const arn of g.parsed) if (arn.region !== "") regions.add(arn.region);
+    }
+    return [...regions];
 }

@@ -62,7 +62,9 @@ const URL_PARTS = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/([^/?#]*)([^?#]*)(\?[^#]*)?(#.
 const HOST = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*(?::(\d{1,5}))?$/;
 const EKS_ISSUER = /^https:\/\/oidc\.eks\.([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com(?:\.cn)?\/id\/[A-Za-z0-9]+$/;
 const GKE_ISSUER = /^https:\/\/container\.googleapis\.com\/v1\/projects\/[^/]+\/locations\/[^/]+\/clusters\/[^/]+$/;
-const AKS_ISSUER = /^https:\/\/[a-z0-9-]+\.oic\.prod-aks\.azure\.(?:com|cn|us)\/.+$/;
+// AKS issuers always end with '/' (https://<region>.oic.prod-aks.azure.com/<tenant>/<uuid>/), and AWS,
+// Azure and GCP compare the token's iss with the configured issuer byte for byte.
+const AKS_ISSUER = /^https:\/\/[a-z0-9-]+\.oic\.prod-aks\.azure\.(?:com|cn|us)\/.+\/$/;
 
 const TYPE_SHAPES: Partial<Record<SourceClusterType, { pattern: RegExp; example: string; product: string }>> = {
     [SourceClusterType.Eks]: { pattern: EKS_ISSUER, example: "https://oidc.eks.<region>.amazonaws.com/id/<ID>", product: "EKS" },
@@ -127,7 +129,13 @@ export function resolveSourceCluster(cluster: SourceCluster, issues: Issues, opt
     if (issuerUrl !== undefined && !options.placeholderIssuer && knownType) {
         // Only a known type may index the table: any other value would be converted to a property key.
         const shape = TYPE_SHAPES[cluster.type];
-        if (shape && !shape.pattern.test(issuerUrl)) {
+        if (cluster.type === SourceClusterType.Aks && !issuerUrl.endsWith("/") && AKS_ISSUER.test(`${issuerUrl}/`)) {
+            issues.add(
+                "issuerUrl",
+                `${show(issuerUrl)} lacks the trailing '/' every AKS issuer has; tokens carry iss ${show(`${issuerUrl}/`)}, and trust and federated credentials must match it exactly.`,
+                `set issuerUrl: ${issuerUrl}/ (as \`az aks show --query oidcIssuerProfile.issuerUrl\` prints it).`,
+            );
+        } else if (shape && !shape.pattern.test(issuerUrl)) {
             issues.add(
                 "issuerUrl",
                 `${show(issuerUrl)} is not a valid ${shape.product} issuer URL (${shape.example}).`,

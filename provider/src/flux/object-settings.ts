@@ -24,20 +24,29 @@ export interface SettingTenant {
 
 export function cloudObjectSettings(cloud: Cloud, controllerGrants: readonly SettingGrant[], tenants: readonly SettingTenant[]): FluxObjectSetting[] {
     const out: FluxObjectSetting[] = [];
-    const seen = new Set<string>();
+    const byKey = new Map<string, FluxObjectSetting>();
+    // One setting per kind, integration, tenant (and remote cluster): entries naming other resources for
+    // the same objects add theirs to its list.
     const push = (s: FluxObjectSetting) => {
-        const key = JSON.stringify(s);
-        if (!seen.has(key)) {
-            seen.add(key);
+        const { resources, ...rest } = s;
+        const key = JSON.stringify(rest);
+        const existing = byKey.get(key);
+        if (!existing) {
+            byKey.set(key, s);
             out.push(s);
+            return;
+        }
+        if (resources && resources.length > 0) {
+            existing.resources = [...new Set([...(existing.resources ?? []), ...resources])].sort(compareStrings);
         }
     };
     const fromGrants = (grants: readonly SettingGrant[], tenant?: ServiceAccountRef) => {
         for (const g of grants) {
             for (const kind of g.kinds) {
-                const resources = REMOTE_CLUSTER_INTEGRATIONS.has(g.service) ? g.resources : [undefined];
-                for (const resource of resources) {
-                    push(fluxObjectSetting({ cloud, integration: g.service, kind, tenant, resource, configMap: g.configMap }));
+                if (REMOTE_CLUSTER_INTEGRATIONS.has(g.service)) {
+                    for (const resource of g.resources) push(fluxObjectSetting({ cloud, integration: g.service, kind, tenant, resource, resources: [resource], configMap: g.configMap }));
+                } else {
+                    push(fluxObjectSetting({ cloud, integration: g.service, kind, tenant, resources: g.resources }));
                 }
             }
         }

@@ -4,6 +4,7 @@
  */
 
 import { Cloud, FluxKind } from "../core/catalog";
+import { compareStrings } from "../core/order";
 
 /** Whether a Flux object uses its controller's identity or a tenant ServiceAccount's. */
 export enum FluxAuthLevel {
@@ -13,6 +14,8 @@ export enum FluxAuthLevel {
 
 /** The fields one kind of Flux object sets for one integration. */
 export interface FluxObjectSetting {
+    /** The cloud the integration belongs to. */
+    cloud: Cloud;
     /** Integration id from the catalog (`ecr`, `s3`, ...); empty for a bring-your-own role of unknown use. */
     integration: string;
     kind: FluxKind;
@@ -23,6 +26,12 @@ export interface FluxObjectSetting {
     serviceAccountName?: string;
     /** Remote clusters: the cluster the kubeConfig ConfigMap points at. */
     resource?: string;
+    /**
+     * What the objects reach, as the spec names them (ARNs, scopes, resource names; wildcards kept), so
+     * a reader of plan.json can check the grants against the intent. Absent where no resource is named
+     * (ECR Public, brought identities).
+     */
+    resources?: string[];
     /** Field path to value. Paths starting `configMap.` are keys of the ConfigMap named by `spec.kubeConfig.configMapRef`. */
     set: Record<string, string>;
     note?: string;
@@ -46,6 +55,8 @@ export interface ObjectSettingInput {
     tenant?: { namespace: string; name: string };
     /** For remote clusters: the cluster resource (ARN, resource ID, or GKE resource name). */
     resource?: string;
+    /** What the objects reach (see FluxObjectSetting.resources). */
+    resources?: readonly string[];
     /** For remote clusters: further ConfigMap keys (`address`, `ca.crt`, `audiences`). */
     configMap?: Readonly<Record<string, string>>;
 }
@@ -99,12 +110,14 @@ export function fluxObjectSetting(input: ObjectSettingInput): FluxObjectSetting 
             note = "Also set spec.region: AWS needs a region to exchange a tenant's token.";
         }
     }
-    const out: Partial<FluxObjectSetting> = { integration, kind, level };
+    const out: Partial<FluxObjectSetting> = { cloud, integration, kind, level };
     if (tenant) {
         out.namespace = tenant.namespace;
         out.serviceAccountName = tenant.name;
     }
     if (input.resource) out.resource = input.resource;
+    // Sorted, so the plan stays byte-identical whatever order the spec lists them in.
+    if (input.resources && input.resources.length > 0) out.resources = [...new Set(input.resources)].sort(compareStrings);
     out.set = set;
     if (note) out.note = note;
     return out as FluxObjectSetting;

@@ -53,6 +53,8 @@ export interface GcpGrant {
     readonly service: GcpService;
     readonly kinds: readonly FluxKind[];
     readonly targets: readonly GcpGrantTarget[];
+    /** The resources as the user named them (repositories even when granted at project level, the cluster for gke). */
+    readonly named: readonly string[];
     /** Predefined roles given on every target (empty when the custom bucket role replaces them). */
     readonly roles: readonly string[];
     /** GCS: grant the custom bucket reader role instead. */
@@ -110,6 +112,7 @@ function resolveEntry(service: GcpService, value: unknown, issues: Issues): GcpG
     const before = issues.count;
     const kinds = resolveUsedBy(Cloud.Gcp, service, entry.usedBy, issues);
     let targets: GcpGrantTarget[] = [];
+    let named: string[] = [];
     let roles: string[] = [];
     let customRole = false;
     let remoteCluster: GcpRemoteClusterGrant | undefined;
@@ -120,6 +123,7 @@ function resolveEntry(service: GcpService, value: unknown, issues: Issues): GcpG
             targets = projectLevel
                 ? repos.map((r) => ({ scope: GcpGrantScope.Project, resource: `projects/${r.project}` }))
                 : repos.map((r) => ({ scope: GcpGrantScope.Repository, resource: r.name }));
+            named = repos.map((r) => r.name);
             roles = [GCP_ROLES.artifactRegistryReader];
             break;
         }
@@ -145,6 +149,7 @@ function resolveEntry(service: GcpService, value: unknown, issues: Issues): GcpG
                 // GKE clusters are project-level resources: GetCluster can only be granted on the project.
                 targets = [{ scope: GcpGrantScope.Project, resource: `projects/${parts.project}` }];
                 remoteCluster = resolveRemoteCluster(entry, entry.cluster as string, issues);
+                named = [entry.cluster as string];
             }
             // Kept even with address and ca.crt (when Flux skips GetCluster): the Flux docs and e2e grant it for every remote GKE cluster.
             roles = [GCP_ROLES.clusterViewer];
@@ -159,7 +164,8 @@ function resolveEntry(service: GcpService, value: unknown, issues: Issues): GcpG
     if (issues.count > before || !kinds) {
         return undefined;
     }
-    return { service, kinds, targets: uniqueTargets(targets), roles, customRole, remoteCluster, path: issues.path() };
+    if (service !== "gar" && service !== "gke") named = targets.map((t) => t.resource);
+    return { service, kinds, targets: uniqueTargets(targets), named: [...new Set(named)], roles, customRole, remoteCluster, path: issues.path() };
 }
 
 /** Validated names of a list field, each with its parsed parts. */

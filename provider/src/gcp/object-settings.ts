@@ -7,9 +7,9 @@ import { endpointConfigMapKeys } from "../core/remote-cluster";
 import { GcpGrant } from "./grants";
 import { GcpResolvedTenant } from "./tenants";
 
-/** Only remote clusters name their resource in the settings. */
+/** The resources as the user named them: repositories, buckets, keys, topics, the remote cluster. */
 function settingGrant(g: GcpGrant): SettingGrant {
-    return { service: g.service, kinds: g.kinds, resources: g.remoteCluster ? [g.remoteCluster.cluster] : [], configMap: endpointConfigMapKeys(g.remoteCluster?.endpoint) };
+    return { service: g.service, kinds: g.kinds, resources: g.named, configMap: endpointConfigMapKeys(g.remoteCluster?.endpoint) };
 }
 
 export function gcpObjectSettings(controllerGrants: readonly GcpGrant[], tenants: readonly GcpResolvedTenant[]): FluxObjectSetting[] {

@@ -9,7 +9,7 @@ import { FluxController, controllersForKinds, isFluxController } from "../core/c
 import { checkKnownFields, enumValue, isRecord } from "../core/checks";
 import { SourceCluster, SourceClusterType, resolveSourceCluster } from "../core/cluster";
 import { Issues, show } from "../core/errors";
-import { checkNamespace } from "../core/kubernetes";
+import { checkNamespace, serviceAccountSubject } from "../core/kubernetes";
 // Shared by every target; it lives with the AWS plan model until core takes it.
 import { DEFAULT_FLUX_NAMESPACE } from "../core/kubernetes";
 import { grantKinds, resolveAccess } from "./grants";
@@ -32,6 +32,8 @@ export { GCP_TENANT_FIELDS } from "./tenants";
 const PLACEHOLDER_ISSUER = "https://pending.flux-identity.invalid/issuer";
 /** Stands in for the GKE project while the issuer it is read from is pending. */
 const PLACEHOLDER_GKE_PROJECT = "pending-project";
+/** GCP's limit on a mapped google.subject (Workload Identity Federation attribute mappings). */
+const GOOGLE_SUBJECT_MAX_BYTES = 127;
 
 export const GCP_TARGET_FIELDS = [
     "projectId",
@@ -105,6 +107,21 @@ export function planGcp(input: GcpPlanInput, options: GcpPlanOptions = {}): GcpP
         at.add("controllers", "controllers is empty.", "list what the controllers must reach (gar, gcs, kms, gke, pubsub), or remove controllers.");
     }
     const tenants = resolveTenants(g.tenants, at, authMode);
+    // Off GKE, the pool maps google.subject = assertion.sub (system:serviceaccount:<ns>:<sa>), which GCP
+    // caps at 127 bytes: a longer subject fails every token exchange. Controllers' subjects always fit.
+    if (cluster && cluster.type !== SourceClusterType.Gke) {
+        for (const t of tenants) {
+            const subject = serviceAccountSubject(t.ref.namespace, t.ref.name);
+            const bytes = new TextEncoder().encode(subject).length;
+            if (bytes > GOOGLE_SUBJECT_MAX_BYTES) {
+                issues.addAt(
+                    `${t.path}.serviceAccount`,
+                    `the Workload Identity pool maps google.subject to ${show(subject)} (${bytes} bytes), but GCP accepts at most ${GOOGLE_SUBJECT_MAX_BYTES}.`,
+                    `shorten the ServiceAccount name or the namespace ${t.ref.namespace} by ${bytes - GOOGLE_SUBJECT_MAX_BYTES} characters in total.`,
+                );
+            }
+        }
+    }
     const controllersWithGrants = controllersForKinds(grantKinds(controllerGrants));
     if (controllersWithGrants.length === 0 && existing.size === 0 && tenants.length === 0 && issues.count === 0) {
         at.add(undefined, "nothing to grant: no controller access, tenants or existing service accounts are listed.", "list what Flux must reach under controllers (gar, gcs, kms, gke, pubsub) or tenants.");

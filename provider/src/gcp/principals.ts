@@ -37,9 +37,14 @@ export function kubernetesPrincipal(source: KubernetesPrincipalSource, namespace
 
 /**
  * The user name GKE's authenticator gives a principal, which is what remote-cluster RoleBindings name
- * (the Flux docs: "using the principal as the Kubernetes username"): the principal without its IAM type
- * prefix, so a GSA's email, and `principal://...` identifiers as they are.
+ * (the Flux docs: "using the principal as the Kubernetes username"): a GSA's email (its member without
+ * `serviceAccount:`), a GKE Kubernetes ServiceAccount's whole member
+ * `serviceAccount:<project>.svc.id.goog[<ns>/<ksa>]` (as Flux's own e2e binds it: fluxcd/pkg
+ * tests/integration, `wi_k8s_sa_principal_direct_access`), and `principal://...` identifiers as they are.
  */
 export function kubernetesUserName(member: string): string {
+    if (GKE_KSA_MEMBER.test(member)) return member;
     return member.startsWith("serviceAccount:") ? member.slice("serviceAccount:".length) : member;
 }
+
+const GKE_KSA_MEMBER = /^serviceAccount:[^@[\]]+\.svc\.id\.goog\[[^/\]]+\/[^\]]+\]$/;

@@ -3,7 +3,7 @@
  * the kustomization.yaml, and the plan document `render` writes. Pure.
  */
 
-import { SourceCluster } from "../core/cluster";
+import { ResolvedSourceCluster, SourceCluster } from "../core/cluster";
 import { FluxIdentityValidationError, Issues, ValidationIssue } from "../core/errors";
 import { FluxPatchSet } from "../core/patch";
 import { AwsPlan, DEFAULT_FLUX_NAMESPACE, planAws } from "../aws/plan";
@@ -194,7 +194,8 @@ export interface IdentityDocument {
 export interface ClusterPlanDocument {
     apiVersion: string;
     kind: "ClusterPlan";
-    cluster: { name: string; type: string; issuerUrl: string };
+    /** `eksClusterName`: EKS clusters' name in EKS, which Pod Identity associations and access entries name. */
+    cluster: { name: string; type: string; issuerUrl: string; eksClusterName?: string };
     flux: { namespace: string; patchSet: FluxPatchSet; objectSettings: FluxObjectSetting[] };
     aws?: {
         partition: string;
@@ -270,7 +271,7 @@ export function clusterPlanDocument(plan: ClusterPlan): ClusterPlanDocument {
     const doc: ClusterPlanDocument = {
         apiVersion: PLAN_API_VERSION,
         kind: "ClusterPlan",
-        cluster: resolved ? { name: resolved.name, type: resolved.type, issuerUrl: resolved.issuerUrl } : { name: plan.name, type: "", issuerUrl: "" },
+        cluster: resolved ? clusterDocument(resolved) : { name: plan.name, type: "", issuerUrl: "" },
         flux: { namespace: plan.fluxNamespace, patchSet: plan.patchSet, objectSettings: plan.objectSettings },
         warnings: plan.warnings,
     };
@@ -346,6 +347,12 @@ export function clusterPlanDocument(plan: ClusterPlan): ClusterPlanDocument {
         };
     }
     return doc;
+}
+
+function clusterDocument(c: ResolvedSourceCluster): ClusterPlanDocument["cluster"] {
+    const out: ClusterPlanDocument["cluster"] = { name: c.name, type: c.type, issuerUrl: c.issuerUrl };
+    if (c.eks) out.eksClusterName = c.eks.clusterName;
+    return out;
 }
 
 function identity(key: string, created: boolean, roleArn: string, controllers: string[], tenant?: { namespace: string; name: string }): IdentityDocument {

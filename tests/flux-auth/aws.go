@@ -1,0 +1,646 @@
+package main
+
+// AWS as plan.json describes it. STS AssumeRoleWithWebIdentity: the token's issuer must be an IAM OIDC
+// provider of the role's account whose client IDs hold the token's audience, the session name must
+// match [\w+=,.@-]{2,64}, and the role's trust policy (evaluated by tests/iam-eval on the token's
+// <issuer>:sub and <issuer>:aud) must allow it. EKS Pod Identity: the agent exchanges a
+// pods.eks.amazonaws.com token of the cluster for the role of the association naming exactly that
+// namespace and ServiceAccount, if the role trusts pods.eks.amazonaws.com for sts:AssumeRole and
+// sts:TagSession. Afterwards the role's identity policies must allow the calls Flux makes.
+
+import (
+	"encoding/base64"
+	"encoding/xml"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+)
+
+type AWSCloud struct {
+	j        *ClusterJudge
+	plan     *AWSPlan
+	sessions map[string]*AWSSession
+}
+
+// AWSSession is a set of credentials the fake STS issued.
+type AWSSession struct {
+	RoleArn     string
+	RoleName    string
+	SessionName string
+	Via         string
+	// Brought roles: the plan holds neither their trust nor their policies.
+	Brought bool
+}
+
+var roleSessionName = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
+var sigV4Credential = regexp.MustCompile(`Credential=([A-Z0-9]+)/`)
+
+func newAWSCloud(j *ClusterJudge) *AWSCloud {
+	a := &AWSCloud{j: j, plan: j.plan.AWS, sessions: map[string]*AWSSession{}}
+	j.net.handle(`sts(\.[a-z0-9-]+)?\.amazonaws\.com(\.cn)?`, a.sts)
+	j.net.handle(`api\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?`, a.ecr)
+	j.net.handle(`api\.ecr-public\.us-east-1\.amazonaws\.com`, a.ecrPublic)
+	j.net.handle(`eks\.[a-z0-9-]+\.amazonaws\.com(\.cn)?`, a.eks)
+	return a
+}
+
+func (a *AWSCloud) roleArnOf(r Resource) string {
+	path := r.str("path")
+	if path == "" {
+		path = "/"
+	}
+	return fmt.Sprintf("arn:%s:iam::%s:role%s%s", a.plan.Partition, a.plan.AccountID, path, r.str("name"))
+}
+
+func (a *AWSCloud) role(arn string) (Resource, bool) {
+	for _, r := range resourcesOfType(a.plan.Resources, "aws:iam/role:Role") {
+		if a.roleArnOf(r) == arn {
+			return r, true
+		}
+	}
+	return Resource{}, false
+}
+
+func (a *AWSCloud) broughtRole(arn string) bool {
+	for _, id := range a.plan.Identities {
+		if !id.Created && id.RoleArn == arn {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *AWSCloud) podIdentityAssociation(namespace, sa string) *Resource {
+	for _, r := range resourcesOfType(a.plan.Resources, "aws:eks/podIdentityAssociation:PodIdentityAssociation") {
+		if r.str("namespace") == namespace && r.str("serviceAccount") == sa && (a.j.plan.Cluster.EKSClusterName == "" || r.str("clusterName") == a.j.plan.Cluster.EKSClusterName) {
+			rr := r
+			return &rr
+		}
+	}
+	return nil
+}
+
+// oidcProvider finds the account's IAM OIDC provider for an issuer: one the plan creates, or one a
+// trust policy names (an existing provider, such as the one an EKS cluster already has).
+func (a *AWSCloud) oidcProvider(issuer string) (arn string, clientIDs []string, note string, ok bool) {
+	hostPath := strings.TrimPrefix(issuer, "https://")
+	for _, r := range resourcesOfType(a.plan.Resources, "aws:iam/openIdConnectProvider:OpenIdConnectProvider") {
+		if strings.TrimPrefix(r.str("url"), "https://") == hostPath {
+			return fmt.Sprintf("arn:%s:iam::%s:oidc-provider/%s", a.plan.Partition, a.plan.AccountID, hostPath), r.strs("clientIdLists"), "", true
+		}
+	}
+	want := fmt.Sprintf("arn:%s:iam::%s:oidc-provider/%s", a.plan.Partition, a.plan.AccountID, hostPath)
+	for _, r := range resourcesOfType(a.plan.Resources, "aws:iam/role:Role") {
+		for _, st := range statements(r.object("assumeRolePolicy")) {
+			if p, _ := st["Principal"].(map[string]any); p != nil && p["Federated"] == want {
+				return want, []string{"sts.amazonaws.com"}, "existing IAM OIDC provider (not in the plan; its client ID assumed to be sts.amazonaws.com)", true
+			}
+		}
+	}
+	return "", nil, "", false
+}
+
+func statements(doc map[string]any) []map[string]any {
+	var out []map[string]any
+	switch s := doc["Statement"].(type) {
+	case []any:
+		for _, x := range s {
+			if m, ok := x.(map[string]any); ok {
+				out = append(out, m)
+			}
+		}
+	case map[string]any:
+		out = append(out, s)
+	}
+	return out
+}
+
+type stsError struct {
+	XMLName xml.Name `xml:"ErrorResponse"`
+	Error   struct {
+		Type    string `xml:"Type"`
+		Code    string `xml:"Code"`
+		Message string `xml:"Message"`
+	} `xml:"Error"`
+	RequestID string `xml:"RequestId"`
+}
+
+func (a *AWSCloud) stsDeny(w http.ResponseWriter, status int, code, msg, detail string) {
+	a.j.net.record(Exchange{Service: "aws sts", Detail: detail, Reason: msg})
+	var e stsError
+	e.Error.Type, e.Error.Code, e.Error.Message, e.RequestID = "Sender", code, msg, "judge"
+	writeXML(w, status, e)
+}
+
+func (a *AWSCloud) issue(s *AWSSession) (string, string, string) {
+	n := a.j.net.next()
+	akid := fmt.Sprintf("ASIAJUDGE%011d", n)
+	a.sessions[akid] = s
+	if r := a.j.current; r != nil {
+		r.awsSessions = append(r.awsSessions, s)
+	}
+	return akid, "judge-secret", fmt.Sprintf("judge-session-%d", n)
+}
+
+func (a *AWSCloud) sts(w http.ResponseWriter, r *http.Request, form url.Values) {
+	if form.Get("Action") != "AssumeRoleWithWebIdentity" {
+		a.stsDeny(w, 400, "InvalidAction", "the judge's STS answers AssumeRoleWithWebIdentity only, not "+form.Get("Action"), r.Host)
+		return
+	}
+	roleArn, session, token := form.Get("RoleArn"), form.Get("RoleSessionName"), form.Get("WebIdentityToken")
+	detail := fmt.Sprintf("AssumeRoleWithWebIdentity %s session %q at %s", roleArn, session, r.Host)
+	if !roleSessionName.MatchString(session) {
+		a.stsDeny(w, 400, "ValidationError", fmt.Sprintf("1 validation error detected: Value '%s' at 'roleSessionName' failed to satisfy constraint: Member must match [\\w+=,.@-]{2,64} (%d characters)", session, len(session)), detail)
+		return
+	}
+	claims, err := parseToken(token)
+	if err != nil {
+		a.stsDeny(w, 400, "InvalidIdentityToken", err.Error(), detail)
+		return
+	}
+	providerArn, clientIDs, providerNote, ok := a.oidcProvider(claims.Issuer)
+	if !ok {
+		a.stsDeny(w, 400, "InvalidIdentityToken", fmt.Sprintf("No OpenIDConnect provider found in your account for %s", claims.Issuer), detail)
+		return
+	}
+	audience := ""
+	for _, id := range clientIDs {
+		if claims.hasAudience(id) {
+			audience = id
+		}
+	}
+	if audience == "" {
+		a.stsDeny(w, 400, "InvalidIdentityToken", fmt.Sprintf("Incorrect token audience %v: the OIDC provider's client IDs are %v", claims.Audiences, clientIDs), detail)
+		return
+	}
+	s := &AWSSession{RoleArn: roleArn, SessionName: session, Via: "AssumeRoleWithWebIdentity"}
+	if role, ok := a.role(roleArn); ok {
+		s.RoleName = role.str("name")
+		hostPath := strings.TrimPrefix(claims.Issuer, "https://")
+		decision, err := a.j.iam.decide(IAMCase{
+			Policies:       []any{role.object("assumeRolePolicy")},
+			Request:        IAMRequest{Principal: map[string]string{"Federated": providerArn}, Action: "sts:AssumeRoleWithWebIdentity", Resource: roleArn, Context: map[string]any{hostPath + ":sub": claims.Subject, hostPath + ":aud": audience}},
+			IgnoreResource: true,
+		})
+		if err != nil {
+			a.stsDeny(w, 500, "InternalFailure", err.Error(), detail)
+			return
+		}
+		if decision != "Allow" {
+			a.stsDeny(w, 403, "AccessDenied", fmt.Sprintf("Not authorized to perform sts:AssumeRoleWithWebIdentity: the trust policy of %s gives %s for sub %s, aud %s", roleArn, decision, claims.Subject, audience), detail)
+			return
+		}
+	} else if a.broughtRole(roleArn) {
+		s.Brought = true
+	} else {
+		a.stsDeny(w, 403, "AccessDenied", fmt.Sprintf("Not authorized to perform sts:AssumeRoleWithWebIdentity: role %s does not exist in the plan", roleArn), detail)
+		return
+	}
+	akid, secret, tok := a.issue(s)
+	a.j.net.record(Exchange{Service: "aws sts", Detail: detail, Allowed: true, Reason: providerNote})
+	if a.j.current != nil {
+		a.j.current.note("AssumeRoleWithWebIdentity %s as %s (session %s)", roleArn, claims.Subject, session)
+		if providerNote != "" {
+			a.j.current.note("%s", providerNote)
+		}
+	}
+	type credentials struct {
+		AccessKeyID     string `xml:"AccessKeyId"`
+		SecretAccessKey string `xml:"SecretAccessKey"`
+		SessionToken    string `xml:"SessionToken"`
+		Expiration      string `xml:"Expiration"`
+	}
+	type result struct {
+		Credentials     credentials `xml:"Credentials"`
+		AssumedRoleUser struct {
+			Arn           string `xml:"Arn"`
+			AssumedRoleID string `xml:"AssumedRoleId"`
+		} `xml:"AssumedRoleUser"`
+		SubjectFromWebIdentityToken string `xml:"SubjectFromWebIdentityToken"`
+		Audience                    string `xml:"Audience"`
+		Provider                    string `xml:"Provider"`
+	}
+	var resp struct {
+		XMLName xml.Name `xml:"AssumeRoleWithWebIdentityResponse"`
+		Xmlns   string   `xml:"xmlns,attr"`
+		Result  result   `xml:"AssumeRoleWithWebIdentityResult"`
+		Meta    struct {
+			RequestID string `xml:"RequestId"`
+		} `xml:"ResponseMetadata"`
+	}
+	resp.Xmlns = "https://sts.amazonaws.com/doc/2011-06-15/"
+	resp.Result.Credentials = credentials{akid, secret, tok, time.Now().Add(time.Hour).UTC().Format(time.RFC3339)}
+	resp.Result.AssumedRoleUser.Arn = strings.Replace(strings.Replace(roleArn, ":iam::", ":sts::", 1), ":role/", ":assumed-role/", 1) + "/" + session
+	resp.Result.SubjectFromWebIdentityToken = claims.Subject
+	resp.Result.Audience = audience
+	resp.Result.Provider = providerArn
+	resp.Meta.RequestID = "judge"
+	writeXML(w, 200, resp)
+}
+
+// podIdentity answers as the EKS Pod Identity Agent (eks-auth:AssumeRoleForPodIdentity).
+func (a *AWSCloud) podIdentity(w http.ResponseWriter, r *http.Request) {
+	deny := func(msg string) {
+		a.j.net.record(Exchange{Service: "eks pod identity", Detail: "AssumeRoleForPodIdentity", Reason: msg})
+		writeJSON(w, 403, map[string]string{"code": "AccessDeniedException", "message": msg})
+	}
+	claims, err := parseToken(r.Header.Get("Authorization"))
+	if err != nil {
+		deny("the agent needs the pod's EKS Pod Identity token: " + err.Error())
+		return
+	}
+	if claims.Issuer != a.j.plan.Cluster.IssuerURL {
+		deny(fmt.Sprintf("token issuer %s is not the cluster's (%s)", claims.Issuer, a.j.plan.Cluster.IssuerURL))
+		return
+	}
+	if !claims.hasAudience("pods.eks.amazonaws.com") {
+		deny(fmt.Sprintf("token audience %v is not pods.eks.amazonaws.com", claims.Audiences))
+		return
+	}
+	ns, name, ok := splitSubject(claims.Subject)
+	if !ok {
+		deny("token subject " + claims.Subject + " is not a ServiceAccount")
+		return
+	}
+	assoc := a.podIdentityAssociation(ns, name)
+	if assoc == nil {
+		deny(fmt.Sprintf("no Pod Identity association for %s/%s on EKS cluster %q", ns, name, a.j.plan.Cluster.EKSClusterName))
+		return
+	}
+	roleArn := assoc.str("roleArn")
+	s := &AWSSession{RoleArn: roleArn, Via: "EKS Pod Identity", SessionName: "eks-" + a.j.plan.Cluster.EKSClusterName + "-" + name}
+	if role, ok := a.role(roleArn); ok {
+		s.RoleName = role.str("name")
+		for _, action := range []string{"sts:AssumeRole", "sts:TagSession"} {
+			d, err := a.j.iam.decide(IAMCase{Policies: []any{role.object("assumeRolePolicy")}, Request: IAMRequest{Principal: map[string]string{"Service": "pods.eks.amazonaws.com"}, Action: action, Resource: roleArn}, IgnoreResource: true})
+			if err != nil || d != "Allow" {
+				deny(fmt.Sprintf("the trust policy of %s gives %s for pods.eks.amazonaws.com to %s %v", roleArn, d, action, err))
+				return
+			}
+		}
+	} else if a.broughtRole(roleArn) {
+		s.Brought = true
+	} else {
+		deny("role " + roleArn + " of the association does not exist in the plan")
+		return
+	}
+	akid, secret, tok := a.issue(s)
+	a.j.net.record(Exchange{Service: "eks pod identity", Detail: "AssumeRoleForPodIdentity " + roleArn, Allowed: true})
+	if a.j.current != nil {
+		a.j.current.note("EKS Pod Identity: association %s/%s -> %s", ns, name, roleArn)
+	}
+	writeJSON(w, 200, map[string]string{"AccessKeyId": akid, "SecretAccessKey": secret, "Token": tok, "Expiration": time.Now().Add(time.Hour).UTC().Format(time.RFC3339)})
+}
+
+func splitSubject(sub string) (string, string, bool) {
+	parts := strings.Split(sub, ":")
+	if len(parts) != 4 || parts[0] != "system" || parts[1] != "serviceaccount" {
+		return "", "", false
+	}
+	return parts[2], parts[3], true
+}
+
+func (a *AWSCloud) caller(r *http.Request) *AWSSession {
+	m := sigV4Credential.FindStringSubmatch(r.Header.Get("Authorization"))
+	if m == nil {
+		return nil
+	}
+	return a.sessions[m[1]]
+}
+
+// identityPolicies are the documents IAM evaluates for a role: its inline policies and the AWS managed
+// policies attached to it.
+func (a *AWSCloud) identityPolicies(roleName string) ([]any, []string) {
+	var docs []any
+	var notes []string
+	for _, r := range resourcesOfType(a.plan.Resources, "aws:iam/rolePolicy:RolePolicy") {
+		if r.str("role") == roleName {
+			docs = append(docs, r.object("policy"))
+		}
+	}
+	for _, r := range resourcesOfType(a.plan.Resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment") {
+		if r.str("role") != roleName {
+			continue
+		}
+		arn := r.str("policyArn")
+		name := arn[strings.LastIndex(arn, "/")+1:]
+		if doc, ok := awsManagedPolicies[name]; ok {
+			docs = append(docs, doc)
+		} else {
+			notes = append(notes, "attached policy "+arn+" is not in the plan (not evaluated)")
+		}
+	}
+	for _, r := range resourcesOfType(a.plan.Resources, "aws:iam/role:Role") {
+		if r.str("name") == roleName && r.str("permissionsBoundary") != "" {
+			notes = append(notes, "permissions boundary "+r.str("permissionsBoundary")+" is not in the plan (not evaluated)")
+		}
+	}
+	return docs, notes
+}
+
+// allowed evaluates the session's role for one action on one resource.
+func (a *AWSCloud) allowed(s *AWSSession, action, resource string) (bool, string) {
+	if s.Brought {
+		return true, "brought role: its policies are not in the plan"
+	}
+	docs, notes := a.identityPolicies(s.RoleName)
+	evaluated := resource
+	if resource == "*" {
+		// Actions without resource-level permissions are evaluated against "*"; the evaluator takes an ARN
+		// no policy names, which only a "*" resource matches.
+		evaluated = fmt.Sprintf("arn:%s:%s:%s:%s:judge-no-resource", a.plan.Partition, strings.Split(action, ":")[0], a.plan.Region, accountOf(s.RoleArn))
+	}
+	d, err := a.j.iam.decide(IAMCase{Policies: docs, Request: IAMRequest{Principal: map[string]string{"AWS": s.RoleArn}, Action: action, Resource: evaluated}})
+	if err != nil {
+		return false, err.Error()
+	}
+	if d != "Allow" {
+		return false, fmt.Sprintf("%s on %s: %s for role %s", action, resource, d, s.RoleArn)
+	}
+	return true, strings.Join(notes, "; ")
+}
+
+func (a *AWSCloud) apiDeny(w http.ResponseWriter, service, msg string) {
+	a.j.net.record(Exchange{Service: service, Reason: msg})
+	writeJSON(w, 400, map[string]string{"__type": "AccessDeniedException", "message": msg})
+}
+
+func (a *AWSCloud) ecr(w http.ResponseWriter, r *http.Request, _ url.Values) {
+	s := a.caller(r)
+	if s == nil {
+		a.apiDeny(w, "aws ecr", "request not signed with credentials the judge's STS issued")
+		return
+	}
+	if !strings.HasSuffix(r.Header.Get("X-Amz-Target"), ".GetAuthorizationToken") {
+		a.apiDeny(w, "aws ecr", "the judge's ECR answers GetAuthorizationToken only")
+		return
+	}
+	if ok, why := a.allowed(s, "ecr:GetAuthorizationToken", "*"); !ok {
+		a.apiDeny(w, "aws ecr", "User is not authorized to perform: "+why)
+		return
+	}
+	a.j.net.record(Exchange{Service: "aws ecr", Detail: "GetAuthorizationToken", Allowed: true})
+	writeJSON(w, 200, map[string]any{"authorizationData": []map[string]any{{
+		"authorizationToken": base64.StdEncoding.EncodeToString([]byte("AWS:judge-password")),
+		"expiresAt":          time.Now().Add(12 * time.Hour).Unix(),
+		"proxyEndpoint":      "https://" + strings.TrimPrefix(r.Host, "api."),
+	}}})
+}
+
+func (a *AWSCloud) ecrPublic(w http.ResponseWriter, r *http.Request, _ url.Values) {
+	s := a.caller(r)
+	if s == nil {
+		a.apiDeny(w, "aws ecr-public", "request not signed with credentials the judge's STS issued")
+		return
+	}
+	for _, action := range []string{"ecr-public:GetAuthorizationToken", "sts:GetServiceBearerToken"} {
+		if ok, why := a.allowed(s, action, "*"); !ok {
+			a.apiDeny(w, "aws ecr-public", "User is not authorized to perform: "+why)
+			return
+		}
+	}
+	a.j.net.record(Exchange{Service: "aws ecr-public", Detail: "GetAuthorizationToken", Allowed: true})
+	writeJSON(w, 200, map[string]any{"authorizationData": map[string]any{
+		"authorizationToken": base64.StdEncoding.EncodeToString([]byte("AWS:judge-password")),
+		"expiresAt":          time.Now().Add(12 * time.Hour).Unix(),
+	}})
+}
+
+var eksHost = regexp.MustCompile(`^eks\.([a-z0-9-]+)\.amazonaws\.com`)
+
+func (a *AWSCloud) eks(w http.ResponseWriter, r *http.Request, _ url.Values) {
+	s := a.caller(r)
+	if s == nil {
+		a.apiDeny(w, "aws eks", "request not signed with credentials the judge's STS issued")
+		return
+	}
+	name := strings.TrimPrefix(r.URL.Path, "/clusters/")
+	region := ""
+	if m := eksHost.FindStringSubmatch(r.Host); m != nil {
+		region = m[1]
+	}
+	account := accountOf(s.RoleArn)
+	arn := fmt.Sprintf("arn:%s:eks:%s:%s:cluster/%s", a.plan.Partition, region, account, name)
+	if ok, why := a.allowed(s, "eks:DescribeCluster", arn); !ok {
+		a.apiDeny(w, "aws eks", "User is not authorized to perform: "+why)
+		return
+	}
+	a.j.net.record(Exchange{Service: "aws eks", Detail: "DescribeCluster " + arn, Allowed: true})
+	writeJSON(w, 200, map[string]any{"cluster": map[string]any{
+		"name":                 name,
+		"arn":                  arn,
+		"endpoint":             "https://JUDGE." + region + ".eks.amazonaws.com",
+		"certificateAuthority": map[string]string{"data": base64.StdEncoding.EncodeToString([]byte(judgeCA))},
+	}})
+}
+
+const judgeCA = "-----BEGIN CERTIFICATE-----\nMIIBjudge\n-----END CERTIFICATE-----\n"
+
+func accountOf(arn string) string {
+	parts := strings.Split(arn, ":")
+	if len(parts) > 4 {
+		return parts[4]
+	}
+	return ""
+}
+
+// AWS managed policies the plan may attach (singleTenantManagedPolicies), as AWS publishes them.
+var awsManagedPolicies = map[string]any{
+	"AmazonEC2ContainerRegistryReadOnly": map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{"Effect": "Allow", "Action": []any{
+		"ecr:GetAuthorizationToken", "ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:GetRepositoryPolicy", "ecr:DescribeRepositories", "ecr:ListImages",
+		"ecr:DescribeImages", "ecr:BatchGetImage", "ecr:GetLifecyclePolicy", "ecr:GetLifecyclePolicyPreview", "ecr:ListTagsForResource", "ecr:DescribeImageScanFindings",
+	}, "Resource": "*"}}},
+	"AmazonElasticContainerRegistryPublicReadOnly": map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{"Effect": "Allow", "Action": []any{
+		"ecr-public:GetAuthorizationToken", "sts:GetServiceBearerToken", "ecr-public:BatchCheckLayerAvailability", "ecr-public:GetRepositoryPolicy", "ecr-public:DescribeRepositories",
+		"ecr-public:DescribeRegistries", "ecr-public:DescribeImages", "ecr-public:DescribeImageTags", "ecr-public:GetRepositoryCatalogData", "ecr-public:GetRegistryCatalogData",
+	}, "Resource": "*"}}},
+	"AmazonS3ReadOnlyAccess": map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{"Effect": "Allow", "Action": []any{
+		"s3:Get*", "s3:List*", "s3:Describe*", "s3-object-lambda:Get*", "s3-object-lambda:List*",
+	}, "Resource": "*"}}},
+}
+
+// --- The AWS integrations -------------------------------------------------------------------------
+
+// concrete turns a resource pattern into one resource it covers (wildcards become a probe name).
+func concrete(resource string) string {
+	return strings.NewReplacer("*", "judge-probe", "?", "x").Replace(resource)
+}
+
+type arnParts struct{ partition, service, region, account, resource string }
+
+func parseARN(arn string) (arnParts, error) {
+	p := strings.SplitN(arn, ":", 6)
+	if len(p) != 6 || p[0] != "arn" {
+		return arnParts{}, fmt.Errorf("%q is not an ARN", arn)
+	}
+	return arnParts{p[1], p[2], p[3], p[4], p[5]}, nil
+}
+
+func awsDNSSuffix(partition string) string {
+	if partition == "aws-cn" {
+		return "amazonaws.com.cn"
+	}
+	return "amazonaws.com"
+}
+
+// awsChecks requires every action on the resource from the run's AWS credentials.
+func awsChecks(r *Run, resource string, actions ...string) []string {
+	if len(r.awsSessions) == 0 {
+		return []string{"no AWS credentials were issued"}
+	}
+	s := r.awsSessions[len(r.awsSessions)-1]
+	var problems []string
+	for _, action := range actions {
+		ok, why := r.j.aws.allowed(s, action, resource)
+		if !ok {
+			problems = append(problems, why)
+		} else if why != "" {
+			r.note("%s", why)
+		}
+	}
+	if len(problems) == 0 {
+		r.note("%s allowed on %s", strings.Join(actions, ", "), resource)
+	}
+	return problems
+}
+
+func init() {
+	register(&Integration{
+		// Identities no Flux object is planned for (brought ones without usedBy): a bare token request.
+		Cloud: "aws", ID: "token",
+		Kinds: map[string]string{"": entryToken},
+		Call: func(j *ClusterJudge, kind, resource string) (FluxCall, error) {
+			return FluxCall{Entry: entryToken, Provider: "aws", Region: j.plan.AWS.Region}, nil
+		},
+		Check: func(r *Run, kind, resource string) []string { return nil },
+	})
+	register(&Integration{
+		Cloud: "aws", ID: "ecr",
+		Kinds: map[string]string{"OCIRepository": entryRegistry, "HelmRepository": entryRegistry, "ImageRepository": entryRegistry},
+		Call: func(j *ClusterJudge, kind, resource string) (FluxCall, error) {
+			a, err := parseARN(resource)
+			if err != nil {
+				return FluxCall{}, err
+			}
+			repo := concrete(strings.TrimPrefix(a.resource, "repository/"))
+			return FluxCall{Entry: entryRegistry, Provider: "aws", URL: fmt.Sprintf("%s.dkr.ecr.%s.%s/%s", a.account, a.region, awsDNSSuffix(a.partition), repo)}, nil
+		},
+		Check: func(r *Run, kind, resource string) []string {
+			if kind == "ImageRepository" {
+				return awsChecks(r, concrete(resource), "ecr:ListImages", "ecr:BatchGetImage")
+			}
+			return awsChecks(r, concrete(resource), "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability")
+		},
+	})
+	register(&Integration{
+		Cloud: "aws", ID: "ecrPublic",
+		Kinds: map[string]string{"OCIRepository": entryRegistry, "HelmRepository": entryRegistry, "ImageRepository": entryRegistry},
+		Call: func(j *ClusterJudge, kind, resource string) (FluxCall, error) {
+			return FluxCall{Entry: entryRegistry, Provider: "aws", URL: "public.ecr.aws/judge/probe"}, nil
+		},
+		// The ECR Public endpoint itself required ecr-public:GetAuthorizationToken and sts:GetServiceBearerToken.
+		Check: func(r *Run, kind, resource string) []string {
+			return awsChecks(r, "*", "ecr-public:GetAuthorizationToken", "sts:GetServiceBearerToken")
+		},
+	})
+	register(&Integration{
+		Cloud: "aws", ID: "s3",
+		Kinds: map[string]string{"Bucket": entryToken},
+		Call: func(j *ClusterJudge, kind, resource string) (FluxCall, error) {
+			return FluxCall{Entry: entryToken, Provider: "aws", Region: j.plan.AWS.Region}, nil
+		},
+		Check: func(r *Run, kind, resource string) []string {
+			return append(awsChecks(r, resource, "s3:ListBucket"), awsChecks(r, resource+"/judge-probe", "s3:GetObject")...)
+		},
+	})
+	register(&Integration{
+		Cloud: "aws", ID: "kms",
+		Kinds: map[string]string{"Kustomization": entrySOPS},
+		Call: func(j *ClusterJudge, kind, resource string) (FluxCall, error) {
+			a, err := parseARN(resource)
+			if err != nil {
+				return FluxCall{}, err
+			}
+			// SOPS takes the region from the key ARN.
+			return FluxCall{Entry: entrySOPS, Provider: "aws", Region: a.region}, nil
+		},
+		Check: func(r *Run, kind, resource string) []string { return awsChecks(r, resource, "kms:Decrypt") },
+	})
+	register(&Integration{
+		Cloud: "aws", ID: "codecommit",
+		Kinds: map[string]string{"GitRepository": entryGit, "ImageUpdateAutomation": entryGit},
+		Call: func(j *ClusterJudge, kind, resource string) (FluxCall, error) {
+			a, err := parseARN(resource)
+			if err != nil {
+				return FluxCall{}, err
+			}
+			return FluxCall{Entry: entryGit, Provider: "aws", URL: fmt.Sprintf("https://git-codecommit.%s.%s/v1/repos/%s", a.region, awsDNSSuffix(a.partition), concrete(a.resource))}, nil
+		},
+		Check: func(r *Run, kind, resource string) []string {
+			if kind == "ImageUpdateAutomation" {
+				return awsChecks(r, concrete(resource), "codecommit:GitPull", "codecommit:GitPush")
+			}
+			return awsChecks(r, concrete(resource), "codecommit:GitPull")
+		},
+	})
+	register(&Integration{
+		Cloud: "aws", ID: "eks",
+		Kinds: map[string]string{"Kustomization": entryKubeConfig, "HelmRelease": entryKubeConfig},
+		Call: func(j *ClusterJudge, kind, resource string) (FluxCall, error) {
+			return FluxCall{Entry: entryKubeConfig, Provider: "aws", ConfigMap: map[string]string{"provider": "aws", "cluster": resource}}, nil
+		},
+		Check: func(r *Run, kind, resource string) []string { return r.j.aws.accessEntryCheck(r, resource) },
+	})
+}
+
+// accessEntryCheck: the remote EKS cluster lets the role in (an access entry for exactly its ARN) and
+// gives it Kubernetes permissions (an access policy association or Kubernetes groups).
+func (a *AWSCloud) accessEntryCheck(r *Run, clusterArn string) []string {
+	problems := awsChecks(r, clusterArn, "eks:DescribeCluster")
+	if len(r.awsSessions) == 0 {
+		return problems
+	}
+	s := r.awsSessions[len(r.awsSessions)-1]
+	c, err := parseARN(clusterArn)
+	if err != nil {
+		return append(problems, err.Error())
+	}
+	name := strings.TrimPrefix(c.resource, "cluster/")
+	if s.Brought {
+		r.note("brought role: access entries for it are managed outside the plan")
+		return problems
+	}
+	entries := append(resourcesOfType(a.plan.Resources, "aws:eks/accessEntry:AccessEntry"), resourcesOfType(a.plan.External, "aws:eks/accessEntry:AccessEntry")...)
+	var entry *Resource
+	for _, e := range entries {
+		if e.str("clusterName") == name && e.str("principalArn") == s.RoleArn && (e.str("region") == "" || e.str("region") == c.region) {
+			ee := e
+			entry = &ee
+		}
+	}
+	if entry == nil {
+		return append(problems, fmt.Sprintf("EKS cluster %s has no access entry for %s", clusterArn, s.RoleArn))
+	}
+	policies := append(resourcesOfType(a.plan.Resources, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"), resourcesOfType(a.plan.External, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation")...)
+	var granted []string
+	for _, p := range policies {
+		if p.str("clusterName") == name && p.str("principalArn") == s.RoleArn {
+			granted = append(granted, p.str("policyArn"))
+		}
+	}
+	groups := entry.strs("kubernetesGroups")
+	if len(granted) == 0 && len(groups) == 0 {
+		return append(problems, fmt.Sprintf("the access entry of %s on %s grants no Kubernetes permissions (no access policy, no groups)", s.RoleArn, clusterArn))
+	}
+	where := "in the plan"
+	for _, e := range resourcesOfType(a.plan.External, "aws:eks/accessEntry:AccessEntry") {
+		if e.str("principalArn") == s.RoleArn && e.str("clusterName") == name {
+			where = "to create in the cluster's account (plan.json external)"
+		}
+	}
+	r.note("access entry for %s on %s %s (%s)", s.RoleArn, name, where, strings.Join(append(granted, groups...), ", "))
+	return problems
+}

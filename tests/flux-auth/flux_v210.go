@@ -1,0 +1,228 @@
+//go:build flux210
+
+package main
+
+// Flux v2.10: github.com/fluxcd/pkg/auth v0.66.0, called as the v2.10 controllers call it. Object-level
+// workload identity is always on (the ObjectLevelWorkloadIdentity gate is retired); the controllers read
+// the ServiceAccount an object names (or their --default-*-service-account) through their cached client,
+// validate its annotations with github.com/fluxcd/pkg/apis/crypto, and pass the resulting options.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	_ "unsafe" // go:linkname
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	cryptov1 "github.com/fluxcd/pkg/apis/crypto/v1"
+	"github.com/fluxcd/pkg/apis/meta"
+	"github.com/fluxcd/pkg/auth"
+	awsauth "github.com/fluxcd/pkg/auth/aws"
+	azureauth "github.com/fluxcd/pkg/auth/azure"
+	gcpauth "github.com/fluxcd/pkg/auth/gcp"
+	authutils "github.com/fluxcd/pkg/auth/utils"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+const (
+	fluxVersion       = "2.10"
+	authModuleVersion = "github.com/fluxcd/pkg/auth v0.66.0"
+)
+
+// The defaults a v2.10 controller's main reads from its flags; pkg/auth keeps none of its own.
+var defaults struct{ serviceAccount, decryption, kubeConfig string }
+
+func resetFluxState() { defaults.serviceAccount, defaults.decryption, defaults.kubeConfig = "", "", "" }
+
+func configureController(controller string, args []string) error {
+	// kustomize- and helm-controller use --default-service-account for Kubernetes impersonation.
+	if controller != "kustomize-controller" && controller != "helm-controller" {
+		defaults.serviceAccount = flagValue(args, "--"+auth.ControllerFlagDefaultServiceAccount)
+	}
+	defaults.decryption = flagValue(args, "--"+auth.ControllerFlagDefaultDecryptionServiceAccount)
+	defaults.kubeConfig = flagValue(args, "--"+auth.ControllerFlagDefaultKubeConfigServiceAccount)
+	return nil
+}
+
+// The Flux object the options are for (its namespace decides the ServiceAccount's).
+func fluxObject(namespace string) client.Object {
+	return &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "judge-object", Namespace: namespace}}
+}
+
+// objectOptions resolves the object's ServiceAccount (named, else the controller's default) and turns its
+// validated annotations into options, as the v2.10 controllers do.
+func objectOptions(ctx context.Context, c client.Client, provider string, t AuthTarget, oci bool, defaultSA string) ([]auth.Option, error) {
+	opts := []auth.Option{auth.WithClient(c), auth.WithObject("judge.fluxcd.io", "Object", fluxObject(t.Namespace))}
+	if t.Region != "" {
+		opts = append(opts, auth.WithAWSRegion(t.Region))
+	}
+	if len(t.Scopes) > 0 {
+		opts = append(opts, auth.WithScopes(t.Scopes...))
+	}
+	name := t.ServiceAccountName
+	if name == "" {
+		name = defaultSA
+	}
+	specOpts := []cryptov1.Option{cryptov1.WithServiceProvider(provider), cryptov1.WithOCI(oci)}
+	if name != "" {
+		var sa corev1.ServiceAccount
+		if err := c.Get(ctx, client.ObjectKey{Namespace: t.Namespace, Name: name}, &sa); err != nil {
+			return nil, fmt.Errorf("failed to get service account '%s/%s': %w", t.Namespace, name, err)
+		}
+		specOpts = append(specOpts, cryptov1.WithAnnotations(sa.Annotations))
+		opts = append(opts, auth.WithServiceAccountName(name))
+	}
+	spec, err := cryptov1.BuildSpec(specOpts...)
+	if err != nil {
+		return nil, fmt.Errorf("failed to validate configuration: %w", err)
+	}
+	return append(opts, auth.OptionsFromSpec(spec.Auth)...), nil
+}
+
+func fluxRegistryCredentials(ctx context.Context, provider, repository string, c client.Client, t AuthTarget) error {
+	opts, err := objectOptions(ctx, c, provider, t, true, defaults.serviceAccount)
+	if err != nil {
+		return err
+	}
+	authenticator, err := authutils.GetArtifactRegistryCredentials(ctx, provider, repository, opts...)
+	if err != nil {
+		return err
+	}
+	_, err = authenticator.Authorization()
+	return err
+}
+
+func fluxGitCredentials(ctx context.Context, provider string, c client.Client, t AuthTarget) error {
+	u, err := url.Parse(t.GitURL)
+	if err != nil {
+		return err
+	}
+	opts, err := objectOptions(ctx, c, provider, t, false, defaults.serviceAccount)
+	if err != nil {
+		return err
+	}
+	_, err = authutils.GetGitCredentials(ctx, provider, append(opts, auth.WithGitURL(*u))...)
+	return err
+}
+
+func fluxAccessToken(ctx context.Context, provider string, c client.Client, t AuthTarget) error {
+	// SOPS objects arrive with their ServiceAccount resolved (spec.decryption.serviceAccountName, else
+	// --default-decryption-service-account), as kustomize-controller's decryptor resolves it.
+	opts, err := objectOptions(ctx, c, provider, t, false, defaults.serviceAccount)
+	if err != nil {
+		return err
+	}
+	switch provider {
+	case awsauth.ProviderName:
+		_, err := awsauth.NewCredentialsProvider(ctx, opts...).Retrieve(ctx)
+		return err
+	case azureauth.ProviderName:
+		_, err := azureauth.NewTokenCredential(ctx, opts...).GetToken(ctx, policy.TokenRequestOptions{Scopes: t.Scopes})
+		return err
+	case gcpauth.ProviderName:
+		_, err := gcpauth.NewTokenSource(ctx, opts...).Token()
+		return err
+	}
+	return fmt.Errorf("no access token provider %q", provider)
+}
+
+func fluxRESTConfig(ctx context.Context, c client.Client, t AuthTarget) error {
+	ref := meta.KubeConfigReference{ConfigMapRef: &meta.LocalObjectReference{Name: t.ConfigMap}}
+	conf, err := authutils.GetRESTConfig(ctx, ref, c,
+		authutils.WithDefaultServiceAccount(defaults.kubeConfig),
+		authutils.WithAuthOptions(auth.WithObject("judge.fluxcd.io", "Object", fluxObject(t.Namespace))))
+	if err != nil {
+		return err
+	}
+	if conf.Host == "" {
+		return errors.New("the REST config has no host")
+	}
+	return nil
+}
+
+func providerByName(name string) (auth.Provider, error) {
+	return authutils.ProviderByName[auth.Provider](name)
+}
+
+// fluxAudiences: what Flux asks the API server to put in a tenant's token.
+func fluxAudiences(provider string, sa corev1.ServiceAccount) ([]string, error) {
+	p, err := providerByName(provider)
+	if err != nil {
+		return nil, err
+	}
+	spec, err := cryptov1.BuildSpec(cryptov1.WithServiceProvider(provider), cryptov1.WithAnnotations(sa.Annotations))
+	if err != nil {
+		return nil, err
+	}
+	return p.GetAudiences(context.Background(), auth.OptionsFromSpec(spec.Auth)...)
+}
+
+// fluxExchange hands a ServiceAccount token to the provider's exchange, as NewAccessCredential does
+// after the TokenRequest, with the options the entry point adds for the call.
+func fluxExchange(ctx context.Context, call FluxCall, token string, sa corev1.ServiceAccount, t AuthTarget) error {
+	p, err := providerByName(call.Provider)
+	if err != nil {
+		return err
+	}
+	spec, err := cryptov1.BuildSpec(cryptov1.WithServiceProvider(call.Provider), cryptov1.WithOCI(call.Entry == entryRegistry), cryptov1.WithAnnotations(sa.Annotations))
+	if err != nil {
+		return err
+	}
+	opts := append([]auth.Option{auth.WithObject("judge.fluxcd.io", "Object", fluxObject(sa.Namespace)), auth.WithServiceAccountName(sa.Name)}, auth.OptionsFromSpec(spec.Auth)...)
+	if t.Region != "" {
+		opts = append(opts, auth.WithAWSRegion(t.Region))
+	}
+	if len(t.Scopes) > 0 {
+		opts = append(opts, auth.WithScopes(t.Scopes...))
+	}
+	switch call.Entry {
+	case entryRegistry:
+		if rp, ok := p.(auth.ArtifactRegistryCredentialsProvider); ok {
+			extra, err := rp.GetAccessCredentialOptionsForArtifactRepository(call.URL)
+			if err != nil {
+				return err
+			}
+			opts = append(opts, extra...)
+		}
+	case entryGit:
+		u, err := url.Parse(call.URL)
+		if err != nil {
+			return err
+		}
+		if gp, ok := p.(auth.GitCredentialsProvider); ok {
+			extra, err := gp.GetAccessCredentialOptionsForGitRepository(u)
+			if err != nil {
+				return err
+			}
+			opts = append(opts, extra...)
+		}
+	case entryKubeConfig:
+		if cp, ok := p.(auth.RESTConfigProvider); ok {
+			sets, err := cp.GetAccessCredentialOptionsForCluster(append(opts, auth.WithClusterResource(call.ConfigMap["cluster"]))...)
+			if err != nil {
+				return err
+			}
+			if len(sets) > 0 {
+				opts = append(opts, sets[0]...)
+			}
+		}
+	}
+	_, err = p.NewAccessCredentialForIdentity(ctx, &auth.JWTCredential{Provider: cryptov1.CredentialProviderKubernetes, Token: token}, opts...)
+	return err
+}
+
+// v2.10 reads the controller's own token (/var/run/secrets/kubernetes.io/serviceaccount/token) to learn
+// the API server's audiences, which it refuses to mint tenant tokens for. It reads it through
+// internal/tokenfile.ReadFile, the seam Flux's own tests replace; the judge points it at the pod's files.
+//
+//go:linkname tokenFileReadFile github.com/fluxcd/pkg/auth/internal/tokenfile.ReadFile
+var tokenFileReadFile func(string) ([]byte, error)
+
+func podStarted(root string) {
+	tokenFileReadFile = func(name string) ([]byte, error) { return os.ReadFile(filepath.Join(root, name)) }
+}

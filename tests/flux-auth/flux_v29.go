@@ -1,0 +1,197 @@
+//go:build !flux210
+
+package main
+
+// Flux v2.9: github.com/fluxcd/pkg/auth v0.54.3, called as the v2.9 controllers call it. This file and
+// flux_v210.go are the only parts that differ between the two builds.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/fluxcd/pkg/apis/meta"
+	"github.com/fluxcd/pkg/auth"
+	awsauth "github.com/fluxcd/pkg/auth/aws"
+	azureauth "github.com/fluxcd/pkg/auth/azure"
+	gcpauth "github.com/fluxcd/pkg/auth/gcp"
+	authutils "github.com/fluxcd/pkg/auth/utils"
+	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+const (
+	fluxVersion       = "2.9"
+	authModuleVersion = "github.com/fluxcd/pkg/auth v0.54.3"
+)
+
+// podStarted: v2.9 reads nothing from the controller's own files.
+func podStarted(string) {}
+
+// resetFluxState clears the process-wide switches a controller's main sets from its flags.
+func resetFluxState() {
+	auth.DisableObjectLevelWorkloadIdentity()
+	auth.SetDefaultServiceAccount("")
+	auth.SetDefaultKubeConfigServiceAccount("")
+	auth.SetDefaultDecryptionServiceAccount("")
+}
+
+// configureController applies a controller's flags as its main does, and fails as it would at start-up.
+func configureController(controller string, args []string) error {
+	for _, a := range args {
+		if v, ok := strings.CutPrefix(a, "--feature-gates="); ok {
+			for _, g := range strings.Split(v, ",") {
+				if g == auth.FeatureGateObjectLevelWorkloadIdentity+"=true" {
+					auth.EnableObjectLevelWorkloadIdentity()
+				}
+			}
+		}
+	}
+	// kustomize- and helm-controller use --default-service-account for Kubernetes impersonation, not
+	// for workload identity.
+	if controller != "kustomize-controller" && controller != "helm-controller" {
+		auth.SetDefaultServiceAccount(flagValue(args, "--"+auth.ControllerFlagDefaultServiceAccount))
+	}
+	auth.SetDefaultKubeConfigServiceAccount(flagValue(args, "--"+auth.ControllerFlagDefaultKubeConfigServiceAccount))
+	auth.SetDefaultDecryptionServiceAccount(flagValue(args, "--"+auth.ControllerFlagDefaultDecryptionServiceAccount))
+	if auth.InconsistentObjectLevelConfiguration() {
+		return auth.ErrInconsistentObjectLevelConfiguration
+	}
+	return nil
+}
+
+func objectOptions(c client.Client, t AuthTarget) []auth.Option {
+	opts := []auth.Option{auth.WithClient(c), auth.WithServiceAccountNamespace(t.Namespace)}
+	if t.ServiceAccountName != "" {
+		opts = append(opts, auth.WithServiceAccountName(t.ServiceAccountName))
+	}
+	if t.Region != "" {
+		opts = append(opts, auth.WithSTSRegion(t.Region))
+	}
+	if len(t.Scopes) > 0 {
+		opts = append(opts, auth.WithScopes(t.Scopes...))
+	}
+	return opts
+}
+
+// source-controller (OCIRepository) and image-reflector-controller: registry credentials, then a login.
+func fluxRegistryCredentials(ctx context.Context, provider, repository string, c client.Client, t AuthTarget) error {
+	if t.ServiceAccountName != "" && !auth.IsObjectLevelWorkloadIdentityEnabled() {
+		return fmt.Errorf("to use spec.serviceAccountName for provider authentication please enable the %s feature gate in the controller", auth.FeatureGateObjectLevelWorkloadIdentity)
+	}
+	authenticator, err := authutils.GetArtifactRegistryCredentials(ctx, provider, repository, objectOptions(c, t)...)
+	if err != nil {
+		return err
+	}
+	_, err = authenticator.Authorization()
+	return err
+}
+
+// source-controller (GitRepository) and image-automation-controller.
+func fluxGitCredentials(ctx context.Context, provider string, c client.Client, t AuthTarget) error {
+	u, err := url.Parse(t.GitURL)
+	if err != nil {
+		return err
+	}
+	opts := append(objectOptions(c, t), auth.WithGitURL(*u))
+	_, err = authutils.GetGitCredentials(ctx, provider, opts...)
+	return err
+}
+
+// The SDK clients of Bucket, SOPS and notification Providers take a credentials provider, a token
+// source or a token credential built from the auth options.
+func fluxAccessToken(ctx context.Context, provider string, c client.Client, t AuthTarget) error {
+	opts := objectOptions(c, t)
+	switch provider {
+	case awsauth.ProviderName:
+		_, err := awsauth.NewCredentialsProvider(ctx, opts...).Retrieve(ctx)
+		return err
+	case azureauth.ProviderName:
+		_, err := azureauth.NewTokenCredential(ctx, opts...).GetToken(ctx, policy.TokenRequestOptions{Scopes: t.Scopes})
+		return err
+	case gcpauth.ProviderName:
+		_, err := gcpauth.NewTokenSource(ctx, opts...).Token()
+		return err
+	}
+	return fmt.Errorf("no access token provider %q", provider)
+}
+
+// kustomize- and helm-controller: spec.kubeConfig.configMapRef.
+func fluxRESTConfig(ctx context.Context, c client.Client, t AuthTarget) error {
+	ref := meta.KubeConfigReference{ConfigMapRef: &meta.LocalObjectReference{Name: t.ConfigMap}}
+	conf, err := authutils.GetRESTConfig(ctx, ref, t.Namespace, c)
+	if err != nil {
+		return err
+	}
+	if conf.Host == "" {
+		return errors.New("the REST config has no host")
+	}
+	return nil
+}
+
+func providerByName(name string) (auth.Provider, error) {
+	return authutils.ProviderByName[auth.Provider](name)
+}
+
+// fluxAudiences is what Flux asks the API server to put in a tenant's token.
+func fluxAudiences(provider string, sa corev1.ServiceAccount) ([]string, error) {
+	p, err := providerByName(provider)
+	if err != nil {
+		return nil, err
+	}
+	return p.GetAudiences(context.Background(), sa)
+}
+
+// fluxExchange hands a ServiceAccount token to the provider's exchange, as GetAccessToken does after
+// the TokenRequest, with the options the entry point adds for the call (the registry's or CodeCommit's
+// region, the remote cluster's).
+func fluxExchange(ctx context.Context, call FluxCall, token string, sa corev1.ServiceAccount, t AuthTarget) error {
+	p, err := providerByName(call.Provider)
+	if err != nil {
+		return err
+	}
+	var opts []auth.Option
+	if t.Region != "" {
+		opts = append(opts, auth.WithSTSRegion(t.Region))
+	}
+	if len(t.Scopes) > 0 {
+		opts = append(opts, auth.WithScopes(t.Scopes...))
+	}
+	switch call.Entry {
+	case entryRegistry:
+		if rp, ok := p.(auth.ArtifactRegistryCredentialsProvider); ok {
+			extra, err := rp.GetAccessTokenOptionsForArtifactRepository(call.URL)
+			if err != nil {
+				return err
+			}
+			opts = append(opts, extra...)
+		}
+	case entryGit:
+		u, err := url.Parse(call.URL)
+		if err != nil {
+			return err
+		}
+		if gp, ok := p.(auth.GitCredentialsProvider); ok {
+			extra, err := gp.GetAccessTokenOptionsForGitRepository(u)
+			if err != nil {
+				return err
+			}
+			opts = append(opts, extra...)
+		}
+	case entryKubeConfig:
+		if cp, ok := p.(auth.RESTConfigProvider); ok {
+			sets, err := cp.GetAccessTokenOptionsForCluster(auth.WithClusterResource(call.ConfigMap["cluster"]))
+			if err != nil {
+				return err
+			}
+			if len(sets) > 0 {
+				opts = append(opts, sets[0]...)
+			}
+		}
+	}
+	_, err = p.NewTokenForServiceAccount(ctx, token, sa, opts...)
+	return err
+}

@@ -1,0 +1,337 @@
+/**
+ * The Flux-auth judge (tests/flux-auth: Flux's own github.com/fluxcd/pkg/auth driving every rendered
+ * identity against clouds that decide by plan.json) over everything the project renders: every cell of
+ * examples/matrix, examples/fleet.yaml, each example program's spec, and the judge's own cases
+ * (tests/flux-auth/cases: remote clusters, lockdown, partitions and clouds). Every intended identity must
+ * be ACCEPTED and every impostor REFUSED; copies of renders with one fact broken must be REFUSED, with
+ * exit code 1.
+ */
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { ClusterSpec } from "../../provider/src/plan/cluster";
+import { renderCluster, renderFleet, writeRendered } from "../../sdk/src/render/render";
+import { loadFleet } from "../../sdk/src/spec/fleet";
+import { EXAMPLE_ACCOUNT, EXAMPLE_SUBSCRIPTION, EXAMPLE_TENANT, exampleClusterSpecs } from "../helpers/example-programs";
+import { FluxFixture, fluxFixture, kubectlAvailable } from "../helpers/kustomize";
+import { fromRoot } from "../helpers/paths";
+import { skipWithReason } from "../helpers/skip";
+
+const LAUNCHER = fromRoot("tests", "flux-auth", "judge.js");
+
+interface JudgeResult {
+    cluster: string;
+    cloud: string;
+    subject: string;
+    case: string;
+    negative: boolean;
+    verdict: "ACCEPTED" | "REFUSED" | "N/A" | "ERROR";
+    reason: string;
+    ok: boolean;
+}
+
+interface Judged {
+    status: number;
+    results: JudgeResult[];
+    stderr: string;
+}
+
+/** The judge binary for a Flux version, built on first use; a reason when it cannot be had. */
+function buildJudge(version: string): { binary: string } | { reason: string } {
+    const r = spawnSync(process.execPath, [LAUNCHER, "--build-only", "--flux-version", version], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    if (r.status === 0) return { binary: r.stdout.trim() };
+    return { reason: (r.stderr || r.stdout || `status ${r.status}`).trim() };
+}
+
+function judge(dirs: string[], version: string, fixture: FluxFixture): Judged {
+    const r = spawnSync(process.execPath, [LAUNCHER, ...dirs, "--json", "--flux-version", version, "--flux", fixture.dir], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+    const results = r.stdout
+        .split("\n")
+        .filter((l) => l.startsWith("{"))
+        .map((l) => JSON.parse(l) as JudgeResult);
+    return { status: r.status ?? -1, results, stderr: r.stderr };
+}
+
+function show(results: JudgeResult[]): string {
+    return results.map((r) => `${r.ok ? "ok  " : "FAIL"} ${r.verdict} ${r.cluster} ${r.cloud} ${r.subject} ${r.case}: ${r.reason}`).join("\n");
+}
+
+// Each example program with a stack config; cluster names unique across everything judged.
+const RG = `/subscriptions/${EXAMPLE_SUBSCRIPTION}/resourceGroups`;
+const EXAMPLE_PROGRAMS: Array<{ dir: string; cluster: string; config: Record<string, string> }> = [
+    {
+        dir: "eks-aws",
+        cluster: "example-eks-aws",
+        config: { clusterName: "example-eks-aws", accountId: EXAMPLE_ACCOUNT, region: "us-east-1", sopsKeyArn: `arn:aws:kms:us-east-1:${EXAMPLE_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab` },
+    },
+    {
+        dir: "aks-azure",
+        cluster: "example-aks",
+        config: {
+            clusterName: "example-aks",
+            clusterResourceGroup: "aks",
+            tenantId: EXAMPLE_TENANT,
+            subscriptionId: EXAMPLE_SUBSCRIPTION,
+            identityResourceGroup: "flux-identities",
+            location: "westeurope",
+            acrId: `${RG}/registries/providers/Microsoft.ContainerRegistry/registries/fleetacr`,
+            keyVaultId: `${RG}/security/providers/Microsoft.KeyVault/vaults/fleet-sops`,
+            blobContainerId: `${RG}/storage/providers/Microsoft.Storage/storageAccounts/fleetartifacts/blobServices/default/containers/flux`,
+        },
+    },
+    {
+        dir: "gke-gcp",
+        cluster: "example-gke",
+        config: {
+            projectId: "fleet-prod",
+            projectNumber: EXAMPLE_ACCOUNT,
+            clusterName: "example-gke",
+            clusterLocation: "europe-west1",
+            garRepository: "projects/fleet-prod/locations/europe/repositories/charts",
+            bucket: "fleet-prod-manifests",
+            sopsKey: "projects/fleet-prod/locations/europe/keyRings/flux/cryptoKeys/sops",
+            pubsubTopic: "projects/fleet-prod/topics/flux-events",
+        },
+    },
+    {
+        dir: "kind-to-all-clouds",
+        cluster: "example-kind",
+        config: {
+            clusterName: "example-kind",
+            issuerUrl: "https://kind-issuer.example.com/flux",
+            awsAccountId: EXAMPLE_ACCOUNT,
+            awsRegion: "eu-central-1",
+            ecrRepositoryArn: `arn:aws:ecr:eu-central-1:${EXAMPLE_ACCOUNT}:repository/platform/*`,
+            azureTenantId: EXAMPLE_TENANT,
+            azureSubscriptionId: EXAMPLE_SUBSCRIPTION,
+            azureIdentityResourceGroup: "flux-identities",
+            azureLocation: "westeurope",
+            acrId: `${RG}/registries/providers/Microsoft.ContainerRegistry/registries/fleetacr`,
+            gcpProjectId: "fleet-lab",
+            gcpProjectNumber: EXAMPLE_ACCOUNT,
+            garRepository: "projects/fleet-lab/locations/europe/repositories/oci",
+        },
+    },
+    ...["direct", "impersonation"].map((mode) => ({
+        dir: "eks-to-gcp",
+        cluster: `example-eks-gcp-${mode}`,
+        config: {
+            clusterName: `example-eks-gcp-${mode}`,
+            gcpProjectId: "fleet-prod",
+            gcpProjectNumber: EXAMPLE_ACCOUNT,
+            garRepository: "projects/fleet-prod/locations/europe/repositories/charts",
+            sopsKey: "projects/fleet-prod/locations/europe/keyRings/flux/cryptoKeys/sops",
+            ...(mode === "impersonation" ? { impersonate: "true" } : {}),
+        },
+    })),
+    {
+        dir: "object-level-multi-tenant",
+        cluster: "example-tenants",
+        config: {
+            clusterName: "example-tenants",
+            awsAccountId: EXAMPLE_ACCOUNT,
+            awsRegion: "us-east-1",
+            teamAEcrRepositoryArn: `arn:aws:ecr:us-east-1:${EXAMPLE_ACCOUNT}:repository/team-a/*`,
+            gcpProjectId: "fleet-prod",
+            gcpProjectNumber: EXAMPLE_ACCOUNT,
+            teamAGarRepository: "projects/fleet-prod/locations/europe/repositories/team-a",
+            azureTenantId: EXAMPLE_TENANT,
+            azureSubscriptionId: EXAMPLE_SUBSCRIPTION,
+            azureIdentityResourceGroup: "flux-identities",
+            azureLocation: "westeurope",
+            teamBKeyVaultId: `${RG}/team-b/providers/Microsoft.KeyVault/vaults/team-b-sops`,
+        },
+    },
+];
+
+const MATRIX = readdirSync(fromRoot("examples", "matrix")).filter((f) => f.endsWith(".yaml")).sort();
+const CASES = readdirSync(fromRoot("tests", "flux-auth", "cases")).filter((f) => f.endsWith(".yaml")).sort();
+
+/** Every source judged, and the clusters it renders (known up front, so each gets its own test). */
+const SOURCES: Array<{ source: string; clusters: string[] }> = [
+    ...MATRIX.map((f) => ({ source: `examples/matrix/${f}`, clusters: loadFleet(fromRoot("examples", "matrix", f)).clusters.map((c) => c.name) })),
+    { source: "examples/fleet.yaml", clusters: loadFleet(fromRoot("examples", "fleet.yaml")).clusters.map((c) => c.name) },
+    ...CASES.map((f) => ({ source: `tests/flux-auth/cases/${f}`, clusters: loadFleet(fromRoot("tests", "flux-auth", "cases", f)).clusters.map((c) => c.name) })),
+    ...EXAMPLE_PROGRAMS.map((p) => ({ source: `examples/${p.dir}/index.ts`, clusters: [p.cluster] })),
+];
+
+describe("the Flux-auth judge: Flux's own auth code accepts every rendered identity and refuses impostors", function () {
+    let fixture: FluxFixture;
+    let work: string;
+    const renderDirs: string[] = [];
+    let judged: Judged;
+
+    before(async function () {
+        // A cold build of the judge takes minutes on two cores; judging everything about as long.
+        this.timeout(90 * 60 * 1000);
+        if (!kubectlAvailable()) skipWithReason(this, "kubectl is not installed; the judge builds each render with `kubectl kustomize`");
+        const built = buildJudge("2.9");
+        if ("reason" in built) {
+            if (process.env.FLUX_IDENTITY_REQUIRE_JUDGE === "1") throw new Error(`the Flux-auth judge cannot be built: ${built.reason}`);
+            skipWithReason(this, `the Flux-auth judge cannot be built here (${built.reason.split("\n")[0]}); set FLUX_IDENTITY_REQUIRE_JUDGE=1 to fail instead`);
+        }
+        fixture = fluxFixture();
+        if (fixture.source === "project") console.log("      note: ../shared/fixtures is absent; judging against tests/fixtures/flux-mini");
+        work = mkdtempSync(path.join(tmpdir(), "flux-auth-judge-test-"));
+        const write = (name: string, specs: ClusterSpec[] | "fleet", file?: string) => {
+            const dir = path.join(work, name);
+            const rendered = specs === "fleet" ? renderFleet(loadFleet(file as string)) : specs.map((s) => renderCluster(s));
+            writeRendered(rendered, dir);
+            renderDirs.push(dir);
+        };
+        MATRIX.forEach((f) => write(`matrix-${path.basename(f, ".yaml")}`, "fleet", fromRoot("examples", "matrix", f)));
+        write("fleet", "fleet", fromRoot("examples", "fleet.yaml"));
+        CASES.forEach((f) => write(`cases-${path.basename(f, ".yaml")}`, "fleet", fromRoot("tests", "flux-auth", "cases", f)));
+        for (const p of EXAMPLE_PROGRAMS) write(`example-${p.cluster}`, await exampleClusterSpecs(p.dir, p.config));
+        judged = judge(renderDirs, "2.9", fixture);
+        if (judged.status === 2) throw new Error(`the judge refused its input:\n${judged.stderr}`);
+    });
+
+    after(() => {
+        if (work) rmSync(work, { recursive: true, force: true });
+    });
+
+    it("judges every cluster of every source, and says so in its exit code", () => {
+        const judgedClusters = new Set(judged.results.map((r) => r.cluster));
+        for (const { source, clusters } of SOURCES) {
+            for (const c of clusters) assert.ok(judgedClusters.has(c), `${source}: cluster ${c} was not judged`);
+        }
+        assert.equal(judged.status, judged.results.every((r) => r.ok) ? 0 : 1, judged.stderr);
+    });
+
+    for (const { source, clusters } of SOURCES) {
+        for (const cluster of clusters) {
+            it(`${source}: ${cluster}: every identity ACCEPTED with the access Flux needs, every impostor REFUSED`, () => {
+                const mine = judged.results.filter((r) => r.cluster === cluster);
+                const failed = mine.filter((r) => !r.ok);
+                assert.deepEqual(failed, [], `the judge refused:\n${show(failed)}`);
+                const plan = JSON.parse(readFileSync(path.join(renderDirs.find((d) => readdirSync(d).includes(cluster)) as string, cluster, "plan.json"), "utf8")) as Record<string, unknown>;
+                for (const cloud of ["aws", "azure", "gcp"].filter((c) => plan[c] !== undefined)) {
+                    const accepted = mine.filter((r) => r.cloud === cloud && !r.negative && r.verdict === "ACCEPTED");
+                    assert.ok(accepted.length > 0, `no ${cloud} identity was judged:\n${show(mine)}`);
+                    // Each subject faces the four impostors.
+                    for (const subject of new Set(accepted.map((r) => r.subject))) {
+                        const negatives = mine.filter((r) => r.cloud === cloud && r.subject === subject && r.negative && /^negative: (another|its name)/.test(r.case));
+                        assert.ok(negatives.length >= 4, `${subject} faced ${negatives.length} impostors:\n${show(negatives)}`);
+                    }
+                }
+            });
+        }
+    }
+
+    describe("fails on a render with one fact broken", () => {
+        /** A copy of one judged cluster's folder, changed by `edit`, judged alone. */
+        function broken(cluster: string, edit: (dir: string) => void, flux: FluxFixture = fixture): Judged {
+            const source = renderDirs.find((d) => readdirSync(d).includes(cluster));
+            assert.ok(source, cluster);
+            const dir = mkdtempSync(path.join(work, "broken-"));
+            cpSync(path.join(source, cluster), path.join(dir, cluster), { recursive: true });
+            edit(path.join(dir, cluster));
+            return judge([dir], "2.9", flux);
+        }
+
+        function replaceIn(file: string, from: string | RegExp, to: string): void {
+            const text = readFileSync(file, "utf8");
+            const next = text.replace(from, to);
+            assert.notEqual(next, text, `${file} holds ${String(from)}`);
+            writeFileSync(file, next);
+        }
+
+        /** Renames a tenant ServiceAccount in every file of the render, as if it had been planned so. */
+        function renameEverywhere(dir: string, from: string, to: string): void {
+            for (const f of ["plan.json", "tenants/service-accounts.yaml", "tenants/rbac.yaml", "flux-objects.yaml"]) {
+                const file = path.join(dir, f);
+                writeFileSync(file, readFileSync(file, "utf8").split(from).join(to));
+            }
+        }
+
+        function refused(j: Judged, subject: RegExp, reason: RegExp): void {
+            assert.equal(j.status, 1, show(j.results) + j.stderr);
+            const hit = j.results.filter((r) => !r.ok && !r.negative && subject.test(`${r.subject} ${r.case}`));
+            assert.ok(hit.length > 0, `no refused line for ${String(subject)}:\n${show(j.results)}`);
+            assert.ok(hit.every((r) => r.verdict === "REFUSED"), show(hit));
+            assert.ok(hit.some((r) => reason.test(r.reason)), `expected ${String(reason)}:\n${show(hit)}`);
+        }
+
+        it("an audience: the projected token of a controller for another audience than the IAM OIDC provider's", () => {
+            const j = broken("kind-aws-ctl", (d) => replaceIn(path.join(d, "flux-system", "kustomization.yaml"), /audience: sts\.amazonaws\.com/g, "audience: sts.example.com"));
+            refused(j, /controller source-controller OCIRepository/, /Incorrect token audience \[sts\.example\.com\]/);
+        });
+
+        it("a trust condition: a role trusting another ServiceAccount than the tenant's", () => {
+            const j = broken("kind-aws-obj", (d) => replaceIn(path.join(d, "plan.json"), ':sub": "system:serviceaccount:team-a:flux-aws"', ':sub": "system:serviceaccount:team-a:flux-aws-old"'));
+            refused(j, /tenant team-a\/flux-aws OCIRepository/, /Not authorized to perform sts:AssumeRoleWithWebIdentity/);
+        });
+
+        it("an annotation: a tenant ServiceAccount naming another managed identity", () => {
+            const j = broken("kind-azure-obj", (d) => replaceIn(path.join(d, "tenants", "service-accounts.yaml"), /azure\.workload\.identity\/client-id: <client ID of ([^>]+)-team-a-flux-azure-[0-9a-f]+>/, "azure.workload.identity/client-id: <client ID of $1-team-a-flux-azure-00000000>"));
+            refused(j, /tenant team-a\/flux-azure OCIRepository/, /AADSTS700016/);
+        });
+
+        it("a subject: a federated credential for another subject", () => {
+            const j = broken("aks-azure-ctl", (d) => replaceIn(path.join(d, "plan.json"), '"subject": "system:serviceaccount:flux-system:source-controller"', '"subject": "system:serviceaccount:flux-system:source"'));
+            refused(j, /controller source-controller OCIRepository/, /AADSTS70021/);
+        });
+
+        it("an issuer: an AKS federated credential without the issuer's trailing '/' (defect 4)", () => {
+            const j = broken("aks-azure-ctl", (d) => replaceIn(path.join(d, "plan.json"), /("issuer": "https:\/\/westeurope\.oic\.prod-aks\.azure\.com\/[^"]+)\/"/g, '$1"'));
+            refused(j, /controller (source|kustomize|image-reflector)-controller/, /AADSTS70021.*Assertion Issuer: 'https:\/\/westeurope\.oic\.prod-aks\.azure\.com\/.*\/'/);
+        });
+
+        it("RBAC: a controller that may not create the tenant's tokens, by Flux's install or the tenant RBAC", () => {
+            // Flux's own crd-controller ClusterRole (v2.7 and later) lets every controller create any
+            // ServiceAccount's token; without that rule, the tenant's Role is what grants it.
+            const flux = { ...fixture, dir: mkdtempSync(path.join(work, "flux-")) };
+            for (const f of ["gotk-components.yaml", "gotk-sync.yaml"]) cpSync(path.join(fixture.dir, f), path.join(flux.dir, f));
+            const components = path.join(flux.dir, "gotk-components.yaml");
+            writeFileSync(components, readFileSync(components, "utf8").replace(/- apiGroups:\n  - ""\n  resources:\n  - serviceaccounts\/token\n  verbs:\n  - create\n/g, ""));
+            assert.doesNotMatch(readFileSync(components, "utf8"), /serviceaccounts\/token/);
+            const roleOnly = broken("kind-aws-obj", () => undefined, flux);
+            assert.ok(roleOnly.results.some((r) => r.ok && r.verdict === "ACCEPTED" && r.subject === "tenant team-a/flux-aws"), show(roleOnly.results));
+            const j = broken("kind-aws-obj", (d) => replaceIn(path.join(d, "tenants", "rbac.yaml"), /- serviceaccounts\/token/g, "- serviceaccounts/status"), flux);
+            refused(j, /tenant team-a\/flux-aws OCIRepository/, /RBAC: user "system:serviceaccount:flux-system:source-controller" cannot create serviceaccounts\/token "flux-aws" in namespace team-a/);
+        });
+
+        it("the feature gate: object-level identity without ObjectLevelWorkloadIdentity", () => {
+            const j = broken("kind-gcp-obj", (d) => replaceIn(path.join(d, "flux-system", "kustomization.yaml"), "--feature-gates=ObjectLevelWorkloadIdentity=true", "--feature-gates=ObjectLevelWorkloadIdentity=false"));
+            refused(j, /tenant team-a\/flux-gcp OCIRepository/, /ObjectLevelWorkloadIdentity feature gate/);
+        });
+
+        it("a remote GKE cluster's RBAC naming the user without serviceAccount: (defect 1)", () => {
+            const j = broken("gcp-gke-remote", (d) => replaceIn(path.join(d, "plan.json"), /name: serviceAccount:fleet-prod\.svc\.id\.goog\[flux-system\/kustomize-controller\]/, "name: fleet-prod.svc.id.goog[flux-system/kustomize-controller]"));
+            refused(j, /controller kustomize-controller Kustomization \(gke\)/, /binds no User "serviceAccount:fleet-prod\.svc\.id\.goog\[flux-system\/kustomize-controller\]"/);
+        });
+
+        it("a tenant whose AWS session name would pass 64 characters (defect 2)", () => {
+            const j = broken("kind-aws-obj", (d) => renameEverywhere(d, "flux-aws", "flux-aws-tenant-with-a-rather-long-service-account-name"));
+            refused(j, /tenant team-a\/flux-aws-tenant/, /roleSessionName.*Member must match/);
+        });
+
+        it("a tenant whose google.subject would pass 127 bytes (defect 3)", () => {
+            const j = broken("kind-gcp-obj", (d) => renameEverywhere(d, "flux-gcp", `flux-gcp-${"x".repeat(100)}`));
+            refused(j, /tenant team-a\/flux-gcp-x+/, /google\.subject.*exceeds the 127 bytes limit/);
+        });
+
+        it("exits 2 on a directory that is no render", () => {
+            const empty = mkdtempSync(path.join(work, "empty-"));
+            mkdirSync(path.join(empty, "nothing"));
+            const j = judge([empty], "2.9", fixture);
+            assert.equal(j.status, 2);
+            assert.match(j.stderr, /holds no cluster folder with plan\.json/);
+        });
+    });
+
+    describe("with the Flux v2.10 auth code (github.com/fluxcd/pkg/auth v0.66.0)", () => {
+        it("accepts every controller-level cell of the matrix (version-independent renders)", function () {
+            this.timeout(60 * 60 * 1000);
+            const built = buildJudge("2.10");
+            if ("reason" in built) skipWithReason(this, `the Flux v2.10 judge cannot be built here: ${built.reason.split("\n").find((l) => /403|not available|refused/.test(l)) ?? built.reason.split("\n")[0]}`);
+            const dirs = renderDirs.filter((d) => /matrix-.*-controller$/.test(d));
+            const j = judge(dirs, "2.10", fixture);
+            assert.deepEqual(j.results.filter((r) => !r.ok), [], show(j.results.filter((r) => !r.ok)));
+            assert.equal(j.status, 0);
+        });
+    });
+});

@@ -1,0 +1,213 @@
+package main
+
+// plan.json as the judge reads it: what `flux-identity render` says exists in each cloud (resources with
+// their exact arguments) and what each Flux object must set to reach which resources (objectSettings).
+// The judge treats it as the clouds' state: a trust policy, federated credential or IAM member that is
+// not in the plan does not exist.
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+)
+
+type Plan struct {
+	APIVersion string      `json:"apiVersion"`
+	Kind       string      `json:"kind"`
+	Cluster    PlanCluster `json:"cluster"`
+	Flux       PlanFlux    `json:"flux"`
+	AWS        *AWSPlan    `json:"aws"`
+	Azure      *AzurePlan  `json:"azure"`
+	GCP        *GCPPlan    `json:"gcp"`
+}
+
+type PlanCluster struct {
+	Name      string `json:"name"`
+	Type      string `json:"type"`
+	IssuerURL string `json:"issuerUrl"`
+	// EKS clusters: the cluster's name in EKS (Pod Identity associations and access entries name it).
+	EKSClusterName string `json:"eksClusterName"`
+}
+
+type PlanFlux struct {
+	Namespace string `json:"namespace"`
+	// Flux minor version the render targets ("2.9", "2.10"); absent means 2.9.
+	Version        string          `json:"version"`
+	ObjectSettings []ObjectSetting `json:"objectSettings"`
+}
+
+// ObjectSetting is what one kind of Flux object sets to use one integration, at controller level or
+// for one tenant ServiceAccount, and the resources it reaches there.
+type ObjectSetting struct {
+	Cloud              string            `json:"cloud"`
+	Integration        string            `json:"integration"`
+	Kind               string            `json:"kind"`
+	Level              string            `json:"level"`
+	Namespace          string            `json:"namespace"`
+	ServiceAccountName string            `json:"serviceAccountName"`
+	Resource           string            `json:"resource"`
+	Resources          []string          `json:"resources"`
+	Set                map[string]string `json:"set"`
+}
+
+type Resource struct {
+	Type       string         `json:"type"`
+	Name       string         `json:"name"`
+	Properties map[string]any `json:"properties"`
+}
+
+func (r Resource) str(key string) string {
+	v, _ := r.Properties[key].(string)
+	return v
+}
+
+func (r Resource) strs(key string) []string {
+	var out []string
+	if list, ok := r.Properties[key].([]any); ok {
+		for _, v := range list {
+			if s, ok := v.(string); ok {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+// ref resolves a property that is either a literal or a {"$ref": <resource>, "output": <name>} output
+// reference, as "<resource>.<output>".
+func (r Resource) ref(key string) string {
+	switch v := r.Properties[key].(type) {
+	case string:
+		return v
+	case map[string]any:
+		name, _ := v["$ref"].(string)
+		out, _ := v["output"].(string)
+		return name + "." + out
+	}
+	return ""
+}
+
+func (r Resource) object(key string) map[string]any {
+	v, _ := r.Properties[key].(map[string]any)
+	return v
+}
+
+type AWSPlan struct {
+	Partition  string        `json:"partition"`
+	AccountID  string        `json:"accountId"`
+	Region     string        `json:"region"`
+	AuthMethod string        `json:"authMethod"`
+	Identities []AWSIdentity `json:"identities"`
+	Resources  []Resource    `json:"resources"`
+	External   []Resource    `json:"external"`
+}
+
+type AWSIdentity struct {
+	Key         string   `json:"key"`
+	Created     bool     `json:"created"`
+	RoleArn     string   `json:"roleArn"`
+	Controllers []string `json:"controllers"`
+	Tenant      string   `json:"tenant"`
+}
+
+type AzurePlan struct {
+	TenantID       string          `json:"tenantId"`
+	SubscriptionID string          `json:"subscriptionId"`
+	Cloud          string          `json:"cloud"`
+	Identities     []AzureIdentity `json:"identities"`
+	Resources      []Resource      `json:"resources"`
+	DevOps         []AzureDevOps   `json:"azureDevOpsOnboarding"`
+}
+
+type AzureIdentity struct {
+	Key         string   `json:"key"`
+	Created     bool     `json:"created"`
+	Name        string   `json:"name"`
+	ClientID    string   `json:"clientId"`
+	Controllers []string `json:"controllers"`
+	Tenants     []string `json:"tenants"`
+}
+
+type AzureDevOps struct {
+	IdentityKey  string `json:"identityKey"`
+	ClientID     string `json:"clientId"`
+	Organization string `json:"organization"`
+	Project      string `json:"project"`
+	Group        string `json:"group"`
+}
+
+type GCPPlan struct {
+	ProjectID                string            `json:"projectId"`
+	ProjectNumber            string            `json:"projectNumber"`
+	WorkloadIdentityProvider string            `json:"workloadIdentityProvider"`
+	Identities               []GCPIdentity     `json:"identities"`
+	Principals               map[string]string `json:"principals"`
+	Resources                []Resource        `json:"resources"`
+	RemoteClusterRBACYAML    string            `json:"remoteClusterRbacYaml"`
+}
+
+type GCPIdentity struct {
+	Key                 string   `json:"key"`
+	Mode                string   `json:"mode"`
+	ServiceAccountEmail string   `json:"serviceAccountEmail"`
+	Member              string   `json:"member"`
+	Principals          []string `json:"kubernetesPrincipals"`
+	Serves              struct {
+		Controllers []string `json:"controllers"`
+		Tenant      *struct {
+			Namespace string `json:"namespace"`
+			Name      string `json:"name"`
+		} `json:"tenant"`
+	} `json:"serves"`
+}
+
+func loadPlan(path string) (*Plan, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var p Plan
+	if err := json.Unmarshal(data, &p); err != nil {
+		return nil, fmt.Errorf("%s: not a plan document: %w", path, err)
+	}
+	if p.Kind != "ClusterPlan" || !strings.HasPrefix(p.APIVersion, "flux-identity/") {
+		return nil, fmt.Errorf("%s: kind %q, apiVersion %q: not a flux-identity ClusterPlan", path, p.Kind, p.APIVersion)
+	}
+	if p.Cluster.IssuerURL == "" {
+		return nil, fmt.Errorf("%s: cluster.issuerUrl is empty", path)
+	}
+	if p.Flux.Namespace == "" {
+		p.Flux.Namespace = "flux-system"
+	}
+	return &p, nil
+}
+
+// fluxVersionOf is the Flux minor version a plan targets.
+func (p *Plan) fluxVersionOf() string {
+	if p.Flux.Version == "" {
+		return "2.9"
+	}
+	return p.Flux.Version
+}
+
+func resourcesOfType(list []Resource, typ string) []Resource {
+	var out []Resource
+	for _, r := range list {
+		if r.Type == typ {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// settingResources lists the resources a setting reaches (remote clusters name one in `resource`).
+func (s ObjectSetting) settingResources() []string {
+	if len(s.Resources) > 0 {
+		return s.Resources
+	}
+	if s.Resource != "" {
+		return []string{s.Resource}
+	}
+	return nil
+}

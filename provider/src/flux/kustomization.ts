@@ -6,7 +6,7 @@
  */
 
 import { compareStrings, sortedRecord } from "../core/order";
-import { FluxControllerPatch, FluxPatchSet, FluxTenantServiceAccount, FluxVolume, compareTenant } from "../core/patch";
+import { FluxConfigMap, FluxControllerPatch, FluxPatchSet, FluxTenantServiceAccount, FluxVolume, compareTenant } from "../core/patch";
 import { KubernetesObject, renderManifestList, toYaml } from "./manifests";
 import { tenantRbacObjects } from "./tenant-rbac";
 
@@ -36,7 +36,11 @@ interface PatchGroup extends RenderedPatch {
     controllers: string[];
 }
 
-export function renderKustomization(set: FluxPatchSet, options: KustomizationRenderOptions = {}): string {
+/**
+ * The controllers' patches as kustomize `patches:` entries: identical patches of several controllers
+ * share one entry with a `(a|b)` target, as the Flux docs write them.
+ */
+export function kustomizePatchEntries(set: FluxPatchSet): KustomizePatchEntry[] {
     const groups: PatchGroup[] = [];
     for (const controller of set.controllers) {
         for (const patch of controllerPatches(controller)) {
@@ -48,6 +52,16 @@ export function renderKustomization(set: FluxPatchSet, options: KustomizationRen
             }
         }
     }
+    return groups.map((g) => ({
+        patch: g.text,
+        target: {
+            kind: g.kind,
+            name: g.controllers.length === 1 ? g.controllers[0] : `(${g.controllers.join("|")})`,
+        },
+    }));
+}
+
+export function renderKustomization(set: FluxPatchSet, options: KustomizationRenderOptions = {}): string {
     const doc: Record<string, unknown> = {
         apiVersion: "kustomize.config.k8s.io/v1beta1",
         kind: "Kustomization",
@@ -59,19 +73,13 @@ export function renderKustomization(set: FluxPatchSet, options: KustomizationRen
         doc.configMapGenerator = set.configMaps.map((cm) => ({
             name: cm.name,
             namespace: set.namespace,
-            options: { disableNameSuffixHash: true, labels: { "app.kubernetes.io/part-of": "flux" } },
+            options: { disableNameSuffixHash: true, labels: { ...FLUX_PART_OF_LABELS } },
             literals: Object.keys(cm.data)
                 .sort(compareStrings)
                 .map((key) => `${key}=${cm.data[key]}`),
         }));
     }
-    const patches: KustomizePatchEntry[] = groups.map((g) => ({
-        patch: g.text,
-        target: {
-            kind: g.kind,
-            name: g.controllers.length === 1 ? g.controllers[0] : `(${g.controllers.join("|")})`,
-        },
-    }));
+    const patches = kustomizePatchEntries(set);
     for (const p of options.extraPatches ?? []) patches.push({ patch: p.patch, target: { kind: p.target.kind, name: p.target.name } });
     if (patches.length > 0) {
         doc.patches = patches;
@@ -139,6 +147,14 @@ export function volumeManifest(v: FluxVolume): Record<string, unknown> {
         return { name: v.name, configMap: { name: v.configMapName } };
     }
     throw new Error(`volume ${v.name} has neither projected tokens nor a ConfigMap`);
+}
+
+/** The label the Flux install puts on its ConfigMaps; the ConfigMaps made here carry it too. */
+export const FLUX_PART_OF_LABELS: Readonly<Record<string, string>> = { "app.kubernetes.io/part-of": "flux" };
+
+/** A ConfigMap the controllers mount, with the name and labels the configMapGenerator above gives it. */
+export function configMapObject(namespace: string, cm: FluxConfigMap): KubernetesObject {
+    return { apiVersion: "v1", kind: "ConfigMap", metadata: { name: cm.name, namespace, labels: { ...FLUX_PART_OF_LABELS } }, data: sortedRecord(cm.data) };
 }
 
 /** The manifests of a patch set: the flux-system kustomization.yaml, the tenant ServiceAccounts and their RBAC. */

@@ -24,6 +24,7 @@ import { GcpPlan, planGcp, plannedPrincipals } from "../gcp/plan";
 import { describeGcpResources } from "../gcp/resources";
 import { GcpTargetSpec } from "../gcp/spec";
 import { FluxObjectSetting } from "../flux/objects";
+import { FluxVersion, checkFluxVersion } from "../flux/version";
 
 export const PLAN_API_VERSION = "flux-identity/v1alpha1";
 
@@ -31,6 +32,12 @@ export const PLAN_API_VERSION = "flux-identity/v1alpha1";
 export interface FluxSettings {
     /** Namespace Flux runs in. Default flux-system. */
     namespace?: string;
+    /**
+     * The Flux minor version the cluster runs, as `"major.minor"` (`"2.10"`; a patch release such as
+     * `"2.9.4"` names its minor). It decides the object-level feature gate (2.6 to 2.9), the token RBAC
+     * and which lockdown flags exist. Default the newest supported minor.
+     */
+    version?: string;
     /** Multi-tenancy lockdown flags for the controllers (Flux's multi-tenancy lockdown). */
     lockdown?: FluxLockdownOptions;
 }
@@ -46,6 +53,8 @@ export interface ClusterSpec extends SourceCluster {
 export interface ClusterPlan {
     name: string;
     fluxNamespace: string;
+    /** The Flux minor version the Flux side is rendered for. */
+    fluxVersion: FluxVersion;
     aws?: AwsPlan;
     azure?: AzurePlan;
     /** Azure DevOps onboarding, with placeholders for the IDs of identities not created yet. */
@@ -55,6 +64,8 @@ export interface ClusterPlan {
     kustomizationYaml: string;
     tenantServiceAccountsYaml: string;
     tenantRbacYaml: string;
+    /** The same Flux side for clusters whose Flux the Flux Operator installs: a FluxInstance (see flux/flux-instance.ts). */
+    fluxInstanceYaml: string;
     /** Example Flux objects showing each setting's provider and ServiceAccount. */
     fluxObjectsYaml: string;
     objectSettings: FluxObjectSetting[];
@@ -81,14 +92,16 @@ export function planCluster(spec: ClusterSpec, path = "", pending: PendingCluste
     const cluster: SourceCluster = { name: spec.name, type: spec.type, issuerUrl: spec.issuerUrl };
     if (spec.eksClusterName !== undefined) cluster.eksClusterName = spec.eksClusterName;
     const fluxNamespace = spec.flux?.namespace ?? DEFAULT_FLUX_NAMESPACE;
+    const fluxVersionInput = spec.flux?.version;
+    const versionPath = at("flux.version");
 
     const collected: ValidationIssue[] = [];
     let aws: AwsPlan | undefined;
     if (spec.aws !== undefined) {
         try {
             aws = planAws(
-                { cluster, fluxNamespace, aws: spec.aws },
-                { paths: { cluster: path, namespace: at("flux.namespace"), aws: at("aws") }, pending: { issuerUrl: pending.issuerUrl, eksClusterName: pending.eksClusterName, oidcProviderArn: pending.awsOidcProviderArn } },
+                { cluster, fluxNamespace, fluxVersion: fluxVersionInput, aws: spec.aws },
+                { paths: { cluster: path, namespace: at("flux.namespace"), aws: at("aws"), version: versionPath }, pending: { issuerUrl: pending.issuerUrl, eksClusterName: pending.eksClusterName, oidcProviderArn: pending.awsOidcProviderArn } },
             );
         } catch (err) {
             if (!(err instanceof FluxIdentityValidationError)) throw err;
@@ -98,7 +111,10 @@ export function planCluster(spec: ClusterSpec, path = "", pending: PendingCluste
     let azure: AzurePlan | undefined;
     if (spec.azure !== undefined) {
         try {
-            azure = planAzure({ cluster, fluxNamespace, azure: spec.azure }, { paths: { cluster: path, namespace: at("flux.namespace"), azure: at("azure") }, pendingIssuer: pending.issuerUrl });
+            azure = planAzure(
+                { cluster, fluxNamespace, fluxVersion: fluxVersionInput, azure: spec.azure },
+                { paths: { cluster: path, namespace: at("flux.namespace"), azure: at("azure"), version: versionPath }, pendingIssuer: pending.issuerUrl },
+            );
         } catch (err) {
             if (!(err instanceof FluxIdentityValidationError)) throw err;
             collected.push(...err.issues);
@@ -107,16 +123,23 @@ export function planCluster(spec: ClusterSpec, path = "", pending: PendingCluste
     let gcp: GcpPlan | undefined;
     if (spec.gcp !== undefined) {
         try {
-            gcp = planGcp({ cluster, fluxNamespace, gcp: spec.gcp }, { paths: { cluster: path, namespace: at("flux.namespace"), gcp: at("gcp") }, pending: { issuerUrl: pending.issuerUrl } });
+            gcp = planGcp(
+                { cluster, fluxNamespace, fluxVersion: fluxVersionInput, gcp: spec.gcp },
+                { paths: { cluster: path, namespace: at("flux.namespace"), gcp: at("gcp"), version: versionPath }, pending: { issuerUrl: pending.issuerUrl } },
+            );
         } catch (err) {
             if (!(err instanceof FluxIdentityValidationError)) throw err;
             collected.push(...err.issues);
         }
     }
+    // Reported once here too, for a cluster whose targets all failed before reaching the version.
+    const vi = Issues.root(versionPath);
+    const fluxVersion = checkFluxVersion(fluxVersionInput, vi, undefined);
+    collected.push(...vi.list);
     let lockdown: FluxLockdownOptions | undefined;
     if (spec.flux?.lockdown !== undefined) {
         const li = Issues.root(at("flux.lockdown"));
-        lockdown = checkLockdown(spec.flux.lockdown, li);
+        lockdown = checkLockdown(spec.flux.lockdown, li, vi.count === 0 ? fluxVersion : undefined);
         collected.push(...li.list);
     }
     if (collected.length > 0) {
@@ -128,10 +151,11 @@ export function planCluster(spec: ClusterSpec, path = "", pending: PendingCluste
     if (azure) patchSets.push(azureFluxPatchSet(azure));
     if (gcp) patchSets.push(gcpFluxPatchSet(gcp));
     const objectSettings = [...(aws?.objectSettings ?? []), ...(azure?.objectSettings ?? []), ...(gcp?.objectSettings ?? [])];
-    const { lockdownWarnings, ...side } = composeFluxSide(patchSets, { path, lockdown, objectSettings });
+    const { lockdownWarnings, ...side } = composeFluxSide(patchSets, { path, lockdown, objectSettings, fluxVersion, clusterType: spec.type });
     const plan: ClusterPlan = {
         name: spec.name,
         fluxNamespace,
+        fluxVersion,
         ...side,
         objectSettings,
         warnings: [...(aws?.warnings ?? []), ...(azure?.warnings ?? []), ...(gcp?.warnings ?? []), ...lockdownWarnings],
@@ -167,7 +191,8 @@ export interface ClusterPlanDocument {
     apiVersion: string;
     kind: "ClusterPlan";
     cluster: { name: string; type: string; issuerUrl: string };
-    flux: { namespace: string; patchSet: FluxPatchSet; objectSettings: FluxObjectSetting[] };
+    /** `version` is the Flux minor the side was rendered for (`"2.10"`): it decides which auth code judges it. */
+    flux: { namespace: string; version: FluxVersion; patchSet: FluxPatchSet; objectSettings: FluxObjectSetting[] };
     aws?: {
         partition: string;
         accountId: string;
@@ -224,7 +249,7 @@ export function clusterPlanDocument(plan: ClusterPlan): ClusterPlanDocument {
         apiVersion: PLAN_API_VERSION,
         kind: "ClusterPlan",
         cluster: resolved ? { name: resolved.name, type: resolved.type, issuerUrl: resolved.issuerUrl } : { name: plan.name, type: "", issuerUrl: "" },
-        flux: { namespace: plan.fluxNamespace, patchSet: plan.patchSet, objectSettings: plan.objectSettings },
+        flux: { namespace: plan.fluxNamespace, version: plan.fluxVersion, patchSet: plan.patchSet, objectSettings: plan.objectSettings },
         warnings: plan.warnings,
     };
     if (aws) {

@@ -6,7 +6,7 @@
 import { strict as assert } from "node:assert";
 import { load, loadAll } from "js-yaml";
 import { SourceClusterType } from "../../provider/src/core/cluster";
-import { FluxIdentityValidationError, Issues } from "../../provider/src/core/errors";
+import { Issues } from "../../provider/src/core/errors";
 import { awsFluxPatchSet } from "../../provider/src/aws/patches";
 import { planAws } from "../../provider/src/aws/plan";
 import { ClusterSpec, clusterPlanDocument, planCluster } from "../../provider/src/plan/cluster";
@@ -14,6 +14,7 @@ import { checkFluxVersion } from "../../provider/src/flux/version";
 import { parseFleet } from "../../sdk/src/spec/fleet";
 import { renderCluster } from "../../sdk/src/render/render";
 import { loadFleet } from "../../sdk/src/spec/fleet";
+import { validationIssues } from "../helpers/issues";
 import { fromRoot } from "../helpers/paths";
 import { arns, tenantInput } from "../helpers/samples";
 
@@ -27,15 +28,7 @@ function withVersion(spec: ClusterSpec, version: unknown, lockdown?: Record<stri
     return { ...spec, flux: { ...spec.flux, version: version as string, ...(lockdown ? { lockdown } : {}) } };
 }
 
-function issuesOf(fn: () => unknown): Array<{ path: string; message: string; fix: string }> {
-    try {
-        fn();
-    } catch (err) {
-        if (err instanceof FluxIdentityValidationError) return [...err.issues];
-        throw err;
-    }
-    assert.fail("expected a validation error");
-}
+const issuesOf = validationIssues;
 
 function allArgs(kustomizationYaml: string): string[] {
     const k = load(kustomizationYaml) as { patches?: Array<{ patch: string }> };

@@ -7,7 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { FluxIdentityValidationError } from "../core/errors";
 import { FluxPatchSet } from "../core/patch";
-import { renderTargetFluxSide } from "../flux/flux-side";
+import { renderTargetFluxSide } from "../flux/flux-instance";
 import { FluxObjectSetting } from "../flux/objects";
 import { defineLazyOutputs } from "../pulumi/lazy-outputs";
 import { ResourceFactory, createPlannedChildren } from "../pulumi/planned-resources";

@@ -1,7 +1,7 @@
 /** Everything the Azure component outputs, computed once from the plan and the created identities' IDs. */
 
 import { FluxPatchSet } from "../core/patch";
-import { renderTargetFluxSide } from "../flux/flux-side";
+import { renderTargetFluxSide } from "../flux/flux-instance";
 import { FluxObjectSetting } from "../flux/objects";
 import { AzureDevOpsOnboarding, AzureIdentityIds, azureDevOpsOnboarding } from "./devops";
 import { azureFluxPatchSet, azureIdentityRefs } from "./patches";

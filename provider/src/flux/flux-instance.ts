@@ -27,7 +27,7 @@
 import { FLUX_CONTROLLERS, FluxController } from "../core/catalog";
 import { SourceClusterType } from "../core/cluster";
 import { FluxPatchSet, OBJECT_LEVEL_FEATURE_GATE } from "../core/patch";
-import { KustomizePatchEntry, configMapObject, kustomizePatchEntries } from "./kustomization";
+import { KustomizePatchEntry, RenderedFluxSide, configMapObject, kustomizePatchEntries, renderFluxSide } from "./kustomization";
 import { FLUX_LOCKDOWN_FLAGS, FluxLockdownOptions, lockdownKustomizePatches } from "./lockdown";
 import { KubernetesObject, toYaml } from "./manifests";
 import { FluxVersion, fluxVersionFacts, patchSetFluxVersion } from "./version";
@@ -173,4 +173,9 @@ export function renderFluxInstance(set: FluxPatchSet, options: FluxInstanceOptio
     const version: FluxVersion = patchSetFluxVersion(set);
     const docs: KubernetesObject[] = [fluxInstanceObject(set, options), ...set.configMaps.map((cm) => configMapObject(set.namespace, cm))];
     return header(set, version) + docs.map((o) => "---\n" + toYaml(o)).join("");
+}
+
+/** One target's own Flux side (a per-cloud component on its own): both install paths, no lockdown. */
+export function renderTargetFluxSide(set: FluxPatchSet, clusterType: SourceClusterType): RenderedFluxSide & { fluxInstanceYaml: string } {
+    return { ...renderFluxSide(set), fluxInstanceYaml: renderFluxInstance(set, { clusterType }) };
 }

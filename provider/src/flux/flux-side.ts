@@ -66,8 +66,3 @@ export function composeFluxSide(sets: readonly FluxPatchSet[], options: FluxSide
         lockdownWarnings: lockdown ? lockdownWarnings(lockdown, objectSettings, namespace) : [],
     };
 }
-
-/** One target's own Flux side (a per-cloud component on its own): both install paths, no lockdown. */
-export function renderTargetFluxSide(set: FluxPatchSet, clusterType: SourceClusterType): RenderedFluxSide & { fluxInstanceYaml: string } {
-    return { ...renderFluxSide(set), fluxInstanceYaml: renderFluxInstance(set, { clusterType }) };
-}

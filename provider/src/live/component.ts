@@ -171,23 +171,24 @@ export class FluxLiveCluster extends pulumi.ComponentResource {
                     break;
                 }
                 case "role":
-                case "roleBinding": {
-                    const body = resolved.apply((s) => annotate(rbacObject(s, o)));
-                    if (o.role === "role") {
-                        created.set(o.id, new rbacv1.Role(child(o), objectArgs(o, body, ["rules"]) as rbacv1.RoleArgs, childOpts()));
-                    } else {
-                        created.set(o.id, new rbacv1.RoleBinding(child(o), objectArgs(o, body, ["roleRef", "subjects"]) as unknown as rbacv1.RoleBindingArgs, childOpts(deps(`role-${o.namespace}-${o.name}`))));
-                    }
-                    break;
-                }
+                case "roleBinding":
                 case "clusterRole":
                 case "clusterRoleBinding": {
                     const body = resolved.apply((s) => annotate(rbacObject(s, o)));
-                    if (o.role === "clusterRole") {
-                        created.set(o.id, new rbacv1.ClusterRole(child(o), objectArgs(o, body, ["rules"]) as rbacv1.ClusterRoleArgs, childOpts()));
-                    } else {
-                        created.set(o.id, new rbacv1.ClusterRoleBinding(child(o), objectArgs(o, body, ["roleRef", "subjects"]) as unknown as rbacv1.ClusterRoleBindingArgs, childOpts(deps(`clusterrole-${o.name}`))));
-                    }
+                    const binding = o.role === "roleBinding" || o.role === "clusterRoleBinding";
+                    const args = objectArgs(o, body, binding ? ["roleRef", "subjects"] : ["rules"]);
+                    // A binding waits for the role it names.
+                    const opts = childOpts(binding ? deps(o.role === "roleBinding" ? `role-${o.namespace}-${o.name}` : `clusterrole-${o.name}`) : []);
+                    const n = child(o);
+                    const made =
+                        o.role === "role"
+                            ? new rbacv1.Role(n, args as rbacv1.RoleArgs, opts)
+                            : o.role === "roleBinding"
+                              ? new rbacv1.RoleBinding(n, args as unknown as rbacv1.RoleBindingArgs, opts)
+                              : o.role === "clusterRole"
+                                ? new rbacv1.ClusterRole(n, args as rbacv1.ClusterRoleArgs, opts)
+                                : new rbacv1.ClusterRoleBinding(n, args as unknown as rbacv1.ClusterRoleBindingArgs, opts);
+                    created.set(o.id, made);
                     break;
                 }
             }

@@ -100,7 +100,9 @@ function render(specFile: string, outDir: string, json: boolean, io: CliIO, conf
     }
     const warnings = rendered.flatMap((c) => c.plan.warnings.map((w) => `  ${c.name}: ${w}`));
     if (warnings.length > 0) lines.push("Notes:", ...warnings);
-    lines.push("Commit each flux-system/kustomization.yaml next to that cluster's gotk-components.yaml; plan.json lists every cloud resource `up` creates.");
+    lines.push(
+        "Commit each flux-system/kustomization.yaml next to that cluster's gotk-components.yaml (flux bootstrap), or merge flux-operator/flux-instance.yaml into its FluxInstance (Flux Operator); plan.json lists every cloud resource `up` creates.",
+    );
     io.out(lines.join("\n") + "\n");
     return EXIT_OK;
 }

@@ -8,6 +8,7 @@
  * | helm-controller serves object-level identities | no | yes | yes | flux-operator `newObjectLevelWorkloadIdentity` ("From the Flux version >= 2.7.0, helm-controller also supports object level workload identity") |
  * | lockdown defaults for workload identity (`--default-service-account` on source, notification, image-*; `--default-decryption-service-account`; `--default-kubeconfig-service-account`) | no | yes | yes | fluxcd/pkg auth `controller_flags.go`; flux-operator refuses `multitenantWorkloadIdentity` on 2.6.x |
  * | Flux's own install grants `create` on `serviceaccounts/token` cluster-wide | yes (crd-controller ClusterRole) | yes | no: the object identity installation page prescribes a ClusterRole `flux-object-identity` bound by a ClusterRoleBinding | flux2 v2.6.4 and v2.9.5 `manifests/rbac/controller.yaml`; fluxcd.io/flux/installation/configuration/object-identity/ |
+ * | kustomize-controller `--sops-vault-configmap` (SOPS with Vault ServiceAccount-token logins) | no | 2.9 only (not in 2.7's kustomize-controller v1.7.3; 2.8 not checked) | yes | kustomize-controller v1.7.3, v1.9.6 and v1.10.1 `main.go` |
  * | minimum Kubernetes | (not checked) | (not checked) | 1.35 (1.35.2) | flux2 v2.10.0 release notes, "Kubernetes compatibility" |
  *
  * The range starts at 2.6 because object-level identity, the tenant ServiceAccounts and RBAC this project
@@ -41,6 +42,8 @@ export interface FluxVersionFacts {
      * whatever a controller must mint beyond the tenants listed here needs an explicit grant.
      */
     readonly explicitTokenGrants: boolean;
+    /** kustomize-controller has `--sops-vault-configmap` (2.9 and later; absent in 2.7, 2.8 not checked). */
+    readonly sopsVault: boolean;
     /** The oldest Kubernetes minor the release supports, where this project checked it. */
     readonly minimumKubernetes?: string;
 }
@@ -61,6 +64,7 @@ export function fluxVersionFacts(version: FluxVersion = DEFAULT_FLUX_VERSION): F
         objectLevelControllers: minor >= 7 ? ALL_OBJECT_LEVEL_CONTROLLERS : FIRST_OBJECT_LEVEL_CONTROLLERS,
         lockdownWorkloadIdentityDefaults: minor >= 7,
         explicitTokenGrants: minor >= 10,
+        sopsVault: minor >= 9,
     };
     return minor >= 10 ? { ...facts, minimumKubernetes: "1.35" } : facts;
 }

@@ -71,7 +71,8 @@ describe("the Flux version setting", () => {
             assert.equal(parseFleet(fleet('"2.9"')).clusters[0].flux?.version, "2.9");
             const issues = issuesOf(() => parseFleet(fleet("2.10")));
             assert.deepEqual(issues.map((i) => i.path), ["clusters[0].flux.version"]);
-            assert.match(issues[0].fix, /quote numbers in YAML/);
+            assert.match(issues[0].message, /got the number 2\.1 \(YAML reads 2\.10 as the number 2\.1\)/);
+            assert.equal(issues[0].fix, 'quote it: "2.10".');
         });
 
         it("the components take fluxVersion and report it at that field", () => {

@@ -108,6 +108,10 @@ function schemaIssue(e: ErrorObject): ValidationIssue {
             };
         }
         case "type":
+            // YAML reads a version such as 2.10 as the number 2.1: say so, or the user quotes the wrong value.
+            if (/\/flux\/version$/.test(e.instancePath) && typeof e.data === "number") {
+                return { path: fieldPath(e.instancePath), message: `expected the Flux version as a string, got the number ${String(e.data)} (YAML reads 2.10 as the number 2.1).`, fix: `quote it: "${e.data === 2.1 ? "2.10" : String(e.data)}".` };
+            }
             return { path: fieldPath(e.instancePath), message: `expected ${String(p.type)}.`, fix: `write a ${String(p.type)} here${p.type === "string" ? " (quote numbers in YAML)" : ""}.` };
         default:
             return { path: fieldPath(e.instancePath), message: `${e.message ?? "is invalid"}.`, fix: "see sdk/schema/fleet.schema.json for the expected shape." };

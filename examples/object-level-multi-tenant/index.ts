@@ -3,8 +3,9 @@
  *   team-a pulls OCI artifacts from its ECR repositories (AWS) and its Artifact Registry repository (GCP);
  *   team-b decrypts SOPS secrets with its Key Vault (Azure).
  * Each tenant ServiceAccount gets its own role, managed identity or principal, trusted for that
- * ServiceAccount only. Only the controllers serving the tenants' kinds get the ObjectLevelWorkloadIdentity
- * feature gate; the controllers themselves get no cloud access.
+ * ServiceAccount only; the controllers themselves get no cloud access. On Flux 2.6 to 2.9 (config
+ * `fluxVersion`) only the controllers serving the tenants' kinds get the ObjectLevelWorkloadIdentity feature
+ * gate; Flux 2.10, the default, retired it.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -24,6 +25,8 @@ const teamB = config.get("teamBNamespace") ?? "team-b";
 // Plain values shape every identity and grant; the whole cluster is validated before anything is created.
 const flux = new FluxWorkloadIdentity("flux", {
     cluster: { name: clusterName, type: SourceClusterType.Eks, issuerUrl: eks.identities[0].oidcs[0].issuer },
+    // The Flux minor the cluster runs ("2.10" when unset): decides the feature gate and the token RBAC.
+    fluxVersion: config.get("fluxVersion"),
     aws: {
         accountId: config.require("awsAccountId"),
         region: config.require("awsRegion"),
@@ -64,11 +67,13 @@ const flux = new FluxWorkloadIdentity("flux", {
     lockdown: { noCrossNamespaceRefs: true, noRemoteBases: true },
 });
 
-/** Commit this as clusters/<name>/flux-system/kustomization.yaml: the feature gate on the serving controllers. */
+/** Commit this as clusters/<name>/flux-system/kustomization.yaml: the lockdown flags (and before Flux 2.10 the gate). */
 export const kustomizationYaml = flux.kustomizationYaml;
+/** The same for a Flux installed by the Flux Operator: merge into the cluster's FluxInstance. */
+export const fluxInstanceYaml = flux.fluxInstanceYaml;
 /** The tenant ServiceAccounts, annotated with their identities: commit them to the platform repository. */
 export const tenantServiceAccountsYaml = flux.tenantServiceAccountsYaml;
-/** Lets the serving controllers read the tenant ServiceAccounts and create their tokens: commit next to them. */
+/** Lets the serving controllers create the tenant ServiceAccounts' tokens: commit next to them. */
 export const tenantRbacYaml = flux.tenantRbacYaml;
 /** What each tenant's Flux objects set (`spec.provider`, `spec.serviceAccountName`, ...). */
 export const objectSettings = flux.objectSettings;

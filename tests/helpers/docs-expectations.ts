@@ -14,6 +14,22 @@ import { DeploymentChanges } from "./flux-asserts";
 export const FEATURE_GATE = "--feature-gates=ObjectLevelWorkloadIdentity=true";
 const TOKEN_DIR = "/var/run/service-account";
 
+/**
+ * The gate object level needs, by Flux minor: the reference docs (Flux 2.6 to 2.9) put it on every
+ * controller serving tenants; the Flux v2.10.0 release notes say "Object identity is generally available;
+ * the ObjectLevelWorkloadIdentity feature gate is retired".
+ */
+export function docsObjectLevelArgs(version: string): string[] {
+    return Number(version.split(".")[1]) >= 10 ? [] : [FEATURE_GATE];
+}
+
+/**
+ * fluxcd.io/flux/installation/configuration/object-identity/ (Flux 2.10): "The required permission is the
+ * create verb on the serviceaccounts/token resource", in a ClusterRole named flux-object-identity.
+ */
+export const DOCS_OBJECT_IDENTITY_ROLE = "flux-object-identity";
+export const DOCS_OBJECT_IDENTITY_RULE = { apiGroups: [""], resources: ["serviceaccounts/token"], verbs: ["create"] };
+
 interface Token {
     audience: string;
     expirationSeconds: number;
@@ -85,7 +101,7 @@ export function expectedFluxSide(plan: ClusterPlan): FluxExpectation {
             );
             e.tokens.push({ audience: "sts.amazonaws.com", expirationSeconds: 3600, path: "aws-token" });
         }
-        for (const c of aws.objectLevelControllers) controller(out, c).args.push(FEATURE_GATE);
+        for (const c of aws.objectLevelControllers) controller(out, c).args.push(...docsObjectLevelArgs(plan.fluxVersion));
         for (const [t, arn] of Object.entries(arns.tenants)) out.tenants[t] = { ...out.tenants[t], "eks.amazonaws.com/role-arn": arn };
     }
     const azure = plan.azure;
@@ -109,7 +125,7 @@ export function expectedFluxSide(plan: ClusterPlan): FluxExpectation {
         }
         for (const c of azure.objectLevelControllers) {
             const e = controller(out, c);
-            if (!e.args.includes(FEATURE_GATE)) e.args.push(FEATURE_GATE);
+            for (const a of docsObjectLevelArgs(plan.fluxVersion)) if (!e.args.includes(a)) e.args.push(a);
         }
         for (const [t, clientId] of Object.entries(ids.tenantClientIds)) {
             out.tenants[t] = { ...out.tenants[t], "azure.workload.identity/client-id": clientId, "azure.workload.identity/tenant-id": azure.tenantId };
@@ -136,7 +152,7 @@ export function expectedFluxSide(plan: ClusterPlan): FluxExpectation {
         }
         for (const c of gcp.objectLevelControllers) {
             const e = controller(out, c);
-            if (!e.args.includes(FEATURE_GATE)) e.args.push(FEATURE_GATE);
+            for (const a of docsObjectLevelArgs(plan.fluxVersion)) if (!e.args.includes(a)) e.args.push(a);
         }
         for (const [t, key] of Object.entries(gcp.tenantIdentities)) {
             const annotations: Record<string, string> = {};

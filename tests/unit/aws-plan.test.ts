@@ -271,10 +271,11 @@ describe("AWS plan: object level and bring your own", () => {
         assert.ok(plan.warnings.some((w) => /associate each with its controller ServiceAccount yourself \(kustomize-controller\)/.test(w)), plan.warnings.join("\n"));
     });
 
-    it("creates nothing in AWS for brought roles and still patches the Flux side", () => {
+    it("creates nothing in AWS for brought roles and still patches the Flux side (Flux 2.9: with the gate)", () => {
         const existing = `arn:aws:iam::${ACCOUNT}:role/existing-source`;
         const plan = planAws({
             cluster: cluster(T.Eks),
+            fluxVersion: "2.9",
             aws: {
                 accountId: ACCOUNT,
                 region: "us-east-1",

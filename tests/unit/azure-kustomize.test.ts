@@ -18,6 +18,8 @@ import { FluxFixture, KubeObject, find, kustomizeBuild, prepareFluxBuild } from 
 const T = SourceClusterType;
 const CONTROLLERS = ["source-controller", "kustomize-controller", "helm-controller", "notification-controller", "image-reflector-controller", "image-automation-controller"];
 const FEATURE_GATE = "--feature-gates=ObjectLevelWorkloadIdentity=true";
+/** The gate per Flux version: the reference docs' flag on 2.6 to 2.9, retired in 2.10 (flux2 v2.10.0 release notes). */
+const gateFor = (version: string): { args?: string[] } => (version === "2.10" ? {} : { args: [FEATURE_GATE] });
 
 /** Client IDs as Azure would assign them: distinct per identity, known only after creation. */
 function createdIds(input: AzurePlanInput): Record<string, { clientId: string; principalId: string }> {
@@ -105,12 +107,12 @@ describe("Azure: kustomization.yaml built by kubectl kustomize against Flux's ma
         });
     }
 
-    for (const type of [T.Aks, T.Eks, T.Gke, T.Generic]) {
-        it(`${type}, object level: the feature gate on serving controllers only, and tenant ServiceAccounts with client-id and tenant-id`, () => {
-            const b = build(azureTenantInput(type), fixture);
+    for (const type of [T.Aks, T.Eks, T.Gke, T.Generic]) for (const version of ["2.9", "2.10"]) {
+        it(`${type}, object level (Flux ${version}): the feature gate (before 2.10) on serving controllers only, and tenant ServiceAccounts with client-id and tenant-id`, () => {
+            const b = build({ ...azureTenantInput(type), fluxVersion: version }, fixture);
             for (const c of CONTROLLERS) {
                 assertServiceAccount(b.objects, c, undefined);
-                assertDeployment(b.objects, baseline, c, ["source-controller", "kustomize-controller"].includes(c) ? { args: [FEATURE_GATE] } : {});
+                assertDeployment(b.objects, baseline, c, ["source-controller", "kustomize-controller"].includes(c) ? gateFor(version) : {});
             }
             const ids = b.result.tenantClientIds;
             assert.deepEqual(loadAll(b.result.tenantServiceAccountsYaml), [
@@ -128,8 +130,11 @@ describe("Azure: kustomization.yaml built by kubectl kustomize against Flux's ma
         it(`${cloud}: the docs' authority host at controller level on non-AKS, and for tenant exchanges at object level`, () => {
             const b = build(azureInput(T.Generic, { cloud, controllers: { blob: [{ scopes: [SCOPES.container] }] } }), fixture);
             assertDeployment(b.objects, baseline, "source-controller", { env: azureEnv(b.result.clientIds["source-controller"], host), volumes: [AZURE_VOLUME], mounts: [AZURE_MOUNT] });
-            const t = build({ ...azureTenantInput(T.Aks), azure: { ...azureTenantInput(T.Aks).azure, cloud } }, fixture);
+            const t = build({ ...azureTenantInput(T.Aks), fluxVersion: "2.9", azure: { ...azureTenantInput(T.Aks).azure, cloud } }, fixture);
             assertDeployment(t.objects, baseline, "source-controller", { args: [FEATURE_GATE], env: [{ name: "AZURE_AUTHORITY_HOST", value: host }] });
+            // Flux 2.10: no gate, the authority host all the same (the tenant exchange still needs it).
+            const ga = build({ ...azureTenantInput(T.Aks), azure: { ...azureTenantInput(T.Aks).azure, cloud } }, fixture);
+            assertDeployment(ga.objects, baseline, "source-controller", { env: [{ name: "AZURE_AUTHORITY_HOST", value: host }] });
         });
     }
 

@@ -376,7 +376,7 @@ describe("example programs", () => {
         });
     });
 
-    it("object-level-multi-tenant: an identity per tenant and cloud, the feature gate only on serving controllers", async () => {
+    it("object-level-multi-tenant: an identity per tenant and cloud; on Flux 2.10 (its default) no feature gate, in both install paths", async () => {
         const keyVault = `${RG}/team-b/providers/Microsoft.KeyVault/vaults/team-b-sops`;
         const mocks = await setUp("object-level-multi-tenant", {
             clusterName: "shared",
@@ -394,6 +394,7 @@ describe("example programs", () => {
         });
         const program = runExample("object-level-multi-tenant");
         const k = load(await output<string>(program, "kustomizationYaml")) as Kustomization;
+        const fluxInstance = loadAll(await output<string>(program, "fluxInstanceYaml")) as Array<{ kind: string; spec?: { cluster?: Record<string, unknown> } }>;
         const serviceAccounts = loadAll(await output<string>(program, "tenantServiceAccountsYaml")) as Array<{ kind: string; metadata: { name: string; namespace: string; annotations: Record<string, string> } }>;
         const rbac = loadAll(await output<string>(program, "tenantRbacYaml")) as Array<{
             kind: string;
@@ -428,11 +429,13 @@ describe("example programs", () => {
         assert.equal(gar.inputs.member, principals["team-a/flux-gcp"]);
         assert.deepEqual(ofType(mocks, "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider").map((p) => p.inputs.oidc), [{ issuerUri: mocks.eksIssuer }]);
 
-        // flux-system: only the feature gate, on source-controller (OCIRepository) and kustomize-controller (SOPS).
+        // flux-system: no feature gate on Flux 2.10 (retired); the FluxInstance turns object level on by its setting.
         const gated = ["source-controller", "kustomize-controller", "helm-controller", "notification-controller", "image-reflector-controller"].filter((c) =>
             added<string>(k, c, "/spec/template/spec/containers/0/args/-").includes(FEATURE_GATE),
         );
-        assert.deepEqual(gated, ["source-controller", "kustomize-controller"]);
+        assert.deepEqual(gated, []);
+        assert.equal(fluxInstance[0].kind, "FluxInstance");
+        assert.equal(fluxInstance[0].spec?.cluster?.objectLevelWorkloadIdentity, true);
         // The lockdown: no cross-namespace references except on source-controller, no remote bases on kustomize-controller.
         assert.deepEqual(added<string>(k, "kustomize-controller", "/spec/template/spec/containers/0/args/-").filter((a) => a !== FEATURE_GATE).sort(), ["--no-cross-namespace-refs=true", "--no-remote-bases=true"]);
         assert.ok(!added<string>(k, "source-controller", "/spec/template/spec/containers/0/args/-").includes("--no-cross-namespace-refs=true"));

@@ -206,11 +206,11 @@ describe("GCP packaging", () => {
         const result = new Analyzer(fromRoot("provider"), "flux-identity", pkg, new Set(["GcpFluxIdentity"])).analyze();
         const c = result.components.GcpFluxIdentity;
         assert.deepEqual(Object.keys(c.inputs).sort(), [
-            "authMode", "cluster", "controllers", "existingServiceAccountEmails", "fluxNamespace", "projectId", "projectNumber", "serviceAccountLayout", "serviceAccountPrefix", "tenants", "workloadIdentityPool",
+            "authMode", "cluster", "controllers", "existingServiceAccountEmails", "fluxNamespace", "fluxVersion", "projectId", "projectNumber", "serviceAccountLayout", "serviceAccountPrefix", "tenants", "workloadIdentityPool",
         ]);
         assert.equal(c.inputs.projectNumber.optional, undefined, "projectNumber is required");
         assert.deepEqual(Object.keys(c.outputs).sort(), [
-            "kustomizationYaml", "objectSettings", "patchSet", "principals", "remoteClusterRbacYaml", "serviceAccountEmails", "tenantServiceAccountEmails", "tenantServiceAccountsYaml", "warnings", "workloadIdentityProvider",
+            "fluxInstanceYaml", "kustomizationYaml", "objectSettings", "patchSet", "principals", "remoteClusterRbacYaml", "serviceAccountEmails", "tenantServiceAccountEmails", "tenantServiceAccountsYaml", "warnings", "workloadIdentityProvider",
         ]);
         assert.deepEqual(result.typeDefinitions.GcpAuthMode.enum?.map((e) => e.value), ["direct", "impersonation"]);
         assert.deepEqual(result.typeDefinitions.GcpServiceAccountLayout.enum?.map((e) => e.value), ["perController", "shared"]);

@@ -19,6 +19,8 @@ import { FluxFixture, KubeObject, find, kustomizeBuild, prepareFluxBuild } from 
 const T = SourceClusterType;
 const CONTROLLERS = ["source-controller", "kustomize-controller", "helm-controller", "notification-controller", "image-reflector-controller", "image-automation-controller"];
 const FEATURE_GATE = "--feature-gates=ObjectLevelWorkloadIdentity=true";
+/** The gate per Flux version: the reference docs' flag on 2.6 to 2.9, retired in 2.10 (flux2 v2.10.0 release notes). */
+const gateFor = (version: string): { args?: string[] } => (version === "2.10" ? {} : { args: [FEATURE_GATE] });
 
 /** The docs' placeholders, as the sample input fills them. */
 const PROJECT_NUMBER = "123456789012";
@@ -194,12 +196,12 @@ describe("GCP kustomization.yaml built by kubectl kustomize against Flux's manif
         });
     }
 
-    for (const type of [T.Eks, T.Aks, T.Gke, T.Generic]) {
-        it(`${type}, object level: the feature gate on serving controllers only, and tenant ServiceAccounts annotated per the docs`, () => {
-            const b = build(gcpTenantInput(type), fixture);
+    for (const type of [T.Eks, T.Aks, T.Gke, T.Generic]) for (const version of ["2.9", "2.10"]) {
+        it(`${type}, object level (Flux ${version}): the feature gate (before 2.10) on serving controllers only, and tenant ServiceAccounts annotated per the docs`, () => {
+            const b = build({ ...gcpTenantInput(type), fluxVersion: version }, fixture);
             for (const c of CONTROLLERS) {
                 assertServiceAccount(b.objects, c, undefined);
-                assertDeployment(b.objects, baseline, c, PATCHED.includes(c) ? { args: [FEATURE_GATE] } : {});
+                assertDeployment(b.objects, baseline, c, PATCHED.includes(c) ? gateFor(version) : {});
             }
             assert.deepEqual(configMaps(b.objects), configMaps(baseline), "no controller-level configuration at object level");
             const email = plannedPrincipals(b.plan).tenantServiceAccountEmails["team-b/sops"];
@@ -218,8 +220,8 @@ describe("GCP kustomization.yaml built by kubectl kustomize against Flux's manif
         });
     }
 
-    it("controller and object level together on one controller: configuration, token and feature gate all applied", () => {
-        const input = gcpTenantInput(T.Generic);
+    it("controller and object level together on one controller: configuration, token and feature gate all applied (Flux 2.9)", () => {
+        const input = { ...gcpTenantInput(T.Generic), fluxVersion: "2.9" };
         input.gcp.controllers = { gar: [{ repositories: [NAMES.repo] }] };
         const b = build(input, fixture);
         assertDeployment(b.objects, baseline, "source-controller", { args: [FEATURE_GATE], env: ENV, volumes: volumes("source-controller"), mounts: MOUNTS });

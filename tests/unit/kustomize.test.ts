@@ -20,6 +20,8 @@ import { skipWithReason } from "../helpers/skip";
 const T = SourceClusterType;
 const CONTROLLERS = ["source-controller", "kustomize-controller", "helm-controller", "notification-controller", "image-reflector-controller", "image-automation-controller"];
 const FEATURE_GATE = "--feature-gates=ObjectLevelWorkloadIdentity=true";
+/** The gate per Flux version: the reference docs' flag on 2.6 to 2.9, retired in 2.10 (flux2 v2.10.0 release notes). */
+const gateFor = (version: string): { args?: string[] } => (version === "2.10" ? {} : { args: [FEATURE_GATE] });
 
 interface Built {
     plan: AwsPlan;
@@ -102,12 +104,12 @@ describe("kustomization.yaml built by kubectl kustomize against Flux's manifests
         });
     }
 
-    for (const type of [T.Eks, T.Aks, T.Gke, T.Generic]) {
-        it(`${type}, object level: the feature gate on serving controllers only, and annotated tenant ServiceAccounts`, () => {
-            const b = build(tenantInput(type), fixture);
+    for (const type of [T.Eks, T.Aks, T.Gke, T.Generic]) for (const version of ["2.9", "2.10"]) {
+        it(`${type}, object level (Flux ${version}): the feature gate (before 2.10) on serving controllers only, and annotated tenant ServiceAccounts`, () => {
+            const b = build({ ...tenantInput(type), fluxVersion: version }, fixture);
             for (const c of CONTROLLERS) {
                 assertServiceAccount(b.objects, c, undefined);
-                assertDeployment(b.objects, baseline, c, ["source-controller", "kustomize-controller"].includes(c) ? { args: [FEATURE_GATE] } : {});
+                assertDeployment(b.objects, baseline, c, ["source-controller", "kustomize-controller"].includes(c) ? gateFor(version) : {});
             }
             const tenants = loadAll(renderTenantServiceAccounts(awsFluxPatchSet(b.plan).tenantServiceAccounts));
             const roles = plannedRoleArns(b.plan).tenants;
@@ -119,8 +121,8 @@ describe("kustomization.yaml built by kubectl kustomize against Flux's manifests
         });
     }
 
-    it("controller and object level together on one controller: env, token and feature gate all applied", () => {
-        const input = tenantInput(T.Generic);
+    it("controller and object level together on one controller: env, token and feature gate all applied (Flux 2.9)", () => {
+        const input = { ...tenantInput(T.Generic), fluxVersion: "2.9" };
         input.aws.controllers = { ecr: [{ repositoryArns: [arns().repo] }] };
         const b = build(input, fixture);
         const role = plannedRoleArns(b.plan).controllers["source-controller"];

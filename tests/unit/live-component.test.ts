@@ -17,6 +17,7 @@ import { FluxIdentityValidationError } from "../../provider/src/core/errors";
 import { FluxPatchSet } from "../../provider/src/core/patch";
 import { gcpFluxPatchSet } from "../../provider/src/gcp/patches";
 import { planGcp } from "../../provider/src/gcp/plan";
+import { composeFluxSide } from "../../provider/src/flux/flux-side";
 import { tenantRbacObjects } from "../../provider/src/flux/tenant-rbac";
 import { FLUX_LIVE_CLUSTER_TYPE, FluxLiveCluster, FluxLiveClusterArgs } from "../../provider/src/live/component";
 import { identityHash } from "../../provider/src/live/identity-hash";
@@ -36,18 +37,21 @@ const HASH = "flux-identity/identity-hash";
 const FLUX_LABELS = { "kustomize.toolkit.fluxcd.io/name": "flux-system", "kustomize.toolkit.fluxcd.io/namespace": "flux-system" };
 
 /** AWS from a kind cluster: env vars and a projected token on source- and kustomize-controller. */
+/** The mocked cluster runs the fixture's Flux, v2.9.4: patch sets are made for Flux 2.9 unless a test says otherwise. */
+const FIXTURE_FLUX = "2.9";
+
 function kindSet(): FluxPatchSet {
-    return awsFluxPatchSet(planAws(awsInput(T.Generic, { controllers: { ecr: [{ repositoryArns: [arns().repo] }], kms: [{ keyArns: [arns().key] }] } })));
+    return awsFluxPatchSet(planAws({ ...awsInput(T.Generic, { controllers: { ecr: [{ repositoryArns: [arns().repo] }], kms: [{ keyArns: [arns().key] }] } }), fluxVersion: FIXTURE_FLUX }));
 }
 
 /** EKS with IRSA: role-arn annotations only. */
 function irsaSet(): FluxPatchSet {
-    return awsFluxPatchSet(planAws(awsInput(T.Eks, { controllers: { ecr: [{ repositoryArns: [arns().repo] }], kms: [{ keyArns: [arns().key] }] } })));
+    return awsFluxPatchSet(planAws({ ...awsInput(T.Eks, { controllers: { ecr: [{ repositoryArns: [arns().repo] }], kms: [{ keyArns: [arns().key] }] } }), fluxVersion: FIXTURE_FLUX }));
 }
 
 /** Object level on EKS: the feature gate on source- and kustomize-controller, two tenant ServiceAccounts. */
 function tenantSet(): FluxPatchSet {
-    return awsFluxPatchSet(planAws(tenantInput(T.Eks)));
+    return awsFluxPatchSet(planAws({ ...tenantInput(T.Eks), fluxVersion: FIXTURE_FLUX }));
 }
 
 function withRole(set: FluxPatchSet, controller: string, roleArn: string): FluxPatchSet {
@@ -365,6 +369,49 @@ describe("FluxLiveCluster under Pulumi mocks", () => {
             assert.match(mocks.providers.get(r.name) ?? "", /pulumi:providers:kubernetes::cluster::/, `${r.name} provider`);
         }
         assert.match(mocks.providers.get("prov-source-controller-live") ?? "", /pulumi:providers:kubernetes::cluster::/, "the read uses the same cluster");
+    });
+
+    it("refuses a cluster whose Flux the Flux Operator manages: names the FluxInstance, applies nothing", async () => {
+        // The labels flux-operator puts on what a FluxInstance applies (its getFluxReconciler reads them back).
+        await start({ "app.kubernetes.io/managed-by": "flux-operator", "fluxcd.controlplane.io/name": "flux", "fluxcd.controlplane.io/namespace": "flux-system" });
+        const set = tenantSet();
+        const errors = await failedRegistrations(() => {
+            new FluxLiveCluster("operator", { layout: set, patchSet: set });
+        }, untilRejected);
+        const text = errors.map(String).join("\n");
+        assert.match(text, /Deployment flux-system\/source-controller: is managed by the Flux Operator \(FluxInstance flux-system\/flux\)/);
+        assert.match(text, /merge the rendered flux-operator\/flux-instance\.yaml \(the fluxInstanceYaml output\)/);
+        assert.deepEqual([...childrenOf(mocks, "operator").keys()], [], "no object is written, tenant ones included");
+    });
+
+    it("the same patch set on a cluster without the operator's labels is applied (the refusal is the labels' doing)", async () => {
+        await start({ "app.kubernetes.io/managed-by": "kustomize" });
+        const set = tenantSet();
+        const { applied } = await run("nooperator", { layout: set, patchSet: set });
+        assert.ok(applied.length > 0);
+    });
+
+    it("warns when the Deployments run another Flux minor than the patch set was made for", async () => {
+        await start();
+        const set = awsFluxPatchSet(planAws({ ...tenantInput(T.Eks), fluxVersion: "2.10" }));
+        set.controllers.push(...irsaSet().controllers);
+        const { warnings } = await run("newer", { layout: set, patchSet: set });
+        assert.equal(warnings.length, 1);
+        assert.match(warnings[0], /runs Flux v2\.9\.4, but the patch set was made for Flux 2\.10/);
+    });
+
+    it("applies the Flux 2.10 flux-object-identity ClusterRole and ClusterRoleBinding when the lockdown needs them", async () => {
+        await start();
+        const set = composeFluxSide([awsFluxPatchSet(planAws({ ...tenantInput(T.Eks), fluxVersion: "2.10" }))], { lockdown: { defaultWorkloadIdentityServiceAccount: "tenant-cloud" } }).patchSet;
+        await run("defaults", { layout: set, patchSet: set });
+        const children = childrenOf(mocks, "defaults");
+        const role = children.get("clusterrole-flux-object-identity");
+        assert.equal(role?.type, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole");
+        assert.deepEqual(role?.inputs.rules, [{ apiGroups: [""], resources: ["serviceaccounts/token"], resourceNames: ["tenant-cloud"], verbs: ["create"] }]);
+        assert.equal((role?.inputs.metadata as { namespace?: string }).namespace, undefined);
+        const binding = children.get("clusterrolebinding-flux-object-identity");
+        assert.equal(binding?.type, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding");
+        assert.ok(binding?.dependencies.some((d) => d.endsWith("::defaults-clusterrole-flux-object-identity")));
     });
 
     it("fails clearly when the Deployment it must read has no manager container", async () => {

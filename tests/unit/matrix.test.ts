@@ -2,15 +2,17 @@
  * The cross-cloud matrix: every (EKS, AKS, GKE, generic) x (AWS, Azure, GCP, all three) x (controller,
  * object level) cell has a spec in examples/matrix. Each is rendered, built with the real `kubectl
  * kustomize` against Flux v2.9.4, and every ServiceAccount, Deployment, ConfigMap and tenant
- * ServiceAccount is checked against the docs (tests/helpers/docs-expectations.ts). The README's matrix
- * table points at these files, so a test also keeps the table and the directory in step.
+ * ServiceAccount is checked against the docs (tests/helpers/docs-expectations.ts). The files render for
+ * the default Flux version (2.10); object-level cells render for Flux 2.9 too, where the feature gate
+ * still exists. The README's matrix table points at these files, so a test also keeps the table and the
+ * directory in step.
  */
 import { strict as assert } from "node:assert";
 import { readFileSync, readdirSync } from "node:fs";
 import { loadAll } from "js-yaml";
 import { ClusterPlan, planCluster } from "../../provider/src/plan/cluster";
 import { loadFleet } from "../../sdk/src/spec/fleet";
-import { FEATURE_GATE, deploymentChanges, expectedFluxSide } from "../helpers/docs-expectations";
+import { DOCS_OBJECT_IDENTITY_RULE, FEATURE_GATE, deploymentChanges, expectedFluxSide } from "../helpers/docs-expectations";
 import { assertDeployment, assertServiceAccount } from "../helpers/flux-asserts";
 import { FluxFixture, KubeObject, find, kustomizeBuild, prepareFluxBuild } from "../helpers/kustomize";
 import { fromRoot } from "../helpers/paths";
@@ -61,14 +63,17 @@ describe("the cross-cloud matrix, cell by cell (examples/matrix)", function () {
         assert.deepEqual(linked, cells().map((c) => `examples/matrix/${c.file}`));
     });
 
-    for (const cell of cells()) {
-        it(`${cell.file}: ${cell.type} -> ${cell.clouds.join(", ")}, ${cell.level} level, as the docs patch it`, () => {
+    const runs = cells().flatMap((cell) => (cell.level === "object" ? [{ cell, version: undefined }, { cell, version: "2.9" }] : [{ cell, version: undefined }]));
+    for (const { cell, version } of runs) {
+        it(`${cell.file}${version ? ` (Flux ${version})` : ""}: ${cell.type} -> ${cell.clouds.join(", ")}, ${cell.level} level, as the docs patch it`, () => {
             const fleet = loadFleet(fromRoot("examples", "matrix", cell.file));
             assert.equal(fleet.clusters.length, 1);
             const spec = fleet.clusters[0];
             assert.equal(spec.type, cell.type, "the file name says the cluster type");
             assert.deepEqual(["aws", "azure", "gcp"].filter((c) => spec[c as "aws"] !== undefined), cell.clouds, "the file name says the clouds");
-            const plan: ClusterPlan = planCluster(spec);
+            assert.equal(spec.flux?.version, undefined, "the cell files leave the Flux version at its default");
+            const plan: ClusterPlan = planCluster(version ? { ...spec, flux: { ...spec.flux, version } } : spec);
+            assert.equal(plan.fluxVersion, version ?? "2.10");
             const tenants = plan.patchSet.tenantServiceAccounts;
             if (cell.level === "object") {
                 assert.ok(tenants.length > 0, "object level has tenants");
@@ -84,10 +89,12 @@ describe("the cross-cloud matrix, cell by cell (examples/matrix)", function () {
                 assertServiceAccount(built, c, e && Object.keys(e.annotations).length > 0 ? e.annotations : undefined);
                 assertDeployment(built, baseline, c, deploymentChanges(e));
             }
-            // Only the controllers serving tenants carry the feature gate: source (OCI registries) and
-            // kustomize (SOPS) in every object-level cell.
+            // Only the controllers serving tenants carry the feature gate, and only before Flux 2.10: source
+            // (OCI registries) and kustomize (SOPS) in every object-level cell.
             const gated = CONTROLLERS.filter((c) => want.controllers[c]?.args.includes(FEATURE_GATE));
-            assert.deepEqual(gated, cell.level === "object" ? ["source-controller", "kustomize-controller"] : []);
+            assert.deepEqual(gated, cell.level === "object" && version === "2.9" ? ["source-controller", "kustomize-controller"] : []);
+            const builtGated = CONTROLLERS.filter((c) => (find(built, "Deployment", c).spec as { template: { spec: { containers: Array<{ args?: string[] }> } } }).template.spec.containers[0].args?.includes(FEATURE_GATE));
+            assert.deepEqual(builtGated, gated, "the built Deployments carry the gate exactly where the docs put it");
 
             // ConfigMaps (GCP credential configurations) exist in the build exactly as the docs write them.
             const configMaps = built.filter((o) => o.kind === "ConfigMap" && !baseline.some((b) => b.kind === "ConfigMap" && b.metadata.name === o.metadata.name));
@@ -98,7 +105,8 @@ describe("the cross-cloud matrix, cell by cell (examples/matrix)", function () {
                 assert.deepEqual(cm.data, data, `${name} data`);
             }
 
-            // Tenant ServiceAccounts carry every cloud's annotations; RBAC lets exactly their controllers mint tokens.
+            // Tenant ServiceAccounts carry every cloud's annotations; RBAC lets exactly their controllers mint
+            // tokens: the docs' rule (create on serviceaccounts/token), narrowed to the tenants by name.
             const tenantObjects = loadAll(plan.tenantServiceAccountsYaml) as KubeObject[];
             assert.deepEqual(
                 Object.fromEntries(tenantObjects.filter(Boolean).map((o) => [`${o.metadata.namespace}/${o.metadata.name}`, o.metadata.annotations])),
@@ -107,12 +115,10 @@ describe("the cross-cloud matrix, cell by cell (examples/matrix)", function () {
             const rbac = (loadAll(plan.tenantRbacYaml) as KubeObject[]).filter(Boolean);
             const roles = rbac.filter((o) => o.kind === "Role").map((o) => `${o.metadata.namespace}/${o.metadata.name}`);
             assert.deepEqual(roles, cell.level === "object" ? ["team-a/flux-source-controller-tenant-tokens", "team-b/flux-kustomize-controller-tenant-tokens"] : []);
+            assert.deepEqual(rbac.filter((o) => o.kind.startsWith("Cluster")), [], "no cluster-wide grant without lockdown defaults");
             for (const role of rbac.filter((o) => o.kind === "Role")) {
                 const names = tenantObjects.filter((t) => t && t.metadata.namespace === role.metadata.namespace).map((t) => t.metadata.name);
-                assert.deepEqual(role.rules, [
-                    { apiGroups: [""], resources: ["serviceaccounts"], resourceNames: names, verbs: ["get"] },
-                    { apiGroups: [""], resources: ["serviceaccounts/token"], resourceNames: names, verbs: ["create"] },
-                ]);
+                assert.deepEqual(role.rules, [{ ...DOCS_OBJECT_IDENTITY_RULE, resourceNames: names }]);
             }
         });
     }

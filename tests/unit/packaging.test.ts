@@ -25,11 +25,11 @@ describe("packaging", () => {
         const result = new Analyzer(dir, "flux-identity", pkg, new Set(["AwsFluxIdentity"])).analyze();
         const c = result.components.AwsFluxIdentity;
         assert.deepEqual(Object.keys(c.inputs).sort(), [
-            "accountId", "authMethod", "cluster", "controllers", "createOidcProvider", "existingRoleArns", "fluxNamespace", "maxSessionDurationSeconds",
+            "accountId", "authMethod", "cluster", "controllers", "createOidcProvider", "existingRoleArns", "fluxNamespace", "fluxVersion", "maxSessionDurationSeconds",
             "namePrefix", "oidcProviderArn", "path", "permissionsBoundaryArn", "region", "roleLayout", "singleTenantManagedPolicies", "tags", "tenants",
         ]);
         assert.equal(c.inputs.accountId.optional, undefined, "accountId is required");
-        assert.deepEqual(Object.keys(c.outputs).sort(), ["kustomizationYaml", "objectSettings", "oidcProviderArn", "patchSet", "roleArns", "tenantRoleArns", "tenantServiceAccountsYaml", "warnings"]);
+        assert.deepEqual(Object.keys(c.outputs).sort(), ["fluxInstanceYaml", "kustomizationYaml", "objectSettings", "oidcProviderArn", "patchSet", "roleArns", "tenantRoleArns", "tenantServiceAccountsYaml", "warnings"]);
         assert.deepEqual(result.typeDefinitions.AwsAuthMethod.enum?.map((e) => e.value), ["irsa", "podIdentity"]);
         assert.ok(result.typeDefinitions.AwsEcrAccess.properties?.repositoryArns);
     });
@@ -43,12 +43,12 @@ describe("packaging", () => {
         const result = new Analyzer(fromRoot("provider"), "flux-identity", pkg, new Set(["AzureFluxIdentity"])).analyze();
         const c = result.components.AzureFluxIdentity;
         assert.deepEqual(Object.keys(c.inputs).sort(), [
-            "cloud", "cluster", "controllers", "existingIdentities", "fluxNamespace", "identityLayout", "location", "namePrefix", "pinnedIdentityGroups", "privateCloud",
+            "cloud", "cluster", "controllers", "existingIdentities", "fluxNamespace", "fluxVersion", "identityLayout", "location", "namePrefix", "pinnedIdentityGroups", "privateCloud",
             "resourceGroupName", "subscriptionId", "tags", "tenantId", "tenants",
         ]);
         for (const required of ["tenantId", "subscriptionId", "resourceGroupName", "location", "cluster"]) assert.equal(c.inputs[required].optional, undefined, `${required} is required`);
         assert.deepEqual(Object.keys(c.outputs).sort(), [
-            "azureDevOpsOnboarding", "clientIds", "identityNames", "kustomizationYaml", "objectSettings", "patchSet", "principalIds", "tenantClientIds", "tenantServiceAccountsYaml", "warnings",
+            "azureDevOpsOnboarding", "clientIds", "fluxInstanceYaml", "identityNames", "kustomizationYaml", "objectSettings", "patchSet", "principalIds", "tenantClientIds", "tenantServiceAccountsYaml", "warnings",
         ]);
         assert.deepEqual(result.typeDefinitions.AzureCloud.enum?.map((e) => e.value), ["public", "china", "usGovernment", "private"]);
         assert.ok(result.typeDefinitions.AzureAksAccess.properties?.rbacRoles);
@@ -62,10 +62,10 @@ describe("packaging", () => {
         const pkg = JSON.parse(readFileSync(fromRoot("provider", "package.json"), "utf8"));
         const result = new Analyzer(fromRoot("provider"), "flux-identity", pkg, new Set(["FluxWorkloadIdentity"])).analyze();
         const c = result.components.FluxWorkloadIdentity;
-        assert.deepEqual(Object.keys(c.inputs).sort(), ["aws", "azure", "cluster", "fluxNamespace", "gcp", "kubernetes", "liveCluster", "lockdown", "vault"]);
+        assert.deepEqual(Object.keys(c.inputs).sort(), ["aws", "azure", "cluster", "fluxNamespace", "fluxVersion", "gcp", "kubernetes", "liveCluster", "lockdown", "vault"]);
         assert.equal(c.inputs.cluster.optional, undefined, "cluster is required");
         assert.deepEqual(Object.keys(c.outputs).sort(), [
-            "awsRoleArns", "azureClientIds", "fluxObjectsYaml", "gcpRemoteClusterRbacYaml", "gcpServiceAccountEmails",
+            "awsRoleArns", "azureClientIds", "fluxInstanceYaml", "fluxObjectsYaml", "gcpRemoteClusterRbacYaml", "gcpServiceAccountEmails",
             "kubernetesAuthenticationConfigurationYaml", "kubernetesRemoteClusterRbacYaml", "kustomizationYaml", "objectSettings", "patchSet", "tenantRbacYaml", "tenantServiceAccountsYaml", "vaultRoleNames", "warnings",
         ]);
         assert.ok(result.typeDefinitions.AwsTargetArgs?.properties?.oidcProviderArn, "the AWS target keeps its OIDC provider input");

@@ -72,7 +72,10 @@ describe("render --out into an existing folder", () => {
         );
         assert.ok(!existsSync(path.join(out, "dev-kind", "tenants")), "tenants/ is gone");
         assert.match(text, new RegExp(`removed +${escape(path.join(out, "dev-kind", "tenants", "rbac.yaml"))}`));
-        assert.match(text, new RegExp(`updated +${escape(path.join(out, "dev-kind", "flux-system", "kustomization.yaml"))}`));
+        // Flux 2.10 (the default) needs no gate, so object level never touched flux-system: the FluxInstance's
+        // objectLevelWorkloadIdentity setting is what goes.
+        assert.match(text, new RegExp(`updated +${escape(path.join(out, "dev-kind", "flux-operator", "flux-instance.yaml"))}`));
+        assert.match(text, new RegExp(`unchanged +${escape(path.join(out, "dev-kind", "flux-system", "kustomization.yaml"))}`));
         const manifest = JSON.parse(readFileSync(path.join(out, "dev-kind", "manifest.json"), "utf8")) as { files: Record<string, string> };
         assert.ok(!Object.keys(manifest.files).some((f) => f.startsWith("tenants/")));
     });

@@ -48,7 +48,7 @@ describe("fleet spec", () => {
     it("loads and renders the example fleet", () => {
         const rendered = renderFleet(loadFleet(EXAMPLE));
         assert.deepEqual(rendered.map((c) => c.name), ["prod-eks", "staging-eks", "dev-kind", "analytics-gke", "prod-aks", "edge-kind", "prod-gke", "lab-kind"]);
-        assert.deepEqual(Object.keys(rendered[2].files), ["flux-system/kustomization.yaml", "plan.json", "tenants/service-accounts.yaml", "tenants/rbac.yaml", "flux-objects.yaml", "diagram.md", "import.json"]);
+        assert.deepEqual(Object.keys(rendered[2].files), ["flux-system/kustomization.yaml", "flux-operator/flux-instance.yaml", "plan.json", "tenants/service-accounts.yaml", "tenants/rbac.yaml", "flux-objects.yaml", "diagram.md", "import.json"]);
     });
 
     const structural: Array<[string, string, string, RegExp]> = [

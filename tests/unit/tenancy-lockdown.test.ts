@@ -68,6 +68,12 @@ const FULL_ARGS: Record<string, string[]> = {
     [AUTOMATION]: [GATE, "--no-cross-namespace-refs=true", "--default-service-account=tenant-cloud"],
 };
 
+/** Flux 2.10 retired the gate (flux2 v2.10.0 release notes): the same flags, without it. */
+const FULL_ARGS_2_10: Record<string, string[]> = Object.fromEntries(Object.entries(FULL_ARGS).map(([c, args]) => [c, args.filter((a) => a !== GATE)]));
+
+/** The fixture's Flux (v2.9.4), whose workload identity defaults need the gate. */
+const V29 = "2.9";
+
 function argsOf(set: FluxPatchSet): Record<string, string[]> {
     return Object.fromEntries(set.controllers.map((c) => [c.controller, c.args]));
 }
@@ -144,11 +150,12 @@ describe("tenancy: lockdown options", () => {
 });
 
 describe("tenancy: lockdown flags per controller", () => {
-    it("gives each controller exactly the flags Flux defines for it", () => {
-        const set = lockdownPatchSet(FULL, "flux-system");
+    it("gives each controller exactly the flags Flux defines for it (Flux 2.9 and 2.10)", () => {
+        const set = lockdownPatchSet(FULL, "flux-system", V29);
         assert.equal(set.namespace, "flux-system");
         assert.deepEqual(set.controllers.map((c) => c.controller), ALL, "catalog order");
         assert.deepEqual(argsOf(set), FULL_ARGS);
+        assert.deepEqual(argsOf(lockdownPatchSet(FULL, "flux-system")), FULL_ARGS_2_10, "the default version, 2.10: no gate");
         for (const c of set.controllers) {
             assert.deepEqual([c.env, c.volumes, c.volumeMounts, c.serviceAccountAnnotations, c.podLabels], [[], [], [], {}, {}], `${c.controller} gets args only`);
         }
@@ -166,20 +173,27 @@ describe("tenancy: lockdown flags per controller", () => {
         });
     });
 
-    it("adds the feature gate only with a workload identity default, on exactly its controllers", () => {
+    it("adds the feature gate only with a workload identity default, on exactly its controllers (Flux 2.7 to 2.9)", () => {
         // Impersonation needs no gate: kustomize and helm accept --default-service-account since Flux 0.26.
-        assert.deepEqual(argsOf(lockdownPatchSet({ defaultServiceAccount: "default" }, "flux-system")), {
+        assert.deepEqual(argsOf(lockdownPatchSet({ defaultServiceAccount: "default" }, "flux-system", V29)), {
             [KUSTOMIZE]: ["--default-service-account=default"],
             [HELM]: ["--default-service-account=default"],
         });
-        assert.deepEqual(argsOf(lockdownPatchSet({ defaultDecryptionServiceAccount: "sops" }, "flux-system")), {
+        assert.deepEqual(argsOf(lockdownPatchSet({ defaultDecryptionServiceAccount: "sops" }, "flux-system", V29)), {
             [KUSTOMIZE]: [GATE, "--default-decryption-service-account=sops"],
         });
-        assert.deepEqual(argsOf(lockdownPatchSet({ defaultKubeConfigServiceAccount: "remote" }, "flux-system")), {
+        assert.deepEqual(argsOf(lockdownPatchSet({ defaultDecryptionServiceAccount: "sops" }, "flux-system", "2.7")), {
+            [KUSTOMIZE]: [GATE, "--default-decryption-service-account=sops"],
+        });
+        assert.deepEqual(argsOf(lockdownPatchSet({ defaultDecryptionServiceAccount: "sops" }, "flux-system", "2.10")), {
+            [KUSTOMIZE]: ["--default-decryption-service-account=sops"],
+        });
+        assert.throws(() => lockdownPatchSet({ defaultDecryptionServiceAccount: "sops" }, "flux-system", "2.6"), /lockdown\.defaultDecryptionServiceAccount: --default-decryption-service-account exists from Flux v2\.7 on/);
+        assert.deepEqual(argsOf(lockdownPatchSet({ defaultKubeConfigServiceAccount: "remote" }, "flux-system", V29)), {
             [KUSTOMIZE]: [GATE, "--default-kubeconfig-service-account=remote"],
             [HELM]: [GATE, "--default-kubeconfig-service-account=remote"],
         });
-        assert.deepEqual(argsOf(lockdownPatchSet({ defaultWorkloadIdentityServiceAccount: "cloud" }, "flux-system")), {
+        assert.deepEqual(argsOf(lockdownPatchSet({ defaultWorkloadIdentityServiceAccount: "cloud" }, "flux-system", V29)), {
             [SOURCE]: [GATE, "--default-service-account=cloud"],
             [NOTIFICATION]: [GATE, "--default-service-account=cloud"],
             [REFLECTOR]: [GATE, "--default-service-account=cloud"],
@@ -194,8 +208,8 @@ describe("tenancy: lockdown flags per controller", () => {
     });
 
     it("merges with an object-level patch set without repeating the feature gate", () => {
-        const plan = planCluster(clusterSpec("aws"));
-        const merged = mergePatchSets([plan.patchSet, lockdownPatchSet(FULL, plan.fluxNamespace)]);
+        const plan = planCluster(clusterSpec("aws", V29));
+        const merged = mergePatchSets([plan.patchSet, lockdownPatchSet(FULL, plan.fluxNamespace, V29)]);
         for (const c of merged.controllers) {
             assert.equal(c.args.filter((a) => a === GATE).length, 1, `${c.controller} has the gate once`);
             assert.deepEqual([...c.args].sort(), [...FULL_ARGS[c.controller]].sort(), `${c.controller} args`);
@@ -230,18 +244,19 @@ describe("tenancy: lockdown warnings", () => {
 });
 
 /** An object-level cluster (generic, so the cloud patches carry env and volumes as well) of one cloud. */
-function clusterSpec(cloud: "aws" | "azure" | "gcp"): ClusterSpec {
+function clusterSpec(cloud: "aws" | "azure" | "gcp", version?: string): ClusterSpec {
     const T = SourceClusterType.Generic;
+    const flux = version ? { flux: { version } } : {};
     if (cloud === "aws") {
         const i = tenantInput(T);
-        return { ...i.cluster, aws: i.aws };
+        return { ...i.cluster, ...flux, aws: i.aws };
     }
     if (cloud === "azure") {
         const i = azureTenantInput(T);
-        return { ...i.cluster, azure: i.azure };
+        return { ...i.cluster, ...flux, azure: i.azure };
     }
     const i = gcpTenantInput(T);
-    return { ...i.cluster, gcp: i.gcp };
+    return { ...i.cluster, ...flux, gcp: i.gcp };
 }
 
 describe("tenancy: lockdown built by kubectl kustomize with object-level patch sets", function () {
@@ -253,11 +268,11 @@ describe("tenancy: lockdown built by kubectl kustomize with object-level patch s
     });
 
     for (const cloud of ["aws", "azure", "gcp"] as const) {
-        it(`applies the lockdown merged with ${cloud}'s object-level patches: each flag only on its controllers`, () => {
-            const plan = planCluster(clusterSpec(cloud));
+        it(`applies the lockdown merged with ${cloud}'s object-level patches (Flux 2.9): each flag only on its controllers`, () => {
+            const plan = planCluster(clusterSpec(cloud, V29));
             const served = new Set<string>(plan.patchSet.controllers.filter((c) => c.args.includes(GATE)).map((c) => c.controller));
             assert.ok(served.has(SOURCE) && served.has(KUSTOMIZE), "the object-level plan gates source and kustomize");
-            const merged = mergePatchSets([plan.patchSet, lockdownPatchSet(FULL, plan.fluxNamespace)]);
+            const merged = mergePatchSets([plan.patchSet, lockdownPatchSet(FULL, plan.fluxNamespace, V29)]);
             const built = kustomizeBuild(renderKustomization(merged, { extraPatches: lockdownKustomizePatches(FULL, plan.fluxNamespace) }), fixture);
             for (const controller of ALL) {
                 const base = podSpec(find(baseline, "Deployment", controller)).containers[0].args ?? [];

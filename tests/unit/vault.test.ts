@@ -76,17 +76,31 @@ describe("Vault / OpenBao SOPS: plan", () => {
     });
 });
 
+describe("Vault / OpenBao SOPS: the Flux version", () => {
+    it("is refused before Flux 2.9, whose kustomize-controller has no --sops-vault-configmap (the controller would exit)", () => {
+        for (const version of ["2.7", "2.8"]) {
+            const issues = validationIssues(() => planCluster({ ...both, flux: { version } }, "clusters[0]"));
+            assert.deepEqual(issues.map((i) => i.path), ["clusters[0].flux.version"], version);
+            assert.match(issues[0].message, /no --sops-vault-configmap: SOPS decryption with Vault ServiceAccount-token logins starts with Flux 2\.9/);
+        }
+        assert.doesNotThrow(() => planCluster({ ...both, flux: { version: "2.9" } }));
+    });
+});
+
 describe("Vault / OpenBao SOPS: the Flux side built with kubectl kustomize", function () {
     let build: ReturnType<typeof prepareFluxBuild>;
     before(function () {
         build = prepareFluxBuild(this);
     });
 
-    it("kustomize-controller gets --sops-vault-configmap and, for tenants, the feature gate; the ConfigMap lists the instance and its login path", () => {
-        const objects = kustomizeBuild(planCluster(both).kustomizationYaml, build.fixture);
+    it("kustomize-controller gets --sops-vault-configmap and, for tenants on Flux 2.9, the feature gate; the ConfigMap lists the instance and its login path", () => {
+        // The fixture's Flux, v2.9.4: its tenants need the gate (Flux 2.10 retired it).
+        const objects = kustomizeBuild(planCluster({ ...both, flux: { version: "2.9" } }).kustomizationYaml, build.fixture);
         const args = podSpec(find(objects, "Deployment", "kustomize-controller")).containers[0].args ?? [];
         assert.ok(args.includes("--sops-vault-configmap=flux-sops-vault"), args.join(" "));
         assert.ok(args.includes(OBJECT_LEVEL_FEATURE_GATE));
+        const onTen = planCluster(both).patchSet.controllers.find((c) => c.controller === "kustomize-controller");
+        assert.deepEqual(onTen?.args, ["--sops-vault-configmap=flux-sops-vault"], "Flux 2.10: the flag alone");
         const configMap = find(objects, "ConfigMap", "flux-sops-vault") as unknown as { metadata: { namespace: string }; data: Record<string, string> };
         assert.equal(configMap.metadata.namespace, "flux-system");
         assert.deepEqual(load(configMap.data["config.yaml"]), { instances: [{ address: ADDRESS, loginPath: "auth/flux-prod/login" }] });

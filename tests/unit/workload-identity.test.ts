@@ -80,6 +80,23 @@ describe("FluxWorkloadIdentity (Pulumi mocks)", function () {
         assert.ok(mocks.registrations.some((r) => r.type === "aws:iam/role:Role"));
     });
 
+    it("takes the Flux version: fluxInstanceYaml and kustomizationYaml are render's for it, and each child renders for the same minor", async () => {
+        const mocks = await useMocks();
+        const spec = cell("eks-to-aws-object.yaml", mocks);
+        const flux = new FluxWorkloadIdentity("v29", { ...workloadIdentityArgsFromSpec(spec), fluxVersion: "2.9.4" });
+        const [instance, yaml, childInstance] = await Promise.all([valueOf(flux.fluxInstanceYaml), valueOf(flux.kustomizationYaml), valueOf(flux.targets().aws!.fluxInstanceYaml)]);
+        await settle();
+        const planned = planCluster({ ...spec, flux: { ...spec.flux, version: "2.9" } });
+        assert.equal(instance, planned.fluxInstanceYaml);
+        assert.equal(yaml, planned.kustomizationYaml);
+        assert.match(yaml, /--feature-gates=ObjectLevelWorkloadIdentity=true/);
+        assert.match(instance, /version: 2\.9\.x/);
+        assert.match(childInstance, /objectLevelWorkloadIdentity: true/, "the AWS child renders its own FluxInstance");
+        const defaulted = new FluxWorkloadIdentity("v210", workloadIdentityArgsFromSpec(spec));
+        assert.ok(!(await valueOf(defaulted.kustomizationYaml)).includes("feature-gates"));
+        assert.throws(() => new FluxWorkloadIdentity("v25", { ...workloadIdentityArgsFromSpec(spec), fluxVersion: "2.5" }), (e: unknown) => e instanceof FluxIdentityValidationError && e.issues.some((i) => i.path === "flux.version"));
+    });
+
     it("adds the lockdown flags and writes example Flux objects", async () => {
         const mocks = await useMocks();
         const spec = cell("kind-to-aws-object.yaml", mocks);

@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { FluxIdentityValidationError } from "../core/errors";
 import { FLUX_IDENTITY_INVOKES, unansweredInvoke } from "../pulumi/invokes";
 import { FluxPatchSet } from "../core/patch";
-import { renderFluxSide } from "../flux/kustomization";
+import { renderTargetFluxSide } from "../flux/flux-instance";
 import { FluxObjectSetting } from "../flux/objects";
 import { defineLazyOutputs } from "../pulumi/lazy-outputs";
 import { loadPeerSdk } from "../pulumi/peer-sdk";
@@ -27,6 +27,8 @@ export interface AwsFluxIdentityArgs extends AwsTargetOptions {
     cluster: SourceClusterArgs;
     /** Namespace Flux runs in. Default flux-system. */
     fluxNamespace?: string;
+    /** Flux minor version the cluster runs (`"2.10"`); decides the object-level feature gate. Default the newest supported. */
+    fluxVersion?: string;
     /** An existing IAM OIDC provider for the cluster's issuer; may be an output. */
     oidcProviderArn?: pulumi.Input<string>;
 }
@@ -49,7 +51,7 @@ interface Prepared {
 
 /** Validates and plans before anything is registered; throws FluxIdentityValidationError on bad input. */
 function prepare(args: AwsFluxIdentityArgs): Prepared {
-    const { cluster, fluxNamespace, oidcProviderArn, ...target } = args;
+    const { cluster, fluxNamespace, fluxVersion, oidcProviderArn, ...target } = args;
     const pending: PendingValues = {
         issuerUrl: !isKnown(cluster.issuerUrl),
         eksClusterName: !isKnown(cluster.eksClusterName),
@@ -58,6 +60,7 @@ function prepare(args: AwsFluxIdentityArgs): Prepared {
     const input = (issuerUrl: string, eksClusterName: string | undefined, arn: string | undefined): AwsPlanInput => ({
         cluster: resolvedCluster(cluster, issuerUrl, eksClusterName),
         fluxNamespace,
+        fluxVersion,
         aws: arn === undefined ? { ...target } : { ...target, oidcProviderArn: arn },
     });
     if (!pending.issuerUrl && !pending.eksClusterName && !pending.oidcProviderArn) {
@@ -86,11 +89,12 @@ export interface AwsFluxIdentityResult {
     patchSet: FluxPatchSet;
     kustomizationYaml: string;
     tenantServiceAccountsYaml: string;
+    fluxInstanceYaml: string;
     objectSettings: FluxObjectSetting[];
     warnings: string[];
 }
 
-const RESULT_KEYS = ["roleArns", "tenantRoleArns", "oidcProviderArn", "patchSet", "kustomizationYaml", "tenantServiceAccountsYaml", "objectSettings", "warnings"] as const;
+const RESULT_KEYS = ["roleArns", "tenantRoleArns", "oidcProviderArn", "patchSet", "kustomizationYaml", "tenantServiceAccountsYaml", "fluxInstanceYaml", "objectSettings", "warnings"] as const;
 
 /**
  * The outputs for a plan. Role ARNs are the planned ones: names are deterministic and the component
@@ -104,7 +108,7 @@ export function awsFluxIdentityResult(plan: AwsPlan): AwsFluxIdentityResult {
         tenantRoleArns: arns.tenants,
         oidcProviderArn: plan.oidcProvider?.arn ?? "",
         patchSet,
-        ...renderFluxSide(patchSet),
+        ...renderTargetFluxSide(patchSet, plan.cluster.type),
         objectSettings: plan.objectSettings,
         warnings: plan.warnings,
     };
@@ -127,6 +131,8 @@ export class AwsFluxIdentity extends pulumi.ComponentResource {
     declare public readonly kustomizationYaml: pulumi.Output<string>;
     /** Tenant ServiceAccounts (object level), as a manifest; empty without tenants. */
     declare public readonly tenantServiceAccountsYaml: pulumi.Output<string>;
+    /** The same Flux side as a FluxInstance, for Flux installed by the Flux Operator (flux-operator/flux-instance.yaml). */
+    declare public readonly fluxInstanceYaml: pulumi.Output<string>;
     /** What each Flux object must set (`spec.provider: aws`, `spec.serviceAccountName`, ...). */
     declare public readonly objectSettings: pulumi.Output<FluxObjectSetting[]>;
     /** Things to do or know that the component cannot do itself. */
@@ -169,6 +175,7 @@ export class AwsFluxIdentity extends pulumi.ComponentResource {
                 oidcProviderArn: r.oidcProviderArn,
                 kustomizationYaml: r.kustomizationYaml,
                 tenantServiceAccountsYaml: r.tenantServiceAccountsYaml,
+                fluxInstanceYaml: r.fluxInstanceYaml,
                 warnings: r.warnings,
             })),
         );

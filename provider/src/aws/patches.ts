@@ -3,12 +3,14 @@
  * - EKS with IRSA: the `eks.amazonaws.com/role-arn` annotation on the controller ServiceAccount;
  * - EKS with Pod Identity: nothing (the association lives in EKS);
  * - any other cluster: AWS SDK env vars and a projected token with audience `sts.amazonaws.com`;
- * - object level: the feature gate on serving controllers and annotated tenant ServiceAccounts.
+ * - object level: annotated tenant ServiceAccounts, and on Flux 2.6 to 2.9 the feature gate on the
+ *   controllers serving them.
  */
 
 import { FluxController, sortControllers } from "../core/catalog";
 import { SourceClusterType } from "../core/cluster";
-import { ControllerPatches, FluxPatchSet, FluxTenantServiceAccount, OBJECT_LEVEL_FEATURE_GATE } from "../core/patch";
+import { ControllerPatches, FluxPatchSet, FluxTenantServiceAccount } from "../core/patch";
+import { objectLevelArgs } from "../flux/version";
 import { STS_AUDIENCE } from "./partition";
 import { AwsPlan, plannedRoleArns } from "./plan";
 import { awsRoleSessionName } from "./roles";
@@ -55,7 +57,7 @@ export function awsFluxPatchSet(plan: AwsPlan, arns: AwsRoleArns = plannedRoleAr
         p.volumeMounts.push({ name: AWS_TOKEN_VOLUME, mountPath: AWS_TOKEN_DIR, readOnly: true });
     }
     for (const c of plan.objectLevelControllers) {
-        patchOf(c).args.push(OBJECT_LEVEL_FEATURE_GATE);
+        patchOf(c).args.push(...objectLevelArgs(plan.fluxVersion));
     }
     const tenantServiceAccounts: FluxTenantServiceAccount[] = Object.keys(plan.tenantRoles)
         .sort()
@@ -72,5 +74,6 @@ export function awsFluxPatchSet(plan: AwsPlan, arns: AwsRoleArns = plannedRoleAr
         controllers: patches.list(),
         tenantServiceAccounts,
         configMaps: [],
+        fluxVersion: plan.fluxVersion,
     };
 }

@@ -6,6 +6,7 @@ import { DEFAULT_FLUX_NAMESPACE, ServiceAccountRef } from "../core/kubernetes";
 
 export { DEFAULT_FLUX_NAMESPACE };
 import { FluxObjectSetting } from "../flux/objects";
+import { FluxVersion } from "../flux/version";
 import { AwsPartition } from "./partition";
 import { PolicyDocument } from "./policy";
 import { AwsAuthMethod, AwsRoleLayout, AwsTargetSpec, EksAccessScope } from "./spec";
@@ -19,6 +20,8 @@ export interface AwsPlanInput {
     cluster: SourceCluster;
     /** Namespace Flux runs in. Default flux-system. */
     fluxNamespace?: string;
+    /** Flux minor version the cluster runs (`"2.10"`). Default the newest supported. */
+    fluxVersion?: string;
     aws: AwsTargetSpec;
 }
 
@@ -27,10 +30,12 @@ export interface AwsInputPaths {
     readonly cluster: string;
     readonly namespace: string;
     readonly aws: string;
+    /** Where the Flux version sits; default `fluxVersion`. */
+    readonly version?: string;
 }
 
 /** Paths of the component's arguments. */
-export const COMPONENT_PATHS: AwsInputPaths = { cluster: "cluster", namespace: "fluxNamespace", aws: "" };
+export const COMPONENT_PATHS: AwsInputPaths = { cluster: "cluster", namespace: "fluxNamespace", aws: "", version: "fluxVersion" };
 
 /** Values that are Pulumi outputs not resolved yet: the planner uses placeholders and skips their checks. */
 export interface PendingValues {
@@ -136,6 +141,7 @@ export interface AwsResourcePolicyPlan {
 export interface AwsPlan {
     cluster: ResolvedSourceCluster;
     fluxNamespace: string;
+    fluxVersion: FluxVersion;
     partition: AwsPartition;
     accountId: string;
     region: string;

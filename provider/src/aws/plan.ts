@@ -13,6 +13,7 @@ import { controllersToCreate } from "../core/used-by";
 import { checkNamespace, serviceAccountKey } from "../core/kubernetes";
 import { DistinctPart } from "../core/names";
 import { sortedRecord } from "../core/order";
+import { checkFluxVersion, checkObjectLevelControllers } from "../flux/version";
 import { planAccessEntries } from "./access-entries";
 import { IAM_OIDC_PROVIDER, IAM_POLICY, IAM_ROLE, checkArn } from "./arn";
 import { AwsGrant, resolveAccess, scopeGrants } from "./grants";
@@ -89,6 +90,8 @@ export function planAws(input: AwsPlanInput, options: AwsPlanOptions = {}): AwsP
 
     const fluxNamespace = input.fluxNamespace ?? DEFAULT_FLUX_NAMESPACE;
     checkNamespace(fluxNamespace, issues.within(paths.namespace), undefined);
+    const versionIssues = issues.within(paths.version ?? "fluxVersion");
+    const fluxVersion = checkFluxVersion(input.fluxVersion, versionIssues, undefined);
 
     if (typeof a.accountId !== "string" || !ACCOUNT.test(a.accountId)) {
         at.add("accountId", `expected a 12-digit AWS account ID as a string, got ${show(a.accountId)}.`, "quote it in YAML (\"012345678901\") so leading zeros survive.");
@@ -295,12 +298,14 @@ export function planAws(input: AwsPlanInput, options: AwsPlanOptions = {}): AwsP
 
     const accessEntries = planAccessEntries(roles, grantsByRole, accountId, baseTags, issues);
     const resourcePolicies = planResourcePolicies(roles, grantsByRole, partition, accountId, issues);
+    const objectLevelControllers = controllersForKinds(tenants.flatMap((t) => t.kinds));
+    checkObjectLevelControllers(fluxVersion, objectLevelControllers, versionIssues);
     issues.throwIfAny();
 
-    const objectLevelControllers = controllersForKinds(tenants.flatMap((t) => t.kinds));
     return {
         cluster,
         fluxNamespace,
+        fluxVersion,
         partition,
         accountId,
         region,

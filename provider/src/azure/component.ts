@@ -26,6 +26,8 @@ export interface AzureFluxIdentityArgs extends AzureTargetOptions {
     cluster: SourceClusterArgs;
     /** Namespace Flux runs in. Default flux-system. */
     fluxNamespace?: string;
+    /** Flux minor version the cluster runs (`"2.10"`); decides the object-level feature gate. Default the newest supported. */
+    fluxVersion?: string;
 }
 
 // @pulumi/azure-native loads with the first AzureFluxIdentity built, not with this module (see ../pulumi/peer-sdk).
@@ -39,8 +41,8 @@ interface Prepared {
 
 /** Validates and plans before anything is registered; throws FluxIdentityValidationError on bad input. */
 function prepare(args: AzureFluxIdentityArgs): Prepared {
-    const { cluster, fluxNamespace, ...target } = args;
-    const input = (issuerUrl: string): AzurePlanInput => ({ cluster: resolvedCluster(cluster, issuerUrl, undefined), fluxNamespace, azure: { ...target } });
+    const { cluster, fluxNamespace, fluxVersion, ...target } = args;
+    const input = (issuerUrl: string): AzurePlanInput => ({ cluster: resolvedCluster(cluster, issuerUrl, undefined), fluxNamespace, fluxVersion, azure: { ...target } });
     if (isKnown(cluster.issuerUrl)) {
         return { shape: planAzure(input(cluster.issuerUrl as string)), plan: undefined };
     }
@@ -76,6 +78,8 @@ export class AzureFluxIdentity extends pulumi.ComponentResource {
     declare public readonly kustomizationYaml: pulumi.Output<string>;
     /** Tenant ServiceAccounts (object level), as a manifest; empty without tenants. */
     declare public readonly tenantServiceAccountsYaml: pulumi.Output<string>;
+    /** The same Flux side as a FluxInstance, for Flux installed by the Flux Operator (flux-operator/flux-instance.yaml). */
+    declare public readonly fluxInstanceYaml: pulumi.Output<string>;
     /** What each Flux object must set (`spec.provider: azure`, `spec.serviceAccountName`, ...). */
     declare public readonly objectSettings: pulumi.Output<AzureFluxIdentityResult["objectSettings"]>;
     /** Azure DevOps onboarding each identity still needs, with exact steps (not done by this component). */
@@ -119,6 +123,7 @@ export class AzureFluxIdentity extends pulumi.ComponentResource {
                 identityNames: r.identityNames,
                 kustomizationYaml: r.kustomizationYaml,
                 tenantServiceAccountsYaml: r.tenantServiceAccountsYaml,
+                fluxInstanceYaml: r.fluxInstanceYaml,
                 azureDevOpsOnboarding: r.azureDevOpsOnboarding,
                 warnings: r.warnings,
             })),

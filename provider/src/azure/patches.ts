@@ -4,12 +4,14 @@
  *   `azure.workload.identity/use: "true"` label on the Deployment and its pods (the AKS webhook does the rest);
  * - any other cluster: AZURE_* env and a projected token with audience api://AzureADTokenExchange;
  * - private clouds: AZURE_ENVIRONMENT_FILEPATH pointing at a mounted ConfigMap with the endpoints;
- * - object level: the feature gate on serving controllers and annotated tenant ServiceAccounts.
+ * - object level: annotated tenant ServiceAccounts, and on Flux 2.6 to 2.9 the feature gate on the
+ *   controllers serving them.
  */
 
 import { FluxController, sortControllers } from "../core/catalog";
 import { SourceClusterType } from "../core/cluster";
-import { ControllerPatches, FluxConfigMap, FluxControllerPatch, FluxPatchSet, FluxTenantServiceAccount, OBJECT_LEVEL_FEATURE_GATE } from "../core/patch";
+import { ControllerPatches, FluxConfigMap, FluxControllerPatch, FluxPatchSet, FluxTenantServiceAccount } from "../core/patch";
+import { objectLevelArgs } from "../flux/version";
 import { AZURE_TOKEN_AUDIENCE } from "./clouds";
 import { AzurePlan } from "./plan-model";
 import { AzureCloud } from "./spec";
@@ -73,7 +75,7 @@ export function azureFluxPatchSet(plan: AzurePlan, refs: Record<string, AzureIde
     }
     for (const c of plan.objectLevelControllers) {
         const p = patchOf(c);
-        p.args.push(OBJECT_LEVEL_FEATURE_GATE);
+        p.args.push(...objectLevelArgs(plan.fluxVersion));
         // Tenant token exchanges go to the cloud's authority; on AKS the webhook sets it only for labelled pods.
         if (plan.cloud !== AzureCloud.Public && !(aks && p.podLabels[USE_LABEL] === "true")) {
             setEnv(p, "AZURE_AUTHORITY_HOST", plan.authorityHost);
@@ -101,5 +103,6 @@ export function azureFluxPatchSet(plan: AzurePlan, refs: Record<string, AzureIde
         controllers: patches.list(),
         tenantServiceAccounts,
         configMaps,
+        fluxVersion: plan.fluxVersion,
     };
 }

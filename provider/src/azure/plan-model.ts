@@ -4,6 +4,7 @@ import { FluxController } from "../core/catalog";
 import { ResolvedSourceCluster, SourceCluster } from "../core/cluster";
 import { ServiceAccountRef } from "../core/kubernetes";
 import { FluxObjectSetting } from "../flux/objects";
+import { FluxVersion } from "../flux/version";
 import { AzureCloud, AzureIdentityLayout, AzurePrivateCloud, AzureTargetSpec } from "./spec";
 
 /** Azure's limit of federated identity credentials on one managed identity. */
@@ -12,6 +13,8 @@ export const MAX_FEDERATED_CREDENTIALS = 20;
 export interface AzurePlanInput {
     cluster: SourceCluster;
     fluxNamespace?: string;
+    /** Flux minor version the cluster runs (`"2.10"`). Default the newest supported. */
+    fluxVersion?: string;
     azure: AzureTargetSpec;
 }
 
@@ -20,9 +23,11 @@ export interface AzureInputPaths {
     readonly cluster: string;
     readonly namespace: string;
     readonly azure: string;
+    /** Where the Flux version sits; default `fluxVersion`. */
+    readonly version?: string;
 }
 
-export const AZURE_COMPONENT_PATHS: AzureInputPaths = { cluster: "cluster", namespace: "fluxNamespace", azure: "" };
+export const AZURE_COMPONENT_PATHS: AzureInputPaths = { cluster: "cluster", namespace: "fluxNamespace", azure: "", version: "fluxVersion" };
 
 export interface AzurePlanOptions {
     readonly paths?: AzureInputPaths;
@@ -97,6 +102,7 @@ export interface AzureExistingIdentityPlan {
 export interface AzurePlan {
     cluster: ResolvedSourceCluster;
     fluxNamespace: string;
+    fluxVersion: FluxVersion;
     tenantId: string;
     subscriptionId: string;
     resourceGroupName: string;

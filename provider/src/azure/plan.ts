@@ -14,6 +14,7 @@ import { DistinctPart } from "../core/names";
 import { sortedRecord } from "../core/order";
 import { controllersToCreate, grantKinds, scopeGrants } from "../core/used-by";
 import { cloudObjectSettings } from "../flux/object-settings";
+import { checkFluxVersion, checkObjectLevelControllers } from "../flux/version";
 import { AUTHORITY_HOSTS } from "./clouds";
 import { AzureGrant, resolveAzureAccess } from "./grants";
 import { IdentityContext, makeIdentity } from "./identities";
@@ -77,6 +78,8 @@ export function planAzure(input: AzurePlanInput, options: AzurePlanOptions = {})
     const cluster = resolveSourceCluster(clusterInput, issues.within(paths.cluster), { placeholderIssuer: options.pendingIssuer });
     const fluxNamespace = input.fluxNamespace ?? DEFAULT_FLUX_NAMESPACE;
     checkNamespace(fluxNamespace, issues.within(paths.namespace), undefined);
+    const versionIssues = issues.within(paths.version ?? "fluxVersion");
+    const fluxVersion = checkFluxVersion(input.fluxVersion, versionIssues, undefined);
 
     checkGuid(a.tenantId, at, "tenantId", "Entra tenant ID");
     checkGuid(a.subscriptionId, at, "subscriptionId", "subscription ID");
@@ -181,14 +184,16 @@ export function planAzure(input: AzurePlanInput, options: AzurePlanOptions = {})
             for (const m of chunk) tenantIdentities[serviceAccountKey(m.ref)] = key;
         }
     }
+    const objectLevelControllers = controllersForKinds(tenants.flatMap((t) => t.kinds));
+    checkObjectLevelControllers(fluxVersion, objectLevelControllers, versionIssues);
     issues.throwIfAny();
 
     const devOps = planDevOps(identities, grantsByIdentity);
-    const objectLevelControllers = controllersForKinds(tenants.flatMap((t) => t.kinds));
     const authorityHost = cloud === AzureCloud.Private ? (privateCloud as AzurePrivateCloud).authorityHost : AUTHORITY_HOSTS[cloud];
     const plan: AzurePlan = {
         cluster,
         fluxNamespace,
+        fluxVersion,
         tenantId,
         subscriptionId,
         resourceGroupName: ctx.resourceGroupName,

@@ -1,7 +1,7 @@
 /** Everything the Azure component outputs, computed once from the plan and the created identities' IDs. */
 
 import { FluxPatchSet } from "../core/patch";
-import { renderFluxSide } from "../flux/kustomization";
+import { renderTargetFluxSide } from "../flux/flux-instance";
 import { FluxObjectSetting } from "../flux/objects";
 import { AzureDevOpsOnboarding, AzureIdentityIds, azureDevOpsOnboarding } from "./devops";
 import { azureFluxPatchSet, azureIdentityRefs } from "./patches";
@@ -20,6 +20,7 @@ export interface AzureFluxIdentityResult {
     patchSet: FluxPatchSet;
     kustomizationYaml: string;
     tenantServiceAccountsYaml: string;
+    fluxInstanceYaml: string;
     objectSettings: FluxObjectSetting[];
     azureDevOpsOnboarding: AzureDevOpsOnboarding[];
     warnings: string[];
@@ -33,6 +34,7 @@ export const AZURE_RESULT_KEYS = [
     "patchSet",
     "kustomizationYaml",
     "tenantServiceAccountsYaml",
+    "fluxInstanceYaml",
     "objectSettings",
     "azureDevOpsOnboarding",
     "warnings",
@@ -73,7 +75,7 @@ export function azureFluxIdentityResult(plan: AzurePlan, created: Record<string,
         tenantClientIds,
         identityNames,
         patchSet,
-        ...renderFluxSide(patchSet),
+        ...renderTargetFluxSide(patchSet, plan.cluster.type),
         objectSettings: plan.objectSettings,
         azureDevOpsOnboarding: azureDevOpsOnboardings(plan, created),
         warnings: plan.warnings,

@@ -10,6 +10,8 @@ export * from "./patch";
 export * from "./resources";
 export * from "../flux/kustomization";
 export * from "../flux/objects";
+export * from "../flux/version";
+export * from "../flux/flux-instance";
 export * from "../aws/spec";
 export * from "../aws/partition";
 export * from "../aws/policy";

@@ -74,6 +74,12 @@ export interface FluxPatchSet {
     tenantServiceAccounts: FluxTenantServiceAccount[];
     /** ConfigMaps the controllers mount, sorted by name. */
     configMaps: FluxConfigMap[];
+    /**
+     * The Flux minor version the set was made for: it decided the feature gate, and decides the token RBAC
+     * (see flux/version.ts), as `"major.minor"`. Absent in sets made by hand; renderers then assume the
+     * default version. A plain string, so component schemas in every language can carry it.
+     */
+    fluxVersion?: string;
 }
 
 export const OBJECT_LEVEL_FEATURE_GATE = "--feature-gates=ObjectLevelWorkloadIdentity=true";
@@ -136,6 +142,10 @@ export function mergePatchSets(sets: readonly FluxPatchSet[]): FluxPatchSet {
             throw new PatchConflictError(`patch sets target different Flux namespaces: ${namespace} and ${s.namespace}`);
         }
     }
+    const versions = [...new Set(sets.map((s) => s.fluxVersion).filter((v): v is string => v !== undefined))];
+    if (versions.length > 1) {
+        throw new PatchConflictError(`patch sets were made for different Flux versions: ${versions.join(" and ")}`);
+    }
     const byController = new Map<FluxController, FluxControllerPatch>();
     for (const set of sets) {
         for (const patch of set.controllers) {
@@ -163,12 +173,14 @@ export function mergePatchSets(sets: readonly FluxPatchSet[]): FluxPatchSet {
             configMaps.set(cm.name, { name: cm.name, data: mergeRecords(current?.data ?? {}, cm.data, `ConfigMap ${cm.name} key`) });
         }
     }
-    return {
+    const merged: FluxPatchSet = {
         namespace,
         controllers: sortControllers(byController.keys()).map((c) => checkMountPaths(shareTokenVolumes(byController.get(c) as FluxControllerPatch))),
         tenantServiceAccounts: [...tenants.values()].sort((a, b) => compareTenant(a, b)),
         configMaps: [...configMaps.values()].sort((a, b) => compareStrings(a.name, b.name)),
     };
+    if (versions.length === 1) merged.fluxVersion = versions[0];
+    return merged;
 }
 
 export function compareTenant(a: FluxTenantServiceAccount, b: FluxTenantServiceAccount): number {

@@ -16,19 +16,23 @@
  * | `--default-decryption-service-account=<sa>` | kustomize | Flux v2.7 | kustomize-controller main.go; fluxcd/pkg auth/controller_flags.go; "Security best practices" |
  * | `--default-kubeconfig-service-account=<sa>` | kustomize, helm | Flux v2.7 | kustomize-controller main.go; helm-controller flag reference; "Security best practices" |
  *
- * The three workload identity defaults need the `ObjectLevelWorkloadIdentity` feature gate on the same
- * controller: fluxcd/pkg auth `InconsistentObjectLevelConfiguration` makes a controller exit when a default
- * ServiceAccount is set without it. The patch set therefore carries the gate on exactly those controllers.
- * The impersonation default (`defaultServiceAccount`) is unrelated to workload identity and needs no gate.
+ * On Flux 2.7 to 2.9 the three workload identity defaults need the `ObjectLevelWorkloadIdentity` feature
+ * gate on the same controller: fluxcd/pkg auth v0.54 `InconsistentObjectLevelConfiguration` makes a
+ * controller exit when a default ServiceAccount is set without it. The patch set therefore carries the gate
+ * on exactly those controllers. Flux 2.10 retired the gate (fluxcd/pkg auth v0.66 has no such check), so
+ * there the flags go alone. The impersonation default (`defaultServiceAccount`) is unrelated to workload
+ * identity and needs no gate. On Flux 2.6 the workload identity defaults do not exist: asking for one is an
+ * error naming the field, since an unknown flag makes a controller exit at start-up.
  */
 
 import { FluxController, FLUX_CONTROLLERS, KIND_CONTROLLER } from "../core/catalog";
 import { checkBoolean, checkKnownFields, isRecord } from "../core/checks";
 import { Issues, show } from "../core/errors";
 import { checkServiceAccountName } from "../core/kubernetes";
-import { FluxControllerPatch, FluxPatchSet, OBJECT_LEVEL_FEATURE_GATE, emptyControllerPatch } from "../core/patch";
+import { FluxControllerPatch, FluxPatchSet, emptyControllerPatch } from "../core/patch";
 import { KustomizePatchEntry } from "./kustomization";
 import { FluxAuthLevel, FluxObjectSetting, REMOTE_CLUSTER_INTEGRATIONS } from "./objects";
+import { DEFAULT_FLUX_VERSION, FluxVersion, fluxVersionFacts, objectLevelArgs } from "./version";
 
 export type { KustomizePatchEntry };
 
@@ -116,9 +120,10 @@ const BOOLEAN_FIELDS = new Set<keyof FluxLockdownOptions>(["noCrossNamespaceRefs
 /**
  * Checks user input for the lockdown options. `issues` is positioned at the lockdown field itself
  * (for example `issues.at("lockdown")`), so problems are reported as `<that path>.<field>`. Absent input
- * means no lockdown. Returns the options with every invalid field left out.
+ * means no lockdown. With a Flux version, a field whose flag that version lacks is reported too. Returns
+ * the options with every invalid field left out.
  */
-export function checkLockdown(raw: unknown, issues: Issues): FluxLockdownOptions {
+export function checkLockdown(raw: unknown, issues: Issues, version?: FluxVersion): FluxLockdownOptions {
     if (raw === undefined || raw === null) return {};
     if (!isRecord(raw)) {
         issues.add(undefined, `expected the Flux lockdown options (a map), got ${show(raw)}.`, `use a map with any of ${FLUX_LOCKDOWN_FIELDS.join(", ")}, or remove it.`);
@@ -138,6 +143,16 @@ export function checkLockdown(raw: unknown, issues: Issues): FluxLockdownOptions
             (out as Record<string, unknown>)[field] = value;
         }
     }
+    if (version !== undefined && !fluxVersionFacts(version).lockdownWorkloadIdentityDefaults) {
+        for (const flag of FLUX_LOCKDOWN_FLAGS.filter((f) => f.needsObjectLevelGate && out[f.field] !== undefined)) {
+            issues.add(
+                flag.field,
+                `${flag.flag} exists from ${flag.since} on; Flux ${version}'s controllers would exit at start-up on an unknown flag.`,
+                `remove ${flag.field}, or set the Flux version to 2.7 or later once the cluster runs it.`,
+            );
+            delete out[flag.field];
+        }
+    }
     return out;
 }
 
@@ -149,16 +164,18 @@ function flagArg(flag: FluxLockdownFlag, options: FluxLockdownOptions): string |
 }
 
 /**
- * Each controller's container args for the lockdown, as a patch set for `mergePatchSets`: the feature gate
- * first where a workload identity default needs it, then the flags in `FLUX_LOCKDOWN_FLAGS` order.
- * Controllers the options leave alone are not listed. Throws `FluxIdentityValidationError` on invalid
- * options (JavaScript callers, unchecked input).
+ * Each controller's container args for the lockdown, as a patch set for `mergePatchSets`: on Flux 2.7 to
+ * 2.9 the feature gate first where a workload identity default needs it, then the flags in
+ * `FLUX_LOCKDOWN_FLAGS` order. Controllers the options leave alone are not listed. Throws
+ * `FluxIdentityValidationError` on invalid options (JavaScript callers, unchecked input), and on a flag
+ * the version lacks.
  */
-export function lockdownPatchSet(options: FluxLockdownOptions, namespace: string): FluxPatchSet {
+export function lockdownPatchSet(options: FluxLockdownOptions, namespace: string, version: FluxVersion = DEFAULT_FLUX_VERSION): FluxPatchSet {
     const issues = Issues.root("lockdown");
-    checkLockdown(options, issues);
+    checkLockdown(options, issues, version);
     issues.throwIfAny();
     options = options ?? {};
+    const gate = objectLevelArgs(version);
     const byController = new Map<FluxController, FluxControllerPatch>();
     const patch = (c: FluxController) => {
         let p = byController.get(c);
@@ -173,7 +190,7 @@ export function lockdownPatchSet(options: FluxLockdownOptions, namespace: string
         if (arg === undefined) continue;
         for (const c of flag.controllers) {
             const p = patch(c);
-            if (flag.needsObjectLevelGate && !p.args.includes(OBJECT_LEVEL_FEATURE_GATE)) p.args.unshift(OBJECT_LEVEL_FEATURE_GATE);
+            if (flag.needsObjectLevelGate) for (const g of gate) if (!p.args.includes(g)) p.args.unshift(g);
             p.args.push(arg);
         }
     }
@@ -182,6 +199,7 @@ export function lockdownPatchSet(options: FluxLockdownOptions, namespace: string
         controllers: FLUX_CONTROLLERS.filter((c) => byController.has(c)).map((c) => byController.get(c) as FluxControllerPatch),
         tenantServiceAccounts: [],
         configMaps: [],
+        fluxVersion: version,
     };
 }
 

@@ -7,7 +7,7 @@ import type * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { FluxIdentityValidationError } from "../core/errors";
 import { FluxPatchSet } from "../core/patch";
-import { renderFluxSide } from "../flux/kustomization";
+import { renderTargetFluxSide } from "../flux/flux-instance";
 import { FluxObjectSetting } from "../flux/objects";
 import { defineLazyOutputs } from "../pulumi/lazy-outputs";
 import { FLUX_IDENTITY_INVOKES, unansweredInvoke } from "../pulumi/invokes";
@@ -26,6 +26,8 @@ export interface GcpFluxIdentityArgs extends GcpTargetOptions {
     cluster: SourceClusterArgs;
     /** Namespace Flux runs in. Default flux-system. */
     fluxNamespace?: string;
+    /** Flux minor version the cluster runs (`"2.10"`); decides the object-level feature gate. Default the newest supported. */
+    fluxVersion?: string;
 }
 
 // @pulumi/gcp loads with the first GcpFluxIdentity built, not with this module (see ../pulumi/peer-sdk).
@@ -41,12 +43,13 @@ interface Prepared {
 
 /** Validates and plans before anything is registered; throws FluxIdentityValidationError on bad input. */
 function prepare(args: GcpFluxIdentityArgs): Prepared {
-    const { cluster, fluxNamespace, ...target } = args;
+    const { cluster, fluxNamespace, fluxVersion, ...target } = args;
     const pending: GcpPendingValues = { issuerUrl: !isKnown(cluster.issuerUrl) };
     const eksPending = !isKnown(cluster.eksClusterName);
     const input = (issuerUrl: string, eksClusterName: string | undefined): GcpPlanInput => ({
         cluster: resolvedCluster(cluster, issuerUrl, eksClusterName),
         fluxNamespace,
+        fluxVersion,
         gcp: { ...target },
     });
     if (!pending.issuerUrl && !eksPending) {
@@ -75,6 +78,7 @@ export interface GcpFluxIdentityResult {
     patchSet: FluxPatchSet;
     kustomizationYaml: string;
     tenantServiceAccountsYaml: string;
+    fluxInstanceYaml: string;
     remoteClusterRbacYaml: string;
     objectSettings: FluxObjectSetting[];
     warnings: string[];
@@ -88,6 +92,7 @@ const RESULT_KEYS = [
     "patchSet",
     "kustomizationYaml",
     "tenantServiceAccountsYaml",
+    "fluxInstanceYaml",
     "remoteClusterRbacYaml",
     "objectSettings",
     "warnings",
@@ -103,7 +108,7 @@ export function gcpFluxIdentityResult(plan: GcpPlan): GcpFluxIdentityResult {
         ...plannedPrincipals(plan),
         workloadIdentityProvider: plan.workloadIdentityPool?.providerName ?? "",
         patchSet,
-        ...renderFluxSide(patchSet),
+        ...renderTargetFluxSide(patchSet, plan.cluster.type),
         remoteClusterRbacYaml: plan.remoteClusterRbacYaml,
         objectSettings: plan.objectSettings,
         warnings: plan.warnings,
@@ -130,6 +135,8 @@ export class GcpFluxIdentity extends pulumi.ComponentResource {
     declare public readonly kustomizationYaml: pulumi.Output<string>;
     /** Tenant ServiceAccounts (object level), as a manifest; empty without tenants. */
     declare public readonly tenantServiceAccountsYaml: pulumi.Output<string>;
+    /** The same Flux side as a FluxInstance, for Flux installed by the Flux Operator (flux-operator/flux-instance.yaml). */
+    declare public readonly fluxInstanceYaml: pulumi.Output<string>;
     /** (Cluster)RoleBindings to apply in remote GKE clusters; empty without remote clusters. */
     declare public readonly remoteClusterRbacYaml: pulumi.Output<string>;
     /** What each Flux object must set (`spec.provider: gcp`, `spec.serviceAccountName`, ...). */
@@ -171,6 +178,7 @@ export class GcpFluxIdentity extends pulumi.ComponentResource {
                 workloadIdentityProvider: r.workloadIdentityProvider,
                 kustomizationYaml: r.kustomizationYaml,
                 tenantServiceAccountsYaml: r.tenantServiceAccountsYaml,
+                fluxInstanceYaml: r.fluxInstanceYaml,
                 remoteClusterRbacYaml: r.remoteClusterRbacYaml,
                 warnings: r.warnings,
             })),

@@ -5,11 +5,13 @@
  * - any other cluster, controller level: a credential configuration ConfigMap per controller, mounted
  *   with a projected token whose audience is the Workload Identity Provider, and
  *   GOOGLE_APPLICATION_CREDENTIALS pointing at it;
- * - object level: the feature gate on serving controllers and annotated tenant ServiceAccounts.
+ * - object level: annotated tenant ServiceAccounts, and on Flux 2.6 to 2.9 the feature gate on the
+ *   controllers serving them.
  */
 
 import { FluxController, sortControllers } from "../core/catalog";
-import { ControllerPatches, FluxConfigMap, FluxPatchSet, FluxTenantServiceAccount, OBJECT_LEVEL_FEATURE_GATE } from "../core/patch";
+import { ControllerPatches, FluxConfigMap, FluxPatchSet, FluxTenantServiceAccount } from "../core/patch";
+import { objectLevelArgs } from "../flux/version";
 import { compareStrings } from "../core/order";
 import {
     CREDENTIAL_CONFIGURATION_DIR,
@@ -61,7 +63,7 @@ export function gcpFluxPatchSet(plan: GcpPlan): FluxPatchSet {
         );
     }
     for (const c of plan.objectLevelControllers) {
-        patchOf(c).args.push(OBJECT_LEVEL_FEATURE_GATE);
+        patchOf(c).args.push(...objectLevelArgs(plan.fluxVersion));
     }
     const tenantServiceAccounts: FluxTenantServiceAccount[] = Object.keys(plan.tenantIdentities)
         .sort(compareStrings)
@@ -78,5 +80,6 @@ export function gcpFluxPatchSet(plan: GcpPlan): FluxPatchSet {
         controllers: patches.list(),
         tenantServiceAccounts,
         configMaps: configMaps.sort((a, b) => compareStrings(a.name, b.name)),
+        fluxVersion: plan.fluxVersion,
     };
 }

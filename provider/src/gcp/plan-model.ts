@@ -4,6 +4,7 @@ import { FluxController } from "../core/catalog";
 import { ResolvedSourceCluster, SourceCluster } from "../core/cluster";
 import { ServiceAccountRef } from "../core/kubernetes";
 import { FluxObjectSetting } from "../flux/objects";
+import { FluxVersion } from "../flux/version";
 import { GcpAuthMode, GcpServiceAccountLayout, GcpTargetSpec } from "./spec";
 
 export const DEFAULT_SERVICE_ACCOUNT_PREFIX = "flux-";
@@ -13,6 +14,8 @@ export interface GcpPlanInput {
     cluster: SourceCluster;
     /** Namespace Flux runs in. Default flux-system. */
     fluxNamespace?: string;
+    /** Flux minor version the cluster runs (`"2.10"`). Default the newest supported. */
+    fluxVersion?: string;
     gcp: GcpTargetSpec;
 }
 
@@ -21,10 +24,12 @@ export interface GcpInputPaths {
     readonly cluster: string;
     readonly namespace: string;
     readonly gcp: string;
+    /** Where the Flux version sits; default `fluxVersion`. */
+    readonly version?: string;
 }
 
 /** Paths of the component's arguments. */
-export const GCP_COMPONENT_PATHS: GcpInputPaths = { cluster: "cluster", namespace: "fluxNamespace", gcp: "" };
+export const GCP_COMPONENT_PATHS: GcpInputPaths = { cluster: "cluster", namespace: "fluxNamespace", gcp: "", version: "fluxVersion" };
 
 /** Values that are Pulumi outputs not resolved yet: the planner uses placeholders and skips their checks. */
 export interface GcpPendingValues {
@@ -160,6 +165,7 @@ export interface GcpRemoteClusterRbacPlan {
 export interface GcpPlan {
     cluster: ResolvedSourceCluster;
     fluxNamespace: string;
+    fluxVersion: FluxVersion;
     projectId: string;
     projectNumber: string;
     authMode: GcpAuthMode;

@@ -12,6 +12,7 @@ import { Issues, show } from "../core/errors";
 import { checkNamespace, serviceAccountSubject } from "../core/kubernetes";
 // Shared by every target; it lives with the AWS plan model until core takes it.
 import { DEFAULT_FLUX_NAMESPACE } from "../core/kubernetes";
+import { checkFluxVersion, checkObjectLevelControllers } from "../flux/version";
 import { grantKinds, resolveAccess } from "./grants";
 import { planIdentities } from "./identities";
 import { planBucketReaderRole, planGrants } from "./members";
@@ -67,6 +68,8 @@ export function planGcp(input: GcpPlanInput, options: GcpPlanOptions = {}): GcpP
     const cluster = resolveSourceCluster(clusterInput, issues.within(paths.cluster), { placeholderIssuer: pending.issuerUrl });
     const fluxNamespace = input.fluxNamespace ?? DEFAULT_FLUX_NAMESPACE;
     checkNamespace(fluxNamespace, issues.within(paths.namespace), undefined);
+    const versionIssues = issues.within(paths.version ?? "fluxVersion");
+    const fluxVersion = checkFluxVersion(input.fluxVersion, versionIssues, undefined);
 
     if (typeof g.projectId !== "string" || !PROJECT_ID.test(g.projectId)) {
         at.add("projectId", `expected a GCP project ID (6-30 lowercase letters, digits and '-', starting with a letter), got ${show(g.projectId)}.`, "use the ID shown by `gcloud projects list` (PROJECT_ID), not its name or number.");
@@ -158,11 +161,14 @@ export function planGcp(input: GcpPlanInput, options: GcpPlanOptions = {}): GcpP
     const customRole = usesCustomRole ? planBucketReaderRole(projectId, cluster) : undefined;
     const grants = planGrants(planned.identities, planned.grantsByIdentity, customRole);
     const remoteClusterRbac = planRemoteClusterRbac(planned.identities, planned.grantsByIdentity, cluster, issues);
+    const objectLevelControllers = controllersForKinds(tenants.flatMap((t) => t.kinds));
+    checkObjectLevelControllers(fluxVersion, objectLevelControllers, versionIssues);
     issues.throwIfAny();
 
     return {
         cluster,
         fluxNamespace,
+        fluxVersion,
         projectId,
         projectNumber,
         authMode,
@@ -178,7 +184,7 @@ export function planGcp(input: GcpPlanInput, options: GcpPlanOptions = {}): GcpP
         remoteClusterRbacYaml: renderRemoteClusterRbac(remoteClusterRbac),
         controllerIdentities: planned.controllerIdentities,
         tenantIdentities: planned.tenantIdentities,
-        objectLevelControllers: controllersForKinds(tenants.flatMap((t) => t.kinds)),
+        objectLevelControllers,
         tenantControllers: tenantControllers(tenants),
         objectSettings: gcpObjectSettings(controllerGrants, tenants),
         warnings: gcpPlanWarnings({

@@ -6,7 +6,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { FluxPatchSet } from "../core/patch";
-import { renderFluxSide } from "../flux/kustomization";
+import { renderTargetFluxSide } from "../flux/flux-instance";
 import { FluxObjectSetting } from "../flux/objects";
 import { defineLazyOutputs } from "../pulumi/lazy-outputs";
 import { SourceClusterArgs, isKnown, resolvedCluster } from "../pulumi/source-cluster-args";
@@ -21,12 +21,15 @@ export interface KubernetesFluxIdentityArgs extends KubernetesTargetOptions {
     cluster: SourceClusterArgs;
     /** Namespace Flux runs in. Default flux-system. */
     fluxNamespace?: string;
+    /** Flux minor version the cluster runs (`"2.10"`); decides the object-level feature gate. Default the newest supported. */
+    fluxVersion?: string;
 }
 
 export interface KubernetesFluxIdentityResult {
     patchSet: FluxPatchSet;
     kustomizationYaml: string;
     tenantServiceAccountsYaml: string;
+    fluxInstanceYaml: string;
     authenticationConfigurationYaml: string;
     remoteClusterRbacYaml: string;
     /** The remote user name per controller and tenant `<namespace>/<serviceAccount>`. */
@@ -35,13 +38,13 @@ export interface KubernetesFluxIdentityResult {
     warnings: string[];
 }
 
-const RESULT_KEYS = ["patchSet", "kustomizationYaml", "tenantServiceAccountsYaml", "authenticationConfigurationYaml", "remoteClusterRbacYaml", "userNames", "objectSettings", "warnings"] as const;
+const RESULT_KEYS = ["patchSet", "kustomizationYaml", "tenantServiceAccountsYaml", "fluxInstanceYaml", "authenticationConfigurationYaml", "remoteClusterRbacYaml", "userNames", "objectSettings", "warnings"] as const;
 
 export function kubernetesFluxIdentityResult(plan: KubernetesPlan): KubernetesFluxIdentityResult {
     const patchSet = kubernetesFluxPatchSet(plan);
     return {
         patchSet,
-        ...renderFluxSide(patchSet),
+        ...renderTargetFluxSide(patchSet, plan.cluster.type),
         authenticationConfigurationYaml: plan.authenticationConfigurationYaml,
         remoteClusterRbacYaml: plan.remoteClusterRbacYaml,
         userNames: Object.fromEntries(plan.identities.map((i) => [i.key, i.userName])),
@@ -51,8 +54,8 @@ export function kubernetesFluxIdentityResult(plan: KubernetesPlan): KubernetesFl
 }
 
 function input(args: KubernetesFluxIdentityArgs, issuerUrl: string): KubernetesPlanInput {
-    const { cluster, fluxNamespace, ...target } = args;
-    return { cluster: resolvedCluster(cluster, issuerUrl, isKnown(cluster.eksClusterName) ? cluster.eksClusterName : "pending"), fluxNamespace, kubernetes: { ...target } };
+    const { cluster, fluxNamespace, fluxVersion, ...target } = args;
+    return { cluster: resolvedCluster(cluster, issuerUrl, isKnown(cluster.eksClusterName) ? cluster.eksClusterName : "pending"), fluxNamespace, fluxVersion, kubernetes: { ...target } };
 }
 
 /** Flux applying to remote clusters whose API servers trust this cluster's issuer (kubeConfig provider: generic). */
@@ -63,6 +66,8 @@ export class KubernetesFluxIdentity extends pulumi.ComponentResource {
     declare public readonly kustomizationYaml: pulumi.Output<string>;
     /** Tenant ServiceAccounts (object level); empty without tenants. */
     declare public readonly tenantServiceAccountsYaml: pulumi.Output<string>;
+    /** The same Flux side as a FluxInstance, for Flux installed by the Flux Operator (flux-operator/flux-instance.yaml). */
+    declare public readonly fluxInstanceYaml: pulumi.Output<string>;
     /** One AuthenticationConfiguration per remote cluster, for its kube-apiserver's --authentication-config. */
     declare public readonly authenticationConfigurationYaml: pulumi.Output<string>;
     /** (Cluster)RoleBindings to apply in the remote clusters. */
@@ -87,6 +92,7 @@ export class KubernetesFluxIdentity extends pulumi.ComponentResource {
             result.apply((r) => ({
                 kustomizationYaml: r.kustomizationYaml,
                 tenantServiceAccountsYaml: r.tenantServiceAccountsYaml,
+                fluxInstanceYaml: r.fluxInstanceYaml,
                 authenticationConfigurationYaml: r.authenticationConfigurationYaml,
                 remoteClusterRbacYaml: r.remoteClusterRbacYaml,
                 userNames: r.userNames,

@@ -4,11 +4,14 @@ import { FluxController, FluxKind } from "../core/catalog";
 import { ResolvedSourceCluster } from "../core/cluster";
 import { ServiceAccountRef } from "../core/kubernetes";
 import { FluxObjectSetting } from "../flux/objects";
+import { FluxVersion } from "../flux/version";
 import { KubernetesTargetSpec } from "./spec";
 
 export interface KubernetesPlanInput {
     cluster: { name: string; type: string; issuerUrl: string; eksClusterName?: string };
     fluxNamespace?: string;
+    /** Flux minor version the cluster runs (`"2.10"`). Default the newest supported. */
+    fluxVersion?: string;
     kubernetes: KubernetesTargetSpec;
 }
 
@@ -16,9 +19,11 @@ export interface KubernetesPlanPaths {
     cluster: string;
     namespace: string;
     kubernetes: string;
+    /** Where the Flux version sits; default `fluxVersion`. */
+    version?: string;
 }
 
-export const KUBERNETES_COMPONENT_PATHS: KubernetesPlanPaths = { cluster: "cluster", namespace: "fluxNamespace", kubernetes: "" };
+export const KUBERNETES_COMPONENT_PATHS: KubernetesPlanPaths = { cluster: "cluster", namespace: "fluxNamespace", kubernetes: "", version: "fluxVersion" };
 
 export interface KubernetesPlanOptions {
     paths?: KubernetesPlanPaths;
@@ -63,6 +68,7 @@ export interface KubernetesRemoteClusterPlan {
 export interface KubernetesPlan {
     cluster: ResolvedSourceCluster;
     fluxNamespace: string;
+    fluxVersion: FluxVersion;
     usernamePrefix: string;
     identities: KubernetesIdentityPlan[];
     remoteClusters: KubernetesRemoteClusterPlan[];

@@ -13,6 +13,7 @@ import { boundedName } from "../core/names";
 import { compareStrings } from "../core/order";
 import { canonicalClusterAddress } from "../core/remote-cluster";
 import { tenantControllers } from "../core/tenants";
+import { checkFluxVersion, checkObjectLevelControllers } from "../flux/version";
 import { jwtAuthenticator, renderAuthenticationConfigurations, renderRemoteClusterRbac } from "./authentication";
 import { KubernetesGrant, grantKinds, resolveAccess } from "./grants";
 import { KUBERNETES_COMPONENT_PATHS, KubernetesIdentityPlan, KubernetesPlan, KubernetesPlanInput, KubernetesPlanOptions, KubernetesRemoteClusterPlan } from "./plan-model";
@@ -41,6 +42,8 @@ export function planKubernetes(input: KubernetesPlanInput, options: KubernetesPl
     const cluster = resolveSourceCluster(clusterInput, issues.within(paths.cluster), { placeholderIssuer: pending.issuerUrl });
     const fluxNamespace = input.fluxNamespace ?? DEFAULT_FLUX_NAMESPACE;
     checkNamespace(fluxNamespace, issues.within(paths.namespace), undefined);
+    const versionIssues = issues.within(paths.version ?? "fluxVersion");
+    const fluxVersion = checkFluxVersion(input.fluxVersion, versionIssues, undefined);
 
     const usernamePrefix = k.usernamePrefix ?? `${input.cluster.name}:`;
     if (typeof usernamePrefix !== "string" || usernamePrefix === "" || usernamePrefix.startsWith("system:") || /\s/.test(usernamePrefix)) {
@@ -71,18 +74,21 @@ export function planKubernetes(input: KubernetesPlanInput, options: KubernetesPl
         for (const g of t.grants) uses.push({ identity, grant: g });
     }
     const remoteClusters = planRemoteClusters(uses, { name: input.cluster.name, issuerUrl: issuer ?? "" }, String(usernamePrefix), at);
+    const objectLevelControllers = controllersForKinds(tenants.flatMap((t) => t.kinds));
+    checkObjectLevelControllers(fluxVersion, objectLevelControllers, versionIssues);
     issues.throwIfAny();
     if (!cluster) throw new Error("unreachable: invalid cluster without issues");
 
     const plan: Omit<KubernetesPlan, "warnings"> = {
         cluster,
         fluxNamespace,
+        fluxVersion,
         usernamePrefix: String(usernamePrefix),
         identities,
         remoteClusters,
         authenticationConfigurationYaml: renderAuthenticationConfigurations(remoteClusters),
         remoteClusterRbacYaml: renderRemoteClusterRbac(remoteClusters),
-        objectLevelControllers: controllersForKinds(tenants.flatMap((t) => t.kinds)),
+        objectLevelControllers,
         tenantControllers: tenantControllers(tenants),
         objectSettings: kubernetesObjectSettings(controllerGrants, tenants),
     };

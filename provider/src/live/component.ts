@@ -20,6 +20,7 @@ import { defineLazyOutputs } from "../pulumi/lazy-outputs";
 import { loadPeerSdk } from "../pulumi/peer-sdk";
 import { ADDED_ARGS_ANNOTATION, mergeContainerArgs, parseAddedArgs } from "./args";
 import { fluxKustomizationWarning } from "./drift";
+import { fluxVersionMismatch, refuseOperatorManaged } from "./flux-operator";
 import { identityHash } from "./identity-hash";
 import { LiveDeploymentFacts, liveDeploymentFacts } from "./live-deployment";
 import { argsPatchBody, configMapObject, deploymentPatchBody, serviceAccountPatchBody, tenantServiceAccountPatchBody, withPatchAnnotations } from "./objects";
@@ -113,14 +114,18 @@ export class FluxLiveCluster extends pulumi.ComponentResource {
         const k8s = kubernetesSdk();
         super(FLUX_LIVE_CLUSTER_TYPE, name, {}, opts);
         const ns = layout.namespace;
-        const resolved = pulumi.output(args.patchSet).apply((set) => assertMatchesLayout(plan, set, options));
-        const patchOf = (c: FluxController) => resolved.apply((s) => s.controllers.find((p) => p.controller === c) as FluxControllerPatch);
-
         const facts = new Map<FluxController, pulumi.Output<LiveDeploymentFacts>>();
         for (const c of plan.reads) {
             const d = k8s.appsv1.Deployment.get(`${name}-${c}-live`, `${ns}/${c}`, { parent: this });
             facts.set(c, pulumi.all([d.metadata, d.spec]).apply(([m, s]) => liveDeploymentFacts(ns, c, m, s)));
         }
+        const read = pulumi.all([...facts.entries()].map(([c, f]) => f.apply((x) => ({ controller: c as string, namespace: ns, labels: x.labels }))));
+        // Every object waits for this check: on a cluster the Flux Operator manages, nothing is applied.
+        const resolved = pulumi.all([args.patchSet, read]).apply(([set, deployments]) => {
+            refuseOperatorManaged(deployments);
+            return assertMatchesLayout(plan, set, options);
+        });
+        const patchOf = (c: FluxController) => resolved.apply((s) => s.controllers.find((p) => p.controller === c) as FluxControllerPatch);
 
         const created = new Map<string, pulumi.CustomResource>();
         const child = (o: PlannedLiveObject) => `${name}-${o.id}`;
@@ -172,13 +177,24 @@ export class FluxLiveCluster extends pulumi.ComponentResource {
                     break;
                 }
                 case "role":
-                case "roleBinding": {
+                case "roleBinding":
+                case "clusterRole":
+                case "clusterRoleBinding": {
                     const body = resolved.apply((s) => annotate(rbacObject(s, o)));
-                    if (o.role === "role") {
-                        created.set(o.id, new k8s.rbacv1.Role(child(o), objectArgs(o, body, ["rules"]) as rbacv1.RoleArgs, childOpts()));
-                    } else {
-                        created.set(o.id, new k8s.rbacv1.RoleBinding(child(o), objectArgs(o, body, ["roleRef", "subjects"]) as unknown as rbacv1.RoleBindingArgs, childOpts(deps(`role-${o.namespace}-${o.name}`))));
-                    }
+                    const binding = o.role === "roleBinding" || o.role === "clusterRoleBinding";
+                    const args = objectArgs(o, body, binding ? ["roleRef", "subjects"] : ["rules"]);
+                    // A binding waits for the role it names.
+                    const opts = childOpts(binding ? deps(o.role === "roleBinding" ? `role-${o.namespace}-${o.name}` : `clusterrole-${o.name}`) : []);
+                    const n = child(o);
+                    const made =
+                        o.role === "role"
+                            ? new k8s.rbacv1.Role(n, args as rbacv1.RoleArgs, opts)
+                            : o.role === "roleBinding"
+                              ? new k8s.rbacv1.RoleBinding(n, args as unknown as rbacv1.RoleBindingArgs, opts)
+                              : o.role === "clusterRole"
+                                ? new k8s.rbacv1.ClusterRole(n, args as rbacv1.ClusterRoleArgs, opts)
+                                : new k8s.rbacv1.ClusterRoleBinding(n, args as unknown as rbacv1.ClusterRoleBindingArgs, opts);
+                    created.set(o.id, made);
                     break;
                 }
             }
@@ -194,14 +210,16 @@ export class FluxLiveCluster extends pulumi.ComponentResource {
             }
             return out;
         });
-        const warnings = pulumi.all([resolved, pulumi.all([...facts.entries()].map(([c, f]) => f.apply((x) => ({ c, labels: x.labels }))))]).apply(([s, read]) => {
+        const warnings = pulumi.all([resolved, read]).apply(([s, deployments]) => {
             if (!options.detectFluxSystemKustomization) return [];
             const out: string[] = [];
-            for (const { c, labels } of read) {
-                const p = s.controllers.find((x) => x.controller === c) as FluxControllerPatch;
-                const w = fluxKustomizationWarning({ controller: c, namespace: ns, labels, appliesArgs: p.args.length > 0 });
+            for (const d of deployments) {
+                const p = s.controllers.find((x) => x.controller === d.controller) as FluxControllerPatch;
+                const w = fluxKustomizationWarning({ controller: d.controller, namespace: ns, labels: d.labels, appliesArgs: p.args.length > 0 });
                 if (w !== undefined) out.push(w);
             }
+            const version = s.fluxVersion ? deployments.map((d) => fluxVersionMismatch(d, s.fluxVersion as string)).find((w) => w !== undefined) : undefined;
+            if (version !== undefined) out.push(version);
             for (const w of out) void pulumi.log.warn(w, this);
             return out;
         });
@@ -215,9 +233,9 @@ export class FluxLiveCluster extends pulumi.ComponentResource {
     }
 }
 
-/** The Role or RoleBinding a planned RBAC object stands for, from the resolved patch set. */
+/** The RBAC object a planned one stands for, from the resolved patch set. */
 function rbacObject(set: FluxPatchSet, o: PlannedLiveObject): KubernetesObject {
-    return tenantRbacObjects(set).find((x) => x.kind === o.kind && x.metadata.namespace === o.namespace && x.metadata.name === o.name) as KubernetesObject;
+    return tenantRbacObjects(set).find((x) => x.kind === o.kind && (x.metadata.namespace ?? "") === o.namespace && x.metadata.name === o.name) as KubernetesObject;
 }
 
 /**
@@ -228,7 +246,7 @@ function objectArgs(o: PlannedLiveObject, body: pulumi.Output<KubernetesObject>,
     const args: Record<string, pulumi.Input<unknown>> = {
         metadata: {
             name: o.name,
-            namespace: o.namespace,
+            namespace: o.namespace || undefined,
             labels: body.apply((b) => b.metadata.labels),
             annotations: body.apply((b) => b.metadata.annotations),
         },

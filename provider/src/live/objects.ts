@@ -5,8 +5,8 @@
  */
 
 import { sortedRecord } from "../core/order";
-import { FluxConfigMap, FluxControllerPatch, FluxTenantServiceAccount } from "../core/patch";
-import { tenantServiceAccountObjects, volumeManifest } from "../flux/kustomization";
+import { FluxControllerPatch, FluxTenantServiceAccount } from "../core/patch";
+import { FLUX_PART_OF_LABELS, configMapObject, tenantServiceAccountObjects, volumeManifest } from "../flux/kustomization";
 import { KubernetesObject } from "../flux/manifests";
 import { ADDED_ARGS_ANNOTATION, MergedArgs, formatAddedArgs } from "./args";
 import { IDENTITY_HASH_ANNOTATION } from "./identity-hash";
@@ -14,8 +14,6 @@ import { IDENTITY_HASH_ANNOTATION } from "./identity-hash";
 /** Every Flux controller runs one container with this name (gotk-components.yaml, v2.7 and v2.9). */
 export const FLUX_CONTAINER = "manager";
 
-/** The label the Flux install puts on its ConfigMaps, as the GitOps configMapGenerator does. */
-export const FLUX_PART_OF_LABELS: Readonly<Record<string, string>> = { "app.kubernetes.io/part-of": "flux" };
 
 /** Annotations of the Pulumi Kubernetes provider that name the field manager and force conflicts. */
 export const PATCH_FIELD_MANAGER_ANNOTATION = "pulumi.com/patchFieldManager";
@@ -64,10 +62,7 @@ export function argsPatchBody(namespace: string, controller: string, merged: Mer
     };
 }
 
-/** A ConfigMap the controllers mount, with the name and labels the GitOps configMapGenerator gives it. */
-export function configMapObject(namespace: string, cm: FluxConfigMap): KubernetesObject {
-    return { apiVersion: "v1", kind: "ConfigMap", metadata: { name: cm.name, namespace, labels: { ...FLUX_PART_OF_LABELS } }, data: sortedRecord(cm.data) };
-}
+export { FLUX_PART_OF_LABELS, configMapObject };
 
 /** A tenant ServiceAccount's annotations, as the GitOps tenant manifest writes them. */
 export function tenantServiceAccountPatchBody(sa: FluxTenantServiceAccount): KubernetesObject {

@@ -13,13 +13,18 @@ import { tenantRbacObjects } from "../flux/tenant-rbac";
 import { ARGS_FIELD_MANAGER_SUFFIX, LiveOptions } from "./options";
 import { checkPatchSetStructure } from "./structure";
 
-export type LiveObjectRole = "configMap" | "serviceAccount" | "deployment" | "args" | "tenantServiceAccount" | "role" | "roleBinding";
+export type LiveObjectRole = "configMap" | "serviceAccount" | "deployment" | "args" | "tenantServiceAccount" | "role" | "roleBinding" | "clusterRole" | "clusterRoleBinding";
+
+/** The RBAC kinds live mode applies, and the role each plays. */
+const RBAC_ROLES = { Role: "role", RoleBinding: "roleBinding", ClusterRole: "clusterRole", ClusterRoleBinding: "clusterRoleBinding" } as const;
+type RbacKind = keyof typeof RBAC_ROLES;
 
 export interface PlannedLiveObject {
     /** Unique within the component; the child resource is named `<component>-<id>`. */
     id: string;
     role: LiveObjectRole;
-    kind: "ConfigMap" | "ServiceAccount" | "Deployment" | "Role" | "RoleBinding";
+    kind: "ConfigMap" | "ServiceAccount" | "Deployment" | RbacKind;
+    /** Empty for cluster-scoped objects (ClusterRole, ClusterRoleBinding). */
     namespace: string;
     name: string;
     /** The Flux controller whose ServiceAccount or Deployment this is. */
@@ -85,16 +90,23 @@ export function planLiveObjects(set: FluxPatchSet, options: LiveOptions): LivePl
     }
     if (options.applyTenantRbac) {
         for (const o of tenantRbacObjects(set)) {
-            const kind = o.kind as "Role" | "RoleBinding";
-            const { name, namespace } = o.metadata;
-            objects.push({ id: `${kind.toLowerCase()}-${namespace}-${name}`, role: kind === "Role" ? "role" : "roleBinding", kind, namespace: namespace as string, name, ...owned });
+            const kind = o.kind as RbacKind;
+            const { name } = o.metadata;
+            const namespace = o.metadata.namespace ?? "";
+            const id = namespace ? `${kind.toLowerCase()}-${namespace}-${name}` : `${kind.toLowerCase()}-${name}`;
+            objects.push({ id, role: RBAC_ROLES[kind], kind, namespace, name, ...owned });
         }
     }
     return { objects, reads };
 }
 
+/** `Kind namespace/name`, or `Kind name` for a cluster-scoped object. */
+export function objectName(o: Pick<PlannedLiveObject, "kind" | "namespace" | "name">): string {
+    return o.namespace ? `${o.kind} ${o.namespace}/${o.name}` : `${o.kind} ${o.name}`;
+}
+
 function describe(o: PlannedLiveObject): string {
-    return `${o.kind} ${o.namespace}/${o.name}${o.role === "args" ? " (args)" : ""}`;
+    return `${objectName(o)}${o.role === "args" ? " (args)" : ""}`;
 }
 
 /** The objects one plan has and the other lacks, described for an error message; empty when they agree. */
@@ -109,7 +121,7 @@ export function planDifferences(layout: LivePlan, real: LivePlan): string[] {
 
 /** One line naming what a planned object is, for the `appliedObjects` output. */
 export function appliedObjectNames(plan: LivePlan): string[] {
-    return [...new Set(plan.objects.map((o) => `${o.kind} ${o.namespace}/${o.name}`))];
+    return [...new Set(plan.objects.map(objectName))];
 }
 
 /**

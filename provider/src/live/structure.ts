@@ -5,6 +5,7 @@ import { isRecord } from "../core/checks";
 import { Issues, show } from "../core/errors";
 import { checkNamespace, checkObjectName, checkServiceAccountName } from "../core/kubernetes";
 import { FluxPatchSet } from "../core/patch";
+import { SUPPORTED_FLUX_VERSIONS, isFluxVersion } from "../flux/version";
 
 /**
  * Checks that a patch set (the layout) has the structure live mode relies on: names it turns into
@@ -18,6 +19,9 @@ export function checkPatchSetStructure(value: unknown, issues: Issues): value is
     }
     const before = issues.count;
     checkNamespace(value.namespace, issues, "namespace");
+    if (value.fluxVersion !== undefined && !isFluxVersion(value.fluxVersion)) {
+        issues.add("fluxVersion", `${show(value.fluxVersion)} is not a supported Flux version.`, `use one of ${SUPPORTED_FLUX_VERSIONS.join(", ")}, or leave it out.`);
+    }
     const lists = ["controllers", "tenantServiceAccounts", "configMaps"] as const;
     const missing = lists.filter((key) => !Array.isArray(value[key]));
     for (const key of missing) issues.add(key, `expected a list, got ${show(value[key])}.`, `set ${key} to a list (empty when there is nothing to apply).`);

@@ -24,6 +24,7 @@ import { GcpPlan, planGcp, plannedPrincipals } from "../gcp/plan";
 import { describeGcpResources } from "../gcp/resources";
 import { GcpTargetSpec } from "../gcp/spec";
 import { FluxObjectSetting } from "../flux/objects";
+import { FluxVersion, checkFluxVersion } from "../flux/version";
 import { KubernetesPlan, planKubernetes } from "../kubernetes/plan";
 import { kubernetesFluxPatchSet } from "../kubernetes/patches";
 import { KubernetesTargetSpec } from "../kubernetes/spec";
@@ -39,6 +40,12 @@ export const PLAN_API_VERSION = "flux-identity/v1alpha1";
 export interface FluxSettings {
     /** Namespace Flux runs in. Default flux-system. */
     namespace?: string;
+    /**
+     * The Flux minor version the cluster runs, as `"major.minor"` (`"2.10"`; a patch release such as
+     * `"2.9.4"` names its minor). It decides the object-level feature gate (2.6 to 2.9), the token RBAC
+     * and which lockdown flags exist. Default the newest supported minor.
+     */
+    version?: string;
     /** Multi-tenancy lockdown flags for the controllers (Flux's multi-tenancy lockdown). */
     lockdown?: FluxLockdownOptions;
 }
@@ -58,6 +65,8 @@ export interface ClusterSpec extends SourceCluster {
 export interface ClusterPlan {
     name: string;
     fluxNamespace: string;
+    /** The Flux minor version the Flux side is rendered for. */
+    fluxVersion: FluxVersion;
     aws?: AwsPlan;
     azure?: AzurePlan;
     /** Azure DevOps onboarding, with placeholders for the IDs of identities not created yet. */
@@ -69,6 +78,8 @@ export interface ClusterPlan {
     kustomizationYaml: string;
     tenantServiceAccountsYaml: string;
     tenantRbacYaml: string;
+    /** The same Flux side for clusters whose Flux the Flux Operator installs: a FluxInstance (see flux/flux-instance.ts). */
+    fluxInstanceYaml: string;
     /** Example Flux objects showing each setting's provider and ServiceAccount. */
     fluxObjectsYaml: string;
     objectSettings: FluxObjectSetting[];
@@ -95,6 +106,8 @@ export function planCluster(spec: ClusterSpec, path = "", pending: PendingCluste
     const cluster: SourceCluster = { name: spec.name, type: spec.type, issuerUrl: spec.issuerUrl };
     if (spec.eksClusterName !== undefined) cluster.eksClusterName = spec.eksClusterName;
     const fluxNamespace = spec.flux?.namespace ?? DEFAULT_FLUX_NAMESPACE;
+    const fluxVersionInput = spec.flux?.version;
+    const versionPath = at("flux.version");
 
     const collected: ValidationIssue[] = [];
     // Every target is planned even when another fails, so one run reports every target's problems.
@@ -107,40 +120,49 @@ export function planCluster(spec: ClusterSpec, path = "", pending: PendingCluste
             return undefined;
         }
     };
+    const paths = { cluster: path, namespace: at("flux.namespace"), version: versionPath };
     const aws: AwsPlan | undefined =
         spec.aws === undefined
             ? undefined
             : attempt(() =>
                   planAws(
-                      { cluster, fluxNamespace, aws: spec.aws as AwsTargetSpec },
-                      { paths: { cluster: path, namespace: at("flux.namespace"), aws: at("aws") }, pending: { issuerUrl: pending.issuerUrl, eksClusterName: pending.eksClusterName, oidcProviderArn: pending.awsOidcProviderArn } },
+                      { cluster, fluxNamespace, fluxVersion: fluxVersionInput, aws: spec.aws as AwsTargetSpec },
+                      { paths: { ...paths, aws: at("aws") }, pending: { issuerUrl: pending.issuerUrl, eksClusterName: pending.eksClusterName, oidcProviderArn: pending.awsOidcProviderArn } },
                   ),
               );
     const azure: AzurePlan | undefined =
         spec.azure === undefined
             ? undefined
-            : attempt(() => planAzure({ cluster, fluxNamespace, azure: spec.azure as AzureTargetSpec }, { paths: { cluster: path, namespace: at("flux.namespace"), azure: at("azure") }, pendingIssuer: pending.issuerUrl }));
+            : attempt(() =>
+                  planAzure({ cluster, fluxNamespace, fluxVersion: fluxVersionInput, azure: spec.azure as AzureTargetSpec }, { paths: { ...paths, azure: at("azure") }, pendingIssuer: pending.issuerUrl }),
+              );
     const gcp: GcpPlan | undefined =
         spec.gcp === undefined
             ? undefined
-            : attempt(() => planGcp({ cluster, fluxNamespace, gcp: spec.gcp as GcpTargetSpec }, { paths: { cluster: path, namespace: at("flux.namespace"), gcp: at("gcp") }, pending: { issuerUrl: pending.issuerUrl } }));
+            : attempt(() => planGcp({ cluster, fluxNamespace, fluxVersion: fluxVersionInput, gcp: spec.gcp as GcpTargetSpec }, { paths: { ...paths, gcp: at("gcp") }, pending: { issuerUrl: pending.issuerUrl } }));
     const kubernetes: KubernetesPlan | undefined =
         spec.kubernetes === undefined
             ? undefined
             : attempt(() =>
                   planKubernetes(
-                      { cluster, fluxNamespace, kubernetes: spec.kubernetes as KubernetesTargetSpec },
-                      { paths: { cluster: path, namespace: at("flux.namespace"), kubernetes: at("kubernetes") }, pending: { issuerUrl: pending.issuerUrl } },
+                      { cluster, fluxNamespace, fluxVersion: fluxVersionInput, kubernetes: spec.kubernetes as KubernetesTargetSpec },
+                      { paths: { ...paths, kubernetes: at("kubernetes") }, pending: { issuerUrl: pending.issuerUrl } },
                   ),
               );
     const vault: VaultPlan | undefined =
         spec.vault === undefined
             ? undefined
-            : attempt(() => planVault({ cluster, fluxNamespace, vault: spec.vault as VaultTargetSpec }, { paths: { cluster: path, namespace: at("flux.namespace"), vault: at("vault") }, pending: { issuerUrl: pending.issuerUrl } }));
+            : attempt(() =>
+                  planVault({ cluster, fluxNamespace, fluxVersion: fluxVersionInput, vault: spec.vault as VaultTargetSpec }, { paths: { ...paths, vault: at("vault") }, pending: { issuerUrl: pending.issuerUrl } }),
+              );
+    // Reported once here too, for a cluster whose targets all failed before reaching the version.
+    const vi = Issues.root(versionPath);
+    const fluxVersion = checkFluxVersion(fluxVersionInput, vi, undefined);
+    collected.push(...vi.list);
     let lockdown: FluxLockdownOptions | undefined;
     if (spec.flux?.lockdown !== undefined) {
         const li = Issues.root(at("flux.lockdown"));
-        lockdown = checkLockdown(spec.flux.lockdown, li);
+        lockdown = checkLockdown(spec.flux.lockdown, li, vi.count === 0 ? fluxVersion : undefined);
         collected.push(...li.list);
     }
     if (collected.length > 0) {
@@ -154,10 +176,11 @@ export function planCluster(spec: ClusterSpec, path = "", pending: PendingCluste
     if (kubernetes) patchSets.push(kubernetesFluxPatchSet(kubernetes));
     if (vault) patchSets.push(vaultFluxPatchSet(vault));
     const objectSettings = [...(aws?.objectSettings ?? []), ...(azure?.objectSettings ?? []), ...(gcp?.objectSettings ?? []), ...(kubernetes?.objectSettings ?? []), ...(vault?.objectSettings ?? [])];
-    const { lockdownWarnings, ...side } = composeFluxSide(patchSets, { path, lockdown, objectSettings });
+    const { lockdownWarnings, ...side } = composeFluxSide(patchSets, { path, lockdown, objectSettings, fluxVersion, clusterType: spec.type });
     const plan: ClusterPlan = {
         name: spec.name,
         fluxNamespace,
+        fluxVersion,
         ...side,
         objectSettings,
         warnings: [...(aws?.warnings ?? []), ...(azure?.warnings ?? []), ...(gcp?.warnings ?? []), ...(kubernetes?.warnings ?? []), ...(vault?.warnings ?? []), ...lockdownWarnings],
@@ -196,7 +219,8 @@ export interface ClusterPlanDocument {
     kind: "ClusterPlan";
     /** `eksClusterName`: EKS clusters' name in EKS, which Pod Identity associations and access entries name. */
     cluster: { name: string; type: string; issuerUrl: string; eksClusterName?: string };
-    flux: { namespace: string; patchSet: FluxPatchSet; objectSettings: FluxObjectSetting[] };
+    /** `version` is the Flux minor the side was rendered for (`"2.10"`): it decides which auth code judges it. */
+    flux: { namespace: string; version: FluxVersion; patchSet: FluxPatchSet; objectSettings: FluxObjectSetting[] };
     aws?: {
         partition: string;
         accountId: string;
@@ -272,7 +296,7 @@ export function clusterPlanDocument(plan: ClusterPlan): ClusterPlanDocument {
         apiVersion: PLAN_API_VERSION,
         kind: "ClusterPlan",
         cluster: resolved ? clusterDocument(resolved) : { name: plan.name, type: "", issuerUrl: "" },
-        flux: { namespace: plan.fluxNamespace, patchSet: plan.patchSet, objectSettings: plan.objectSettings },
+        flux: { namespace: plan.fluxNamespace, version: plan.fluxVersion, patchSet: plan.patchSet, objectSettings: plan.objectSettings },
         warnings: plan.warnings,
     };
     if (aws) {

@@ -6,7 +6,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { FluxPatchSet } from "../core/patch";
-import { renderFluxSide } from "../flux/kustomization";
+import { renderTargetFluxSide } from "../flux/flux-instance";
 import { FluxObjectSetting } from "../flux/objects";
 import { defineLazyOutputs } from "../pulumi/lazy-outputs";
 import { loadPeerSdk } from "../pulumi/peer-sdk";
@@ -24,6 +24,8 @@ export interface VaultFluxIdentityArgs extends VaultTargetOptions {
     cluster: SourceClusterArgs;
     /** Namespace Flux runs in. Default flux-system. */
     fluxNamespace?: string;
+    /** Flux minor version the cluster runs (`"2.10"`; Vault needs 2.9 or later). Default the newest supported. */
+    fluxVersion?: string;
 }
 
 // @pulumi/vault loads with the first VaultFluxIdentity built, not with this module (see ../pulumi/peer-sdk).
@@ -39,11 +41,12 @@ export interface VaultFluxIdentityResult {
     patchSet: FluxPatchSet;
     kustomizationYaml: string;
     tenantServiceAccountsYaml: string;
+    fluxInstanceYaml: string;
     objectSettings: FluxObjectSetting[];
     warnings: string[];
 }
 
-const RESULT_KEYS = ["roleNames", "policyNames", "loginPath", "patchSet", "kustomizationYaml", "tenantServiceAccountsYaml", "objectSettings", "warnings"] as const;
+const RESULT_KEYS = ["roleNames", "policyNames", "loginPath", "patchSet", "kustomizationYaml", "tenantServiceAccountsYaml", "fluxInstanceYaml", "objectSettings", "warnings"] as const;
 
 export function vaultFluxIdentityResult(plan: VaultPlan): VaultFluxIdentityResult {
     const patchSet = vaultFluxPatchSet(plan);
@@ -52,15 +55,15 @@ export function vaultFluxIdentityResult(plan: VaultPlan): VaultFluxIdentityResul
         policyNames: Object.fromEntries(plan.identities.map((i) => [i.key, i.policyName])),
         loginPath: plan.jwtAuth.loginPath,
         patchSet,
-        ...renderFluxSide(patchSet),
+        ...renderTargetFluxSide(patchSet, plan.cluster.type),
         objectSettings: plan.objectSettings,
         warnings: plan.warnings,
     };
 }
 
 function input(args: VaultFluxIdentityArgs, issuerUrl: string): VaultPlanInput {
-    const { cluster, fluxNamespace, ...target } = args;
-    return { cluster: resolvedCluster(cluster, issuerUrl, isKnown(cluster.eksClusterName) ? cluster.eksClusterName : "pending"), fluxNamespace, vault: { ...target } };
+    const { cluster, fluxNamespace, fluxVersion, ...target } = args;
+    return { cluster: resolvedCluster(cluster, issuerUrl, isKnown(cluster.eksClusterName) ? cluster.eksClusterName : "pending"), fluxNamespace, fluxVersion, vault: { ...target } };
 }
 
 /** SOPS decryption with Vault or OpenBao transit keys, logged in with the cluster's ServiceAccount tokens. */
@@ -77,6 +80,8 @@ export class VaultFluxIdentity extends pulumi.ComponentResource {
     declare public readonly kustomizationYaml: pulumi.Output<string>;
     /** Tenant ServiceAccounts (object level); empty without tenants. */
     declare public readonly tenantServiceAccountsYaml: pulumi.Output<string>;
+    /** The same Flux side as a FluxInstance, for Flux installed by the Flux Operator (flux-operator/flux-instance.yaml). */
+    declare public readonly fluxInstanceYaml: pulumi.Output<string>;
     /** What each Kustomization must set (spec.decryption.serviceAccountName for tenants). */
     declare public readonly objectSettings: pulumi.Output<FluxObjectSetting[]>;
     /** Things to do or know that the component cannot do itself. */
@@ -93,7 +98,7 @@ export class VaultFluxIdentity extends pulumi.ComponentResource {
         const result = plan ? pulumi.all([plan, awaited]).apply(([p]) => vaultFluxIdentityResult(p)) : awaited.apply(() => vaultFluxIdentityResult(shape));
         defineLazyOutputs(this, result, RESULT_KEYS);
         this.registerOutputs(
-            result.apply((r) => ({ roleNames: r.roleNames, policyNames: r.policyNames, loginPath: r.loginPath, kustomizationYaml: r.kustomizationYaml, tenantServiceAccountsYaml: r.tenantServiceAccountsYaml, warnings: r.warnings })),
+            result.apply((r) => ({ roleNames: r.roleNames, policyNames: r.policyNames, loginPath: r.loginPath, kustomizationYaml: r.kustomizationYaml, tenantServiceAccountsYaml: r.tenantServiceAccountsYaml, fluxInstanceYaml: r.fluxInstanceYaml, warnings: r.warnings })),
         );
     }
 }

@@ -1,12 +1,13 @@
 /**
  * The Flux side for Vault: kustomize-controller gets `--sops-vault-configmap=<name>` and the ConfigMap
- * listing the Vault instance and its login path (Flux v2.9); object level adds the feature gate and the
- * tenant ServiceAccounts (no annotation: the role name is derived from the ServiceAccount).
+ * listing the Vault instance and its login path (Flux v2.9); object level adds the tenant ServiceAccounts
+ * (no annotation: the role name is derived from the ServiceAccount), and on Flux 2.9 the feature gate.
  */
 
 import { FluxController } from "../core/catalog";
 import { plainTenantServiceAccounts } from "../core/tenants";
-import { ControllerPatches, FluxPatchSet, OBJECT_LEVEL_FEATURE_GATE } from "../core/patch";
+import { ControllerPatches, FluxPatchSet } from "../core/patch";
+import { objectLevelArgs } from "../flux/version";
 import { VaultPlan } from "./plan-model";
 
 export const SOPS_VAULT_CONFIG_MAP = "flux-sops-vault";
@@ -17,11 +18,12 @@ export function vaultFluxPatchSet(plan: VaultPlan): FluxPatchSet {
     const patches = new ControllerPatches();
     const kustomize = patches.of(FluxController.Kustomize);
     kustomize.args.push(SOPS_VAULT_FLAG);
-    if (plan.objectLevelControllers.includes(FluxController.Kustomize)) kustomize.args.push(OBJECT_LEVEL_FEATURE_GATE);
+    if (plan.objectLevelControllers.includes(FluxController.Kustomize)) kustomize.args.push(...objectLevelArgs(plan.fluxVersion));
     return {
         namespace: plan.fluxNamespace,
         controllers: patches.list(),
         tenantServiceAccounts: plainTenantServiceAccounts(plan.tenantControllers),
         configMaps: [{ name: SOPS_VAULT_CONFIG_MAP, data: { [SOPS_VAULT_CONFIG_KEY]: plan.configYaml } }],
+        fluxVersion: plan.fluxVersion,
     };
 }

@@ -4,11 +4,14 @@ import { FluxController } from "../core/catalog";
 import { ResolvedSourceCluster } from "../core/cluster";
 import { ServiceAccountRef } from "../core/kubernetes";
 import { FluxObjectSetting } from "../flux/objects";
+import { FluxVersion } from "../flux/version";
 import { VaultTargetSpec } from "./spec";
 
 export interface VaultPlanInput {
     cluster: { name: string; type: string; issuerUrl: string; eksClusterName?: string };
     fluxNamespace?: string;
+    /** Flux minor version the cluster runs (`"2.10"`). Default the newest supported. */
+    fluxVersion?: string;
     vault: VaultTargetSpec;
 }
 
@@ -16,9 +19,11 @@ export interface VaultPlanPaths {
     cluster: string;
     namespace: string;
     vault: string;
+    /** Where the Flux version sits; default `fluxVersion`. */
+    version?: string;
 }
 
-export const VAULT_COMPONENT_PATHS: VaultPlanPaths = { cluster: "cluster", namespace: "fluxNamespace", vault: "" };
+export const VAULT_COMPONENT_PATHS: VaultPlanPaths = { cluster: "cluster", namespace: "fluxNamespace", vault: "", version: "fluxVersion" };
 
 export interface VaultPlanOptions {
     paths?: VaultPlanPaths;
@@ -55,6 +60,7 @@ export interface VaultJwtAuthPlan {
 export interface VaultPlan {
     cluster: ResolvedSourceCluster;
     fluxNamespace: string;
+    fluxVersion: FluxVersion;
     address: string;
     namespace?: string;
     tokenTtlSeconds: number;

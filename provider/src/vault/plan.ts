@@ -13,6 +13,7 @@ import { boundedName } from "../core/names";
 import { checkClusterAddress } from "../core/remote-cluster";
 import { tenantControllers } from "../core/tenants";
 import { toYaml } from "../flux/manifests";
+import { checkFluxVersion, checkObjectLevelControllers, fluxVersionFacts } from "../flux/version";
 import { VAULT_PATH, VaultGrant, grantKinds, resolveAccess } from "./grants";
 import { vaultObjectSettings } from "./object-settings";
 import { VAULT_COMPONENT_PATHS, VaultIdentityPlan, VaultJwtAuthPlan, VaultPlan, VaultPlanInput, VaultPlanOptions } from "./plan-model";
@@ -42,6 +43,17 @@ export function planVault(input: VaultPlanInput, options: VaultPlanOptions = {})
     const cluster = resolveSourceCluster(clusterInput, issues.within(paths.cluster), { placeholderIssuer: pending.issuerUrl });
     const fluxNamespace = input.fluxNamespace ?? DEFAULT_FLUX_NAMESPACE;
     checkNamespace(fluxNamespace, issues.within(paths.namespace), undefined);
+    const versionIssues = issues.within(paths.version ?? "fluxVersion");
+    const fluxVersion = checkFluxVersion(input.fluxVersion, versionIssues, undefined);
+    // kustomize-controller's --sops-vault-configmap, which this target sets, is in Flux 2.9 (kustomize-controller
+    // v1.9) and not in 2.7 (v1.7.3's main.go); an unknown flag makes the controller exit at start-up.
+    if (!fluxVersionFacts(fluxVersion).sopsVault) {
+        versionIssues.add(
+            undefined,
+            `Flux ${fluxVersion}'s kustomize-controller has no --sops-vault-configmap: SOPS decryption with Vault ServiceAccount-token logins starts with Flux 2.9, and an unknown flag makes the controller exit.`,
+            "set the Flux version to 2.9 or later once the cluster runs it, or remove the vault target.",
+        );
+    }
 
     const address = checkClusterAddress(v.address, at, "address");
     if (v.namespace !== undefined && (typeof v.namespace !== "string" || !VAULT_PATH.test(v.namespace))) {
@@ -57,6 +69,8 @@ export function planVault(input: VaultPlanInput, options: VaultPlanOptions = {})
     if (controllerGrants.length === 0 && tenants.length === 0 && issues.count === 0) {
         at.add(undefined, "nothing to decrypt with: no transit keys under controllers or tenants.", "list transit keys under controllers.transit or tenants[].access.transit.");
     }
+    const objectLevelControllers = controllersForKinds(tenants.flatMap((t) => t.kinds));
+    checkObjectLevelControllers(fluxVersion, objectLevelControllers, versionIssues);
     issues.throwIfAny();
     if (!cluster || !address || !jwtAuth) throw new Error("unreachable: invalid Vault input without issues");
 
@@ -83,12 +97,13 @@ export function planVault(input: VaultPlanInput, options: VaultPlanOptions = {})
     const plan: Omit<VaultPlan, "warnings"> = {
         cluster,
         fluxNamespace,
+        fluxVersion,
         address,
         tokenTtlSeconds: ttl as number,
         jwtAuth,
         identities,
         configYaml: toYaml({ instances: [{ address, loginPath: jwtAuth.loginPath }] }),
-        objectLevelControllers: controllersForKinds(tenants.flatMap((t) => t.kinds)),
+        objectLevelControllers,
         tenantControllers: tenantControllers(tenants),
         objectSettings: vaultObjectSettings(controllerGrants, tenants),
     };

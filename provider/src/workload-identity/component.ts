@@ -36,6 +36,12 @@ export interface FluxWorkloadIdentityArgs {
     cluster: SourceClusterArgs;
     /** Namespace Flux runs in. Default flux-system. */
     fluxNamespace?: string;
+    /**
+     * The Flux minor version the cluster runs, `"major.minor"` (`"2.10"`; `"2.9.4"` names its minor). It
+     * decides the object-level feature gate (2.6 to 2.9 only), the token RBAC and which lockdown flags
+     * exist. Default the newest supported minor; Flux 2.10 needs Kubernetes 1.35 or later.
+     */
+    fluxVersion?: string;
     /** What Flux reaches in AWS. */
     aws?: AwsTargetArgs;
     /** What Flux reaches in Azure. */
@@ -83,7 +89,7 @@ export interface VaultTargetChild extends pulumi.ComponentResource {
     readonly warnings: pulumi.Output<string[]>;
 }
 
-type VaultComponentModule = { VaultFluxIdentity: new (name: string, args: VaultTargetOptions & { cluster: SourceClusterArgs; fluxNamespace?: string }, opts?: pulumi.ComponentResourceOptions) => VaultTargetChild };
+type VaultComponentModule = { VaultFluxIdentity: new (name: string, args: VaultTargetOptions & { cluster: SourceClusterArgs; fluxNamespace?: string; fluxVersion?: string }, opts?: pulumi.ComponentResourceOptions) => VaultTargetChild };
 
 /** The per-cloud components a FluxWorkloadIdentity composes; absent for clouds it does not reach. */
 export interface FluxWorkloadIdentityTargets {
@@ -118,7 +124,7 @@ export interface FluxWorkloadIdentityResult extends Omit<ComposedFluxSide, "lock
 }
 
 const RESULT_KEYS = [
-    "patchSet", "kustomizationYaml", "tenantServiceAccountsYaml", "tenantRbacYaml", "fluxObjectsYaml", "objectSettings", "warnings",
+    "patchSet", "kustomizationYaml", "tenantServiceAccountsYaml", "tenantRbacYaml", "fluxInstanceYaml", "fluxObjectsYaml", "objectSettings", "warnings",
     "awsRoleArns", "azureClientIds", "gcpServiceAccountEmails", "gcpRemoteClusterRbacYaml",
     "kubernetesAuthenticationConfigurationYaml", "kubernetesRemoteClusterRbacYaml", "vaultRoleNames",
 ] as const;
@@ -129,6 +135,7 @@ export function clusterSpecFromArgs(args: FluxWorkloadIdentityArgs): ClusterSpec
     const spec: ClusterSpec = { name: cluster.name, type: cluster.type, issuerUrl: isKnown(cluster.issuerUrl) ? (cluster.issuerUrl as string) : "pending" };
     if (cluster.eksClusterName !== undefined) spec.eksClusterName = isKnown(cluster.eksClusterName) ? cluster.eksClusterName : "pending";
     if (args.fluxNamespace !== undefined) spec.flux = { namespace: args.fluxNamespace };
+    if (args.fluxVersion !== undefined) spec.flux = { ...spec.flux, version: args.fluxVersion };
     if (args.lockdown !== undefined) spec.flux = { ...spec.flux, lockdown: args.lockdown };
     if (args.aws) {
         const { oidcProviderArn, ...aws } = args.aws;
@@ -165,8 +172,10 @@ export class FluxWorkloadIdentity extends pulumi.ComponentResource {
     declare public readonly kustomizationYaml: pulumi.Output<string>;
     /** Tenant ServiceAccounts (object level), as a manifest; empty without tenants. */
     declare public readonly tenantServiceAccountsYaml: pulumi.Output<string>;
-    /** Roles letting the serving controllers get tenant ServiceAccounts and create their tokens; empty without tenants. */
+    /** Roles letting the serving controllers create tokens for the tenant ServiceAccounts; empty without tenants. */
     declare public readonly tenantRbacYaml: pulumi.Output<string>;
+    /** The same Flux side as a FluxInstance, for Flux installed by the Flux Operator (flux-operator/flux-instance.yaml). */
+    declare public readonly fluxInstanceYaml: pulumi.Output<string>;
     /** Example Flux objects (validated against Flux's CRDs) with each tenant's provider and serviceAccountName. */
     declare public readonly fluxObjectsYaml: pulumi.Output<string>;
     /** What each Flux object must set, for every cloud. */
@@ -193,18 +202,20 @@ export class FluxWorkloadIdentity extends pulumi.ComponentResource {
         const shape = planWorkloadIdentity(args);
         super(FLUX_WORKLOAD_IDENTITY_TYPE, name, {}, opts);
         const { cluster, fluxNamespace } = args;
+        // The planner's resolved minor ("2.9.4" becomes "2.9"), so every child renders for the same one.
+        const fluxVersion = shape.fluxVersion;
         const child = { parent: this };
         const children: FluxWorkloadIdentityTargets = {};
         CHILDREN.set(this, children);
-        if (args.aws) children.aws = new AwsFluxIdentity(name, { cluster, fluxNamespace, ...args.aws }, child);
-        if (args.azure) children.azure = new AzureFluxIdentity(name, { cluster, fluxNamespace, ...args.azure }, child);
-        if (args.gcp) children.gcp = new GcpFluxIdentity(name, { cluster, fluxNamespace, ...args.gcp }, child);
-        if (args.kubernetes) children.kubernetes = new KubernetesFluxIdentity(name, { cluster, fluxNamespace, ...args.kubernetes }, child);
+        if (args.aws) children.aws = new AwsFluxIdentity(name, { cluster, fluxNamespace, fluxVersion, ...args.aws }, child);
+        if (args.azure) children.azure = new AzureFluxIdentity(name, { cluster, fluxNamespace, fluxVersion, ...args.azure }, child);
+        if (args.gcp) children.gcp = new GcpFluxIdentity(name, { cluster, fluxNamespace, fluxVersion, ...args.gcp }, child);
+        if (args.kubernetes) children.kubernetes = new KubernetesFluxIdentity(name, { cluster, fluxNamespace, fluxVersion, ...args.kubernetes }, child);
         if (args.vault) {
             // Loaded only when used: @pulumi/vault is an optional peer dependency.
             // eslint-disable-next-line @typescript-eslint/no-require-imports
             const { VaultFluxIdentity: Vault } = require("../vault/component") as VaultComponentModule;
-            children.vault = new Vault(name, { cluster, fluxNamespace, ...args.vault }, child);
+            children.vault = new Vault(name, { cluster, fluxNamespace, fluxVersion, ...args.vault }, child);
         }
         const { aws, azure, gcp, kubernetes, vault } = children;
 
@@ -221,7 +232,7 @@ export class FluxWorkloadIdentity extends pulumi.ComponentResource {
                 const objectSettings = settings.flat();
                 const { lockdownWarnings, ...side } = composeFluxSide(
                     sets.filter((s): s is FluxPatchSet => s !== undefined),
-                    { lockdown: args.lockdown, objectSettings },
+                    { lockdown: args.lockdown, objectSettings, fluxVersion, clusterType: cluster.type },
                 );
                 return {
                     ...side,
@@ -247,6 +258,7 @@ export class FluxWorkloadIdentity extends pulumi.ComponentResource {
                 kustomizationYaml: r.kustomizationYaml,
                 tenantServiceAccountsYaml: r.tenantServiceAccountsYaml,
                 tenantRbacYaml: r.tenantRbacYaml,
+                fluxInstanceYaml: r.fluxInstanceYaml,
                 fluxObjectsYaml: r.fluxObjectsYaml,
                 warnings: r.warnings,
                 awsRoleArns: r.awsRoleArns,

@@ -136,7 +136,7 @@ function render(specFile: string, outDir: string, json: boolean, io: CliIO, conf
     lines.push(
         repoReport
             ? "Commit the Flux repository; plan.json lists every cloud resource `up` creates, diagram.md shows who reaches what."
-            : "Commit each cluster's Flux side with --write <flux-repo> (or by hand: flux-system/kustomization.yaml next to gotk-components.yaml, tenants/ applied with it); plan.json lists every cloud resource `up` creates, diagram.md shows who reaches what.",
+            : "Commit each cluster's Flux side with --write <flux-repo> (or by hand: flux-system/kustomization.yaml next to gotk-components.yaml, tenants/ applied with it; with the Flux Operator, flux-operator/flux-instance.yaml merged into its FluxInstance instead); plan.json lists every cloud resource `up` creates, diagram.md shows who reaches what.",
     );
     io.out(lines.join("\n") + "\n");
     return EXIT_OK;

@@ -13,6 +13,7 @@ export function workloadIdentityArgsFromSpec(spec: ClusterSpec): FluxWorkloadIde
     const args: FluxWorkloadIdentityArgs = { cluster: { name: spec.name, type: spec.type, issuerUrl: spec.issuerUrl } };
     if (spec.eksClusterName !== undefined) args.cluster.eksClusterName = spec.eksClusterName;
     if (spec.flux?.namespace !== undefined) args.fluxNamespace = spec.flux.namespace;
+    if (spec.flux?.version !== undefined) args.fluxVersion = spec.flux.version;
     if (spec.flux?.lockdown !== undefined) args.lockdown = spec.flux.lockdown;
     if (spec.aws) args.aws = spec.aws;
     if (spec.azure) args.azure = spec.azure;

@@ -25,6 +25,7 @@ export function renderCluster(spec: ClusterSpec, fieldPath = ""): RenderedCluste
     const plan = planCluster(spec, fieldPath);
     const files: Record<string, string> = {
         "flux-system/kustomization.yaml": plan.kustomizationYaml,
+        "flux-operator/flux-instance.yaml": plan.fluxInstanceYaml,
         "plan.json": planJson(clusterPlanDocument(plan)),
     };
     if (plan.tenantServiceAccountsYaml) files["tenants/service-accounts.yaml"] = plan.tenantServiceAccountsYaml;

@@ -142,6 +142,10 @@ function schemaIssue(e: ErrorObject): ValidationIssue {
         case "pattern":
             return { path: fieldPath(e.instancePath), message: `${show(e.data)} does not have the expected form.`, fix: describedFix(e) ?? `match ${String(p.pattern)}.` };
         case "type":
+            // YAML reads a version such as 2.10 as the number 2.1: say so, or the user quotes the wrong value.
+            if (/\/flux\/version$/.test(e.instancePath) && typeof e.data === "number") {
+                return { path: fieldPath(e.instancePath), message: `expected the Flux version as a string, got the number ${String(e.data)} (YAML reads 2.10 as the number 2.1).`, fix: `quote it: "${e.data === 2.1 ? "2.10" : String(e.data)}".` };
+            }
             return typeIssue(fieldPath(e.instancePath), String(p.type), e.data);
         case "minItems": {
             const limit = Number(p.limit);

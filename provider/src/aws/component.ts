@@ -5,6 +5,7 @@
 
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { BroughtIdentityRequirement, sortRequirements } from "../core/brought";
 import { FluxIdentityValidationError } from "../core/errors";
 import { FluxPatchSet } from "../core/patch";
 import { renderFluxSide } from "../flux/kustomization";
@@ -12,6 +13,7 @@ import { FluxObjectSetting } from "../flux/objects";
 import { defineLazyOutputs } from "../pulumi/lazy-outputs";
 import { ResourceFactory, createPlannedChildren } from "../pulumi/planned-resources";
 import { SourceClusterArgs, isKnown, resolvedCluster } from "../pulumi/source-cluster-args";
+import { awsBroughtIdentities } from "./brought";
 import { awsFluxPatchSet } from "./patches";
 import { AwsPlan, AwsPlanInput, PendingValues, plannedRoleArns, planAws } from "./plan";
 import { AWS_TYPES, AwsResourceType, POLICY_PROPERTIES, describeAwsResources } from "./resources";
@@ -139,6 +141,11 @@ export class AwsFluxIdentity extends pulumi.ComponentResource {
     declare public readonly objectSettings: pulumi.Output<FluxObjectSetting[]>;
     /** Things to do or know that the component cannot do itself. */
     declare public readonly warnings: pulumi.Output<string[]>;
+    /**
+     * What must exist in AWS for the roles flux-identity does not own (brought roles, Pod Identity target
+     * roles), with the external IDs EKS returned for the associations.
+     */
+    declare public readonly broughtIdentities: pulumi.Output<BroughtIdentityRequirement[]>;
 
     constructor(name: string, args: AwsFluxIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         const prepared = prepare(args);
@@ -167,16 +174,28 @@ export class AwsFluxIdentity extends pulumi.ComponentResource {
             result = awaited.apply(() => known);
         }
         defineLazyOutputs(this, result, RESULT_KEYS);
+        // Its own output: EKS reports a new association's external ID only once it exists, and the other
+        // outputs must not wait for that in a preview.
+        const externalIds = pulumi.all(
+            Object.fromEntries(
+                shape.podIdentityAssociations
+                    .filter((a) => a.targetRoleArn)
+                    .map((a) => [a.logicalName, (created.get(a.logicalName) as aws.eks.PodIdentityAssociation).externalId]),
+            ),
+        );
+        const brought = pulumi.all([prepared.plan ?? shape, externalIds]).apply(([plan, ids]) => sortRequirements(awsBroughtIdentities(plan, ids)));
+        Object.defineProperty(this, "broughtIdentities", { enumerable: true, value: brought });
         // State records what users read back; the patch set and object settings stay in-program data
         // (derivable from the plan, and large).
         this.registerOutputs(
-            result.apply((r) => ({
+            pulumi.all([result, brought]).apply(([r, broughtIdentities]) => ({
                 roleArns: r.roleArns,
                 tenantRoleArns: r.tenantRoleArns,
                 oidcProviderArn: r.oidcProviderArn,
                 kustomizationYaml: r.kustomizationYaml,
                 tenantServiceAccountsYaml: r.tenantServiceAccountsYaml,
                 warnings: r.warnings,
+                broughtIdentities,
             })),
         );
     }

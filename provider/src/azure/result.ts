@@ -1,5 +1,6 @@
 /** Everything the Azure component outputs, computed once from the plan and the created identities' IDs. */
 
+import { BroughtIdentityRequirement } from "../core/brought";
 import { FluxPatchSet } from "../core/patch";
 import { renderFluxSide } from "../flux/kustomization";
 import { FluxObjectSetting } from "../flux/objects";
@@ -21,6 +22,8 @@ export interface AzureFluxIdentityResult {
     tenantServiceAccountsYaml: string;
     objectSettings: FluxObjectSetting[];
     azureDevOpsOnboarding: AzureDevOpsOnboarding[];
+    /** The federated credentials brought identities must hold. */
+    broughtIdentities: BroughtIdentityRequirement[];
     warnings: string[];
 }
 
@@ -34,6 +37,7 @@ export const AZURE_RESULT_KEYS = [
     "tenantServiceAccountsYaml",
     "objectSettings",
     "azureDevOpsOnboarding",
+    "broughtIdentities",
     "warnings",
 ] as const;
 
@@ -75,6 +79,7 @@ export function azureFluxIdentityResult(plan: AzurePlan, created: Record<string,
         ...renderFluxSide(patchSet),
         objectSettings: plan.objectSettings,
         azureDevOpsOnboarding: azureDevOpsOnboardings(plan, created),
+        broughtIdentities: plan.broughtIdentities,
         warnings: plan.warnings,
     };
 }

@@ -3,6 +3,7 @@
  * the kustomization.yaml, and the plan document `render` writes. Pure.
  */
 
+import { BroughtIdentityRequirement } from "../core/brought";
 import { SourceCluster } from "../core/cluster";
 import { FluxIdentityValidationError, Issues, ValidationIssue } from "../core/errors";
 import { FluxPatchSet } from "../core/patch";
@@ -58,6 +59,8 @@ export interface ClusterPlan {
     /** Example Flux objects showing each setting's provider and ServiceAccount. */
     fluxObjectsYaml: string;
     objectSettings: FluxObjectSetting[];
+    /** What must exist on each cloud's side for the identities flux-identity does not own. */
+    broughtIdentities: BroughtIdentityRequirement[];
     warnings: string[];
 }
 
@@ -134,6 +137,7 @@ export function planCluster(spec: ClusterSpec, path = "", pending: PendingCluste
         fluxNamespace,
         ...side,
         objectSettings,
+        broughtIdentities: [...(aws?.broughtIdentities ?? []), ...(azure?.broughtIdentities ?? []), ...(gcp?.broughtIdentities ?? [])],
         warnings: [...(aws?.warnings ?? []), ...(azure?.warnings ?? []), ...(gcp?.warnings ?? []), ...lockdownWarnings],
     };
     if (aws) plan.aws = aws;
@@ -178,6 +182,8 @@ export interface ClusterPlanDocument {
         resources: PlannedResource[];
         /** Resources the user must create elsewhere (for example access entries in another account). */
         external: PlannedResource[];
+        /** What must exist for the roles flux-identity does not own (brought and Pod Identity target roles). */
+        broughtIdentities: BroughtIdentityRequirement[];
         warnings: string[];
     };
     azure?: {
@@ -190,6 +196,8 @@ export interface ClusterPlanDocument {
         identities: AzureIdentityDocument[];
         resources: PlannedResource[];
         azureDevOpsOnboarding: AzureDevOpsOnboarding[];
+        /** The federated credentials brought identities must hold. */
+        broughtIdentities: BroughtIdentityRequirement[];
         warnings: string[];
     };
     gcp?: {
@@ -202,6 +210,8 @@ export interface ClusterPlanDocument {
         resources: PlannedResource[];
         /** RBAC manifests to apply in remote GKE clusters. */
         remoteClusterRbacYaml: string;
+        /** The roles/iam.workloadIdentityUser members brought GSAs must hold. */
+        broughtIdentities: BroughtIdentityRequirement[];
         warnings: string[];
     };
     warnings: string[];
@@ -241,6 +251,7 @@ export function clusterPlanDocument(plan: ClusterPlan): ClusterPlanDocument {
             identities,
             resources: describeAwsResources(aws),
             external: externalAwsResources(aws),
+            broughtIdentities: aws.broughtIdentities,
             warnings: aws.warnings,
         };
     }
@@ -259,6 +270,7 @@ export function clusterPlanDocument(plan: ClusterPlan): ClusterPlanDocument {
             ],
             resources: describeAzureResources(azure),
             azureDevOpsOnboarding: plan.azureDevOpsOnboarding,
+            broughtIdentities: azure.broughtIdentities,
             warnings: azure.warnings,
         };
     }
@@ -273,6 +285,7 @@ export function clusterPlanDocument(plan: ClusterPlan): ClusterPlanDocument {
             principals: plannedPrincipals(gcp).principals,
             resources: describeGcpResources(gcp),
             remoteClusterRbacYaml: gcp.remoteClusterRbacYaml,
+            broughtIdentities: gcp.broughtIdentities,
             warnings: gcp.warnings,
         };
     }

@@ -100,6 +100,10 @@ function render(specFile: string, outDir: string, json: boolean, io: CliIO, conf
     }
     const warnings = rendered.flatMap((c) => c.plan.warnings.map((w) => `  ${c.name}: ${w}`));
     if (warnings.length > 0) lines.push("Notes:", ...warnings);
+    const brought = rendered.filter((c) => c.plan.broughtIdentities.some((b) => !b.managed));
+    if (brought.length > 0) {
+        lines.push(`Brought identities: ${brought.map((c) => c.name).join(", ")} use identities flux-identity does not own; broughtIdentities in plan.json lists what their owners must add, with commands to check and apply it.`);
+    }
     lines.push("Commit each flux-system/kustomization.yaml next to that cluster's gotk-components.yaml; plan.json lists every cloud resource `up` creates.");
     io.out(lines.join("\n") + "\n");
     return EXIT_OK;

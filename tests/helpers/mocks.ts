@@ -58,6 +58,11 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
         return { clientId: guid(hex.slice(0, 32)), principalId: guid(hex.slice(32, 64)) };
     }
 
+    /** The external ID the mocked EKS returns for an association with a target role. */
+    static podIdentityExternalId(clusterName: string, namespace: string, serviceAccount: string): string {
+        return `returned-by-eks/${clusterName}/${namespace}/${serviceAccount}`;
+    }
+
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
         const inputs = args.inputs as Record<string, unknown>;
         const meta = this.pending.find((p) => p.type === args.type && p.name === args.name);
@@ -78,6 +83,9 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
             state.arn = `arn:${this.partition}:iam::${this.account}:role${(inputs.path as string) ?? "/"}${inputs.name as string}`;
         } else if (args.type === "aws:iam/openIdConnectProvider:OpenIdConnectProvider") {
             state.arn = `arn:${this.partition}:iam::${this.account}:oidc-provider/${String(inputs.url).replace(/^https:\/\//, "")}`;
+        } else if (args.type === "aws:eks/podIdentityAssociation:PodIdentityAssociation" && inputs.targetRoleArn) {
+            // EKS returns an external ID for associations with a target role; a form of its own, so tests can tell it from the planned one.
+            state.externalId = RecordingMocks.podIdentityExternalId(inputs.clusterName as string, inputs.namespace as string, inputs.serviceAccount as string);
         } else if (args.type === "azure-native:managedidentity:UserAssignedIdentity") {
             Object.assign(state, RecordingMocks.azureIds(inputs.resourceName as string), { tenantId: this.azureTenant });
         } else if (args.type === "gcp:serviceaccount/account:Account") {

@@ -294,10 +294,10 @@ describe("AWS plan: bad input names the field and says how to fix it", () => {
     const a = arns();
     const cases: Array<[string, AwsPlanInput, string, RegExp]> = [
         ["pod identity on a non-EKS cluster", awsInput(T.Gke, { authMethod: AwsAuthMethod.PodIdentity }), "authMethod", /EKS Pod Identity only exists on EKS/],
-        ["pod identity at object level", { ...tenantInput(T.Eks), aws: { ...tenantInput(T.Eks).aws, authMethod: AwsAuthMethod.PodIdentity } }, "tenants", /cannot serve object-level/],
         ["partition mismatch", awsInput(T.Generic, { region: "cn-north-1" }), "controllers.ecr[0].repositoryArns[0]", /partition aws, but this target's region is in partition aws-cn/],
         ["malformed ARN", awsInput(T.Generic, { controllers: { kms: [{ keyArns: ["arn:aws:kms:us-east-1:123:key/x"] }] } }), "controllers.kms[0].keyArns[0]", /12-digit account/],
-        ["KMS alias instead of key", awsInput(T.Generic, { controllers: { kms: [{ keyArns: [`arn:aws:kms:us-east-1:${ACCOUNT}:alias/sops`] }] } }), "controllers.kms[0].keyArns[0]", /not name a valid resource/],
+        ["alias of an AWS managed key", awsInput(T.Generic, { controllers: { kms: [{ keyArns: [`arn:aws:kms:us-east-1:${ACCOUNT}:alias/aws/ebs`] }] } }), "controllers.kms[0].keyArns[0]", /not name a valid resource/],
+        ["KMS alias with writeKeyPolicy", awsInput(T.Generic, { controllers: { kms: [{ keyArns: [`arn:aws:kms:us-east-1:${ACCOUNT}:alias/sops`], writeKeyPolicy: true }] } }), "controllers.kms[0].keyArns[0]", /an alias has none/],
         ["wrong service", awsInput(T.Generic, { controllers: { s3: [{ bucketArns: [a.repo] }] } }), "controllers.s3[0].bucketArns[0]", /service "ecr"/],
         ["empty grants", awsInput(T.Generic, { controllers: { ecr: [{ repositoryArns: [] }] } }), "controllers.ecr[0].repositoryArns", /non-empty list/],
         ["nothing at all", awsInput(T.Generic, { controllers: undefined }), "(root)", /nothing to grant/],

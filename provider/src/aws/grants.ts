@@ -198,7 +198,10 @@ function resolveEntry(service: Exclude<AwsService, "ecrPublic">, value: unknown,
     if (issues.count > before || !kinds) {
         return undefined;
     }
-    return { service, kinds, resources: uniqueSorted(resources), parsed, writeResourcePolicy: write, eks, path: issues.path() };
+    // `parsed[i]` describes `resources[i]`: both sorted and deduplicated together.
+    const byArn = new Map(resources.map((r, i) => [r, parsed[i]]));
+    const sorted = uniqueSorted(resources);
+    return { service, kinds, resources: sorted, parsed: sorted.map((r) => byArn.get(r) as ParsedArn), writeResourcePolicy: write, eks, path: issues.path() };
 }
 
 const ACCESS_POLICY_NAME = /^AmazonEKS[A-Za-z]+Policy$/;

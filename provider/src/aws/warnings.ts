@@ -55,7 +55,7 @@ export function planWarnings(w: WarningInput): string[] {
     if (w.authMethod === AwsAuthMethod.PodIdentity) {
         const brought = w.controllers.filter((c) => !w.roles.some((r) => r.serves.controllers.includes(c as FluxController)));
         if (brought.length > 0) {
-            out.push(`Pod Identity with existing roles: associate each with its controller ServiceAccount yourself (${brought.join(", ")}); flux-identity creates nothing in AWS for roles it does not own.`);
+            out.push(`Pod Identity with existing roles: associate each with its controller ServiceAccount yourself (${brought.join(", ")}); flux-identity creates nothing in AWS for roles it does not own (broughtIdentities lists each association and trust statement, with the aws commands).`);
         }
     }
     for (const a of w.podIdentityAssociations) {

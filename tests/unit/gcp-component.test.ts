@@ -211,7 +211,7 @@ describe("GCP packaging", () => {
         ]);
         assert.equal(c.inputs.projectNumber.optional, undefined, "projectNumber is required");
         assert.deepEqual(Object.keys(c.outputs).sort(), [
-            "kustomizationYaml", "objectSettings", "patchSet", "principals", "remoteClusterRbacYaml", "serviceAccountEmails", "tenantServiceAccountEmails", "tenantServiceAccountsYaml", "warnings", "workloadIdentityProvider",
+            "broughtIdentities", "kustomizationYaml", "objectSettings", "patchSet", "principals", "remoteClusterRbacYaml", "serviceAccountEmails", "tenantServiceAccountEmails", "tenantServiceAccountsYaml", "warnings", "workloadIdentityProvider",
         ]);
         assert.deepEqual(result.typeDefinitions.GcpAuthMode.enum?.map((e) => e.value), ["direct", "impersonation"]);
         assert.deepEqual(result.typeDefinitions.GcpServiceAccountLayout.enum?.map((e) => e.value), ["perController", "shared"]);

@@ -15,16 +15,14 @@ import { AwsAuthMethod } from "../../provider/src/aws/spec";
 import { FLUX_STS_ENDPOINT_PATTERN } from "../../provider/src/aws/sts-endpoint";
 import { FluxKind } from "../../provider/src/core/catalog";
 import { SourceClusterType } from "../../provider/src/core/cluster";
-import { ValidationIssue } from "../../provider/src/core/errors";
 import { planCluster } from "../../provider/src/plan/cluster";
 import { loadFleet } from "../../sdk/src/spec/fleet";
 import fleetSchema from "../../sdk/schema/fleet.schema.json";
 import { Decision, IamRequest, ensureEvaluator, evaluate } from "../helpers/iam";
-import { validationIssues } from "../helpers/issues";
 import { FluxFixture, KubeObject, find, kustomizeBuild, podSpec, prepareFluxBuild } from "../helpers/kustomize";
 import { RecordingMocks, settle, useMocks, valueOf } from "../helpers/mocks";
 import { fromRoot } from "../helpers/paths";
-import { ACCOUNT, ISSUERS, cluster } from "../helpers/samples";
+import { ACCOUNT, ISSUERS, awsIssues, cluster, roleOf } from "../helpers/samples";
 import { skipWithReason } from "../helpers/skip";
 
 const T = SourceClusterType;
@@ -39,43 +37,29 @@ const ALIAS = `arn:aws:kms:us-east-1:${ACCOUNT}:alias/flux-sops`;
 const ANY_ROLE = `arn:aws:iam::${ACCOUNT}:role/any`;
 const VPCE = "https://vpce-0a1b2c3d4e5f60718-abcdefgh.sts.us-east-1.vpce.amazonaws.com";
 
-function issuesOf(input: AwsPlanInput): ValidationIssue[] {
-    return validationIssues(() => planAws(input));
+const issuesOf = awsIssues;
+const role = roleOf;
+
+/** An EKS cluster in us-east-1 whose controllers use Pod Identity. */
+function eksPodIdentity(aws: Partial<AwsPlanInput["aws"]>): AwsPlanInput {
+    return { cluster: cluster(T.Eks), aws: { accountId: ACCOUNT, region: "us-east-1", authMethod: AwsAuthMethod.PodIdentity, ...aws } };
 }
 
-function role(plan: AwsPlan, key: string) {
-    const r = plan.roles.find((x) => x.key === key);
-    assert.ok(r, `no role ${key}: ${plan.roles.map((x) => x.key).join(", ")}`);
-    return r;
-}
-
-/** EKS, Pod Identity for the controllers, one tenant on IRSA. */
+/** Pod Identity for the controllers, one tenant on IRSA. */
 function podIdentityWithTenants(extra: Partial<AwsPlanInput["aws"]> = {}): AwsPlanInput {
-    return {
-        cluster: cluster(T.Eks),
-        aws: {
-            accountId: ACCOUNT,
-            region: "us-east-1",
-            authMethod: AwsAuthMethod.PodIdentity,
-            controllers: { ecr: [{ repositoryArns: [`arn:aws:ecr:us-east-1:${ACCOUNT}:repository/platform/*`] }], kms: [{ keyArns: [KEY] }] },
-            tenants: [{ namespace: "team-a", serviceAccount: "flux-aws", access: { s3: [{ bucketArns: ["arn:aws:s3:::team-a-manifests"] }], kms: [{ keyArns: [ALIAS] }] } }],
-            ...extra,
-        },
-    };
+    return eksPodIdentity({
+        controllers: { ecr: [{ repositoryArns: [`arn:aws:ecr:us-east-1:${ACCOUNT}:repository/platform/*`] }], kms: [{ keyArns: [KEY] }] },
+        tenants: [{ namespace: "team-a", serviceAccount: "flux-aws", access: { s3: [{ bucketArns: ["arn:aws:s3:::team-a-manifests"] }], kms: [{ keyArns: [ALIAS] }] } }],
+        ...extra,
+    });
 }
 
-/** EKS, Pod Identity, source-controller acting as a role of another account. */
+/** Pod Identity, source-controller acting as a role of another account. */
 function crossAccount(extra: Partial<NonNullable<AwsPlanInput["aws"]["podIdentity"]>> = {}): AwsPlanInput {
-    return {
-        cluster: cluster(T.Eks),
-        aws: {
-            accountId: ACCOUNT,
-            region: "us-east-1",
-            authMethod: AwsAuthMethod.PodIdentity,
-            podIdentity: { targetRoleArns: { "source-controller": TARGET }, ...extra },
-            controllers: { ecr: [{ repositoryArns: [REPO] }], kms: [{ keyArns: [KEY] }] },
-        },
-    };
+    return eksPodIdentity({
+        podIdentity: { targetRoleArns: { "source-controller": TARGET }, ...extra },
+        controllers: { ecr: [{ repositoryArns: [REPO] }], kms: [{ keyArns: [KEY] }] },
+    });
 }
 
 function webIdentity(sub: string, aud = "sts.amazonaws.com", provider = OIDC_ARN): IamRequest {
@@ -326,7 +310,7 @@ describe("AWS: custom STS endpoints (VPC endpoints, FIPS)", () => {
         ["not a string", generic(443), /expected an STS endpoint URL/],
         [
             "Pod Identity controllers only",
-            { cluster: cluster(T.Eks), aws: { accountId: ACCOUNT, region: "us-east-1", authMethod: AwsAuthMethod.PodIdentity, stsEndpoint: VPCE, controllers: { s3: [{ bucketArns: ["arn:aws:s3:::flux-bucket"] }] } } },
+            eksPodIdentity({ stsEndpoint: VPCE, controllers: { s3: [{ bucketArns: ["arn:aws:s3:::flux-bucket"] }] } }),
             /Pod Identity controllers get credentials from the EKS Pod Identity Agent/,
         ],
         [

@@ -1,25 +1,16 @@
 import { strict as assert } from "node:assert";
 import { FluxKind } from "../../provider/src/core/catalog";
 import { SourceClusterType } from "../../provider/src/core/cluster";
-import { ValidationIssue } from "../../provider/src/core/errors";
 import { awsFluxPatchSet } from "../../provider/src/aws/patches";
-import { AwsPlan, AwsPlanInput, planAws } from "../../provider/src/aws/plan";
+import { AwsPlanInput, planAws } from "../../provider/src/aws/plan";
 import { describeAwsResources } from "../../provider/src/aws/resources";
 import { AwsAuthMethod, AwsRoleLayout } from "../../provider/src/aws/spec";
-import { ACCOUNT, ISSUERS, arns, awsInput, cluster, fullAccess, tenantInput } from "../helpers/samples";
-import { validationIssues } from "../helpers/issues";
+import { ACCOUNT, ISSUERS, arns, awsInput, awsIssues, cluster, fullAccess, roleOf, tenantInput } from "../helpers/samples";
 
 const T = SourceClusterType;
 
-function issuesOf(input: AwsPlanInput): ValidationIssue[] {
-    return validationIssues(() => planAws(input));
-}
-
-function role(plan: AwsPlan, key: string) {
-    const r = plan.roles.find((x) => x.key === key);
-    assert.ok(r, `no role ${key}: ${plan.roles.map((x) => x.key).join(", ")}`);
-    return r;
-}
+const issuesOf = awsIssues;
+const role = roleOf;
 
 describe("AWS plan: trust", () => {
     it("writes the docs' OIDC federation trust policy: StringEquals on aud and sub", () => {

@@ -1,5 +1,7 @@
 /** ARN parsing and validation, partition-aware, with messages that show the expected shape. */
 
+import { FluxController, isFluxController, sortControllers } from "../core/catalog";
+import { isRecord } from "../core/checks";
 import { Issues, show } from "../core/errors";
 import { AwsPartition, isSupportedPartition, partitionOfRegion } from "./partition";
 
@@ -181,4 +183,26 @@ export function checkArn(value: unknown, kind: ArnKind, partition: AwsPartition,
         return undefined;
     }
     return arn;
+}
+
+/**
+ * A map from controller name to IAM role ARN (brought roles, Pod Identity target roles), in catalog
+ * order; every bad key or ARN becomes an issue under `field`.
+ */
+export function checkControllerRoleArns(value: unknown, partition: AwsPartition, issues: Issues, field: string): Map<FluxController, string> {
+    const out = new Map<FluxController, string>();
+    if (value === undefined) return out;
+    if (!isRecord(value)) {
+        issues.add(field, `expected a map from controller name to role ARN, got ${show(value)}.`, `write ${field}: { source-controller: arn:${partition}:iam::<account-id>:role/<name> }.`);
+        return out;
+    }
+    const at = issues.at(field);
+    for (const [controller, arn] of Object.entries(value)) {
+        if (!isFluxController(controller)) {
+            at.add(controller, `unknown Flux controller ${show(controller)}.`, `use one of ${Object.values(FluxController).join(", ")}.`);
+        } else if (checkArn(arn, IAM_ROLE, partition, at, controller)) {
+            out.set(controller, arn as string);
+        }
+    }
+    return new Map(sortControllers(out.keys()).map((c) => [c, out.get(c) as string]));
 }

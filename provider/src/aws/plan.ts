@@ -6,7 +6,7 @@
 
 import { tenantControllers } from "../core/tenants";
 import { sortRequirements } from "../core/brought";
-import { FluxController, FluxKind, KIND_CONTROLLER, controllerShortName, controllersForKinds, isFluxController, sortControllers } from "../core/catalog";
+import { FluxController, FluxKind, KIND_CONTROLLER, controllerShortName, controllersForKinds, sortControllers } from "../core/catalog";
 import { checkBoolean, checkKnownFields, enumValue, isRecord } from "../core/checks";
 import { SourceCluster, SourceClusterType, resolveSourceCluster } from "../core/cluster";
 import { Issues, show } from "../core/errors";
@@ -14,7 +14,7 @@ import { controllersToCreate } from "../core/used-by";
 import { checkNamespace, serviceAccountKey } from "../core/kubernetes";
 import { sortedRecord } from "../core/order";
 import { planAccessEntries } from "./access-entries";
-import { IAM_OIDC_PROVIDER, IAM_POLICY, IAM_ROLE, checkArn } from "./arn";
+import { IAM_OIDC_PROVIDER, IAM_POLICY, checkArn, checkControllerRoleArns } from "./arn";
 import { awsBroughtIdentities } from "./brought";
 import { AwsGrant, identityPermissions, resolveAccess, scopeGrants } from "./grants";
 import { awsObjectSettings } from "./object-settings";
@@ -139,20 +139,7 @@ export function planAws(input: AwsPlanInput, options: AwsPlanOptions = {}): AwsP
     }
 
     // Bring-your-own controller roles.
-    const existing = new Map<FluxController, string>();
-    if (a.existingRoleArns !== undefined) {
-        if (!isRecord(a.existingRoleArns)) {
-            at.add("existingRoleArns", `expected a map from controller name to role ARN, got ${show(a.existingRoleArns)}.`, "write existingRoleArns: { source-controller: arn:... }.");
-        } else {
-            for (const [controller, arn] of Object.entries(a.existingRoleArns)) {
-                if (!isFluxController(controller)) {
-                    at.at("existingRoleArns").add(controller, `unknown Flux controller ${show(controller)}.`, `use one of ${Object.values(FluxController).join(", ")}.`);
-                } else if (checkArn(arn, IAM_ROLE, partition, at.at("existingRoleArns"), controller)) {
-                    existing.set(controller, arn);
-                }
-            }
-        }
-    }
+    const existing = checkControllerRoleArns(a.existingRoleArns, partition, at, "existingRoleArns");
 
     const controllerGrants = resolveAccess(a.controllers, at.at("controllers"), { partition, managedShortcut });
     if (isRecord(a.controllers) && Object.keys(a.controllers).length === 0) {

@@ -8,10 +8,10 @@
  * that external ID: the EKS user guide, "Access AWS Resources using EKS Pod Identity Target IAM Roles".
  */
 
-import { FluxController, isFluxController, sortControllers } from "../core/catalog";
+import { FluxController } from "../core/catalog";
 import { checkBoolean, checkKnownFields, isRecord } from "../core/checks";
 import { Issues, show } from "../core/errors";
-import { IAM_ROLE, checkArn } from "./arn";
+import { checkControllerRoleArns } from "./arn";
 import { AwsPartition } from "./partition";
 import { PolicyStatement, oneOrMany, statement, uniqueSorted } from "./policy";
 import { AwsAuthMethod } from "./spec";
@@ -39,23 +39,9 @@ export function resolvePodIdentity(value: unknown, authMethod: AwsAuthMethod, pa
         return NONE;
     }
     checkKnownFields(value, POD_IDENTITY_FIELDS, pi);
-    const targets = new Map<FluxController, string>();
-    if (value.targetRoleArns !== undefined) {
-        if (!isRecord(value.targetRoleArns)) {
-            pi.add("targetRoleArns", `expected a map from controller name to role ARN, got ${show(value.targetRoleArns)}.`, "write targetRoleArns: { source-controller: arn:aws:iam::<account>:role/<name> }.");
-        } else {
-            for (const [controller, arn] of Object.entries(value.targetRoleArns)) {
-                const ti = pi.at("targetRoleArns");
-                if (!isFluxController(controller)) {
-                    ti.add(controller, `unknown Flux controller ${show(controller)}.`, `use one of ${Object.values(FluxController).join(", ")}.`);
-                } else if (checkArn(arn, IAM_ROLE, partition, ti, controller)) {
-                    targets.set(controller, arn as string);
-                }
-            }
-        }
-    }
+    const targetRoleArns = checkControllerRoleArns(value.targetRoleArns, partition, pi, "targetRoleArns");
     const disableSessionTags = checkBoolean(value.disableSessionTags, pi, "disableSessionTags");
-    return { targetRoleArns: new Map(sortControllers(targets.keys()).map((c) => [c, targets.get(c) as string])), disableSessionTags };
+    return { targetRoleArns, disableSessionTags };
 }
 
 /**

@@ -2,9 +2,15 @@
 
 import { Cloud, FluxKind } from "../core/catalog";
 import { FluxAuthLevel, FluxObjectSetting } from "../flux/objects";
-import { cloudObjectSettings } from "../flux/object-settings";
+import { SettingGrant, cloudObjectSettings } from "../flux/object-settings";
+import { endpointConfigMapKeys } from "../core/remote-cluster";
 import { AwsGrant } from "./grants";
 import { Tenant } from "./tenants";
+
+/** Remote EKS clusters carry their endpoint keys into the kubeConfig ConfigMap. */
+function settingGrant(g: AwsGrant): SettingGrant {
+    return { service: g.service, kinds: g.kinds, resources: g.resources, configMap: endpointConfigMapKeys(g.endpoint) };
+}
 
 /**
  * The settings; with a custom STS endpoint, tenants' Buckets also name it in `spec.sts` (the only
@@ -13,8 +19,8 @@ import { Tenant } from "./tenants";
 export function awsObjectSettings(controllerGrants: AwsGrant[], tenants: Tenant[], stsEndpoint?: string): FluxObjectSetting[] {
     const settings = cloudObjectSettings(
         Cloud.Aws,
-        controllerGrants,
-        tenants.map((t) => ({ ref: t.ref, grants: t.grants, brought: Boolean(t.existingRoleArn), kinds: t.kinds })),
+        controllerGrants.map(settingGrant),
+        tenants.map((t) => ({ ref: t.ref, grants: t.grants.map(settingGrant), brought: Boolean(t.existingRoleArn), kinds: t.kinds })),
     );
     if (stsEndpoint === undefined) return settings;
     return settings.map((s) =>

@@ -12,6 +12,7 @@ import { SourceCluster, SourceClusterType, resolveSourceCluster } from "../core/
 import { Issues, show } from "../core/errors";
 import { controllersToCreate } from "../core/used-by";
 import { checkNamespace, serviceAccountKey } from "../core/kubernetes";
+import { DistinctPart } from "../core/names";
 import { sortedRecord } from "../core/order";
 import { planAccessEntries } from "./access-entries";
 import { IAM_OIDC_PROVIDER, IAM_POLICY, checkArn, checkControllerRoleArns } from "./arn";
@@ -246,7 +247,7 @@ export function planAws(input: AwsPlanInput, options: AwsPlanOptions = {}): AwsP
     };
     const roles: AwsRolePlan[] = [];
     const grantsByRole = new Map<string, AwsGrant[]>();
-    const addRole = (key: string, readable: string, serves: AwsIdentityServes, grants: AwsGrant[], managed: boolean, extra: PolicyStatement[] = []) => {
+    const addRole = (key: string, readable: DistinctPart, serves: AwsIdentityServes, grants: AwsGrant[], managed: boolean, extra: PolicyStatement[] = []) => {
         roles.push(makeRole(ctx, key, readable, serves, grants, managed, extra));
         grantsByRole.set(key, grants);
     };
@@ -283,7 +284,7 @@ export function planAws(input: AwsPlanInput, options: AwsPlanOptions = {}): AwsP
             tenantRoles[tkey] = key;
         } else {
             const key = `tenant/${tkey}`;
-            addRole(key, `${t.ref.namespace}-${t.ref.name}`, serves, t.grants, false);
+            addRole(key, [t.ref.namespace, t.ref.name], serves, t.grants, false);
             tenantRoles[tkey] = key;
         }
     }

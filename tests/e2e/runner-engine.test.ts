@@ -118,6 +118,8 @@ describe("end to end: the runner on the real Pulumi engine", function () {
             assert.equal(result.outputs.kustomizationYaml, rendered.files["flux-system/kustomization.yaml"], result.cluster);
             assert.match(result.outputs.kustomizationYaml as string, /kind: Kustomization/);
             assert.equal(result.outputs.tenantServiceAccountsYaml, rendered.files["tenants/service-accounts.yaml"] ?? "", result.cluster);
+            // What the brought identities' owners must add: the same list plan.json holds.
+            assert.deepEqual(result.outputs.broughtIdentities, rendered.plan.broughtIdentities, result.cluster);
             assert.ok((result.changes.create ?? 0) >= 3, `${result.cluster}: ${JSON.stringify(result.changes)}`);
             // What the engine saved: the stack, the cluster's FluxWorkloadIdentity and its cloud components; no cloud resource.
             const saved = scratch.stackResources(PROJECT, `e2e-${result.cluster}`);

@@ -79,6 +79,11 @@ export class RecordingMocks extends FluxIdentityMocks {
         return mockAzureIdentityIds(identityName);
     }
 
+    /** The external ID these mocks' EKS returns for an association with a target role: unlike the documented form, so tests see which one a component outputs. */
+    static podIdentityExternalId(clusterName: string, namespace: string, serviceAccount: string): string {
+        return `returned-by-eks/${clusterName}/${namespace}/${serviceAccount}`;
+    }
+
     override newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
         const meta = this.pending.find((p) => p.type === args.type && p.name === args.name);
         // Same rule as the mock monitor's own URNs: the parent's last type qualifies the child's.
@@ -93,7 +98,12 @@ export class RecordingMocks extends FluxIdentityMocks {
             dependencies: meta?.dependencies ?? [],
             urn,
         });
-        return super.newResource(args) as { id: string; state: Record<string, unknown> };
+        const result = super.newResource(args) as { id: string; state: Record<string, unknown> };
+        const inputs = args.inputs as Record<string, string | undefined>;
+        if (args.type === "aws:eks/podIdentityAssociation:PodIdentityAssociation" && inputs.targetRoleArn) {
+            result.state.externalId = RecordingMocks.podIdentityExternalId(inputs.clusterName as string, inputs.namespace as string, inputs.serviceAccount as string);
+        }
+        return result;
     }
 
     /** The cluster lookups of the example programs (EKS, AKS, GKE); any other invoke returns nothing. */

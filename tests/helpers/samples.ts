@@ -1,7 +1,10 @@
 /** Sample inputs shared by the tests. Values follow the shapes in the Flux and cloud docs. */
 import { SourceCluster, SourceClusterType } from "../../provider/src/core/cluster";
 import { AwsAccess } from "../../provider/src/aws/spec";
-import { AwsPlanInput } from "../../provider/src/aws/plan";
+import { strict as assert } from "node:assert";
+import { AwsPlan, AwsPlanInput, planAws } from "../../provider/src/aws/plan";
+import { ValidationIssue } from "../../provider/src/core/errors";
+import { validationIssues } from "./issues";
 
 export const ACCOUNT = "123456789012";
 
@@ -64,4 +67,16 @@ export function tenantInput(type: SourceClusterType): AwsPlanInput {
             ],
         },
     };
+}
+
+/** The planned role with `key`; fails the test, listing the keys, when there is none. */
+export function roleOf(plan: AwsPlan, key: string) {
+    const r = plan.roles.find((x) => x.key === key);
+    assert.ok(r, `no role ${key}: ${plan.roles.map((x) => x.key).join(", ")}`);
+    return r;
+}
+
+/** The validation issues the AWS planner raises for `input`. */
+export function awsIssues(input: AwsPlanInput): ValidationIssue[] {
+    return validationIssues(() => planAws(input));
 }

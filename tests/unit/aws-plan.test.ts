@@ -1,25 +1,16 @@
 import { strict as assert } from "node:assert";
 import { FluxKind } from "../../provider/src/core/catalog";
 import { SourceClusterType } from "../../provider/src/core/cluster";
-import { ValidationIssue } from "../../provider/src/core/errors";
 import { awsFluxPatchSet } from "../../provider/src/aws/patches";
-import { AwsPlan, AwsPlanInput, planAws } from "../../provider/src/aws/plan";
+import { AwsPlanInput, planAws } from "../../provider/src/aws/plan";
 import { describeAwsResources } from "../../provider/src/aws/resources";
 import { AwsAuthMethod, AwsRoleLayout } from "../../provider/src/aws/spec";
-import { ACCOUNT, ISSUERS, arns, awsInput, cluster, fullAccess, tenantInput } from "../helpers/samples";
-import { validationIssues } from "../helpers/issues";
+import { ACCOUNT, ISSUERS, arns, awsInput, awsIssues, cluster, fullAccess, roleOf, tenantInput } from "../helpers/samples";
 
 const T = SourceClusterType;
 
-function issuesOf(input: AwsPlanInput): ValidationIssue[] {
-    return validationIssues(() => planAws(input));
-}
-
-function role(plan: AwsPlan, key: string) {
-    const r = plan.roles.find((x) => x.key === key);
-    assert.ok(r, `no role ${key}: ${plan.roles.map((x) => x.key).join(", ")}`);
-    return r;
-}
+const issuesOf = awsIssues;
+const role = roleOf;
 
 describe("AWS plan: trust", () => {
     it("writes the docs' OIDC federation trust policy: StringEquals on aud and sub", () => {
@@ -295,10 +286,10 @@ describe("AWS plan: bad input names the field and says how to fix it", () => {
     const a = arns();
     const cases: Array<[string, AwsPlanInput, string, RegExp]> = [
         ["pod identity on a non-EKS cluster", awsInput(T.Gke, { authMethod: AwsAuthMethod.PodIdentity }), "authMethod", /EKS Pod Identity only exists on EKS/],
-        ["pod identity at object level", { ...tenantInput(T.Eks), aws: { ...tenantInput(T.Eks).aws, authMethod: AwsAuthMethod.PodIdentity } }, "tenants", /cannot serve object-level/],
         ["partition mismatch", awsInput(T.Generic, { region: "cn-north-1" }), "controllers.ecr[0].repositoryArns[0]", /partition aws, but this target's region is in partition aws-cn/],
         ["malformed ARN", awsInput(T.Generic, { controllers: { kms: [{ keyArns: ["arn:aws:kms:us-east-1:123:key/x"] }] } }), "controllers.kms[0].keyArns[0]", /12-digit account/],
-        ["KMS alias instead of key", awsInput(T.Generic, { controllers: { kms: [{ keyArns: [`arn:aws:kms:us-east-1:${ACCOUNT}:alias/sops`] }] } }), "controllers.kms[0].keyArns[0]", /not name a valid resource/],
+        ["alias of an AWS managed key", awsInput(T.Generic, { controllers: { kms: [{ keyArns: [`arn:aws:kms:us-east-1:${ACCOUNT}:alias/aws/ebs`] }] } }), "controllers.kms[0].keyArns[0]", /not name a valid resource/],
+        ["KMS alias with writeKeyPolicy", awsInput(T.Generic, { controllers: { kms: [{ keyArns: [`arn:aws:kms:us-east-1:${ACCOUNT}:alias/sops`], writeKeyPolicy: true }] } }), "controllers.kms[0].keyArns[0]", /an alias has none/],
         ["wrong service", awsInput(T.Generic, { controllers: { s3: [{ bucketArns: [a.repo] }] } }), "controllers.s3[0].bucketArns[0]", /service "ecr"/],
         ["empty grants", awsInput(T.Generic, { controllers: { ecr: [{ repositoryArns: [] }] } }), "controllers.ecr[0].repositoryArns", /non-empty list/],
         ["nothing at all", awsInput(T.Generic, { controllers: undefined }), "(root)", /nothing to grant/],

@@ -210,7 +210,7 @@ describe("GCP packaging", () => {
         ]);
         assert.equal(c.inputs.projectNumber.optional, undefined, "projectNumber is required");
         assert.deepEqual(Object.keys(c.outputs).sort(), [
-            "fluxInstanceYaml", "kustomizationYaml", "objectSettings", "patchSet", "principals", "remoteClusterRbacYaml", "serviceAccountEmails", "tenantServiceAccountEmails", "tenantServiceAccountsYaml", "warnings", "workloadIdentityProvider",
+            "broughtIdentities", "fluxInstanceYaml", "kustomizationYaml", "objectSettings", "patchSet", "principals", "remoteClusterRbacYaml", "serviceAccountEmails", "tenantServiceAccountEmails", "tenantServiceAccountsYaml", "warnings", "workloadIdentityProvider",
         ]);
         assert.deepEqual(result.typeDefinitions.GcpAuthMode.enum?.map((e) => e.value), ["direct", "impersonation"]);
         assert.deepEqual(result.typeDefinitions.GcpServiceAccountLayout.enum?.map((e) => e.value), ["perController", "shared"]);

@@ -26,10 +26,12 @@ describe("packaging", () => {
         const c = result.components.AwsFluxIdentity;
         assert.deepEqual(Object.keys(c.inputs).sort(), [
             "accountId", "authMethod", "cluster", "controllers", "createOidcProvider", "existingRoleArns", "fluxNamespace", "fluxVersion", "maxSessionDurationSeconds",
-            "namePrefix", "oidcProviderArn", "path", "permissionsBoundaryArn", "region", "roleLayout", "singleTenantManagedPolicies", "tags", "tenants",
+            "namePrefix", "oidcProviderArn", "path", "permissionsBoundaryArn", "podIdentity", "region", "roleLayout", "singleTenantManagedPolicies", "stsEndpoint", "tags", "tenants",
         ]);
         assert.equal(c.inputs.accountId.optional, undefined, "accountId is required");
-        assert.deepEqual(Object.keys(c.outputs).sort(), ["fluxInstanceYaml", "kustomizationYaml", "objectSettings", "oidcProviderArn", "patchSet", "roleArns", "tenantRoleArns", "tenantServiceAccountsYaml", "warnings"]);
+        assert.deepEqual(Object.keys(c.outputs).sort(), ["broughtIdentities", "fluxInstanceYaml", "kustomizationYaml", "objectSettings", "oidcProviderArn", "patchSet", "roleArns", "tenantRoleArns", "tenantServiceAccountsYaml", "warnings"]);
+        assert.deepEqual(Object.keys(result.typeDefinitions.BroughtIdentityRequirement?.properties ?? {}).sort(), ["apply", "check", "cloud", "controllers", "document", "identity", "identityKey", "kind", "managed", "resource", "tenant"]);
+        assert.ok(result.typeDefinitions.AwsPodIdentityOptions?.properties?.targetRoleArns);
         assert.deepEqual(result.typeDefinitions.AwsAuthMethod.enum?.map((e) => e.value), ["irsa", "podIdentity"]);
         assert.ok(result.typeDefinitions.AwsEcrAccess.properties?.repositoryArns);
     });
@@ -48,7 +50,7 @@ describe("packaging", () => {
         ]);
         for (const required of ["tenantId", "subscriptionId", "resourceGroupName", "location", "cluster"]) assert.equal(c.inputs[required].optional, undefined, `${required} is required`);
         assert.deepEqual(Object.keys(c.outputs).sort(), [
-            "azureDevOpsOnboarding", "clientIds", "fluxInstanceYaml", "identityNames", "kustomizationYaml", "objectSettings", "patchSet", "principalIds", "tenantClientIds", "tenantServiceAccountsYaml", "warnings",
+            "azureDevOpsOnboarding", "broughtIdentities", "clientIds", "fluxInstanceYaml", "identityNames", "kustomizationYaml", "objectSettings", "patchSet", "principalIds", "tenantClientIds", "tenantServiceAccountsYaml", "warnings",
         ]);
         assert.deepEqual(result.typeDefinitions.AzureCloud.enum?.map((e) => e.value), ["public", "china", "usGovernment", "private"]);
         assert.ok(result.typeDefinitions.AzureAksAccess.properties?.rbacRoles);
@@ -65,7 +67,7 @@ describe("packaging", () => {
         assert.deepEqual(Object.keys(c.inputs).sort(), ["aws", "azure", "cluster", "fluxNamespace", "fluxVersion", "gcp", "kubernetes", "liveCluster", "lockdown", "vault"]);
         assert.equal(c.inputs.cluster.optional, undefined, "cluster is required");
         assert.deepEqual(Object.keys(c.outputs).sort(), [
-            "awsRoleArns", "azureClientIds", "fluxInstanceYaml", "fluxObjectsYaml", "gcpRemoteClusterRbacYaml", "gcpServiceAccountEmails",
+            "awsRoleArns", "azureClientIds", "broughtIdentities", "fluxInstanceYaml", "fluxObjectsYaml", "gcpRemoteClusterRbacYaml", "gcpServiceAccountEmails",
             "kubernetesAuthenticationConfigurationYaml", "kubernetesRemoteClusterRbacYaml", "kustomizationYaml", "objectSettings", "patchSet", "tenantRbacYaml", "tenantServiceAccountsYaml", "vaultRoleNames", "warnings",
         ]);
         assert.ok(result.typeDefinitions.AwsTargetArgs?.properties?.oidcProviderArn, "the AWS target keeps its OIDC provider input");

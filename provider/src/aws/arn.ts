@@ -1,5 +1,7 @@
 /** ARN parsing and validation, partition-aware, with messages that show the expected shape. */
 
+import { FluxController, isFluxController, sortControllers } from "../core/catalog";
+import { isRecord } from "../core/checks";
 import { Issues, show } from "../core/errors";
 import { AwsPartition, isSupportedPartition, partitionOfRegion } from "./partition";
 import { withArticle } from "../core/articles";
@@ -54,18 +56,27 @@ export const S3_BUCKET: ArnKind = {
     resourceFix: (r) => (r.includes("/") ? "give the bucket ARN without an object path; flux-identity adds <bucket>/* for s3:GetObject itself." : undefined),
 };
 
+/**
+ * KMS keys for SOPS, by key ARN or alias ARN: Flux (kustomize-controller internal/sops/awskms) accepts
+ * both, and passes the ARN in the SOPS file's metadata as the KeyId of kms:Decrypt.
+ */
 export const KMS_KEY: ArnKind = {
-    what: "KMS key ARN",
+    what: "KMS key or alias ARN",
     service: "kms",
     regional: true,
     account: "required",
-    resource: /^key\/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/,
-    example: (p) => `arn:${p}:kms:<region>:<account-id>:key/<key-id>`,
+    resource: /^(?:key\/(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})|alias\/(?!aws\/)[a-zA-Z0-9/_-]{1,250})$/,
+    example: (p) => `arn:${p}:kms:<region>:<account-id>:key/<key-id> or arn:${p}:kms:<region>:<account-id>:alias/<name>`,
     resourceFix: (r) =>
-        r.startsWith("alias/")
-            ? "IAM authorizes kms:Decrypt against the key ARN, not the alias: use `aws kms describe-key --key-id alias/<name>` to get the key ARN."
+        r.startsWith("alias/aws/")
+            ? "alias/aws/... names an AWS managed key, which only the AWS service that owns it can use; encrypt the SOPS files with a customer managed key."
             : undefined,
 };
+
+/** True when a KMS ARN names an alias rather than a key. */
+export function isKmsAlias(arn: ParsedArn): boolean {
+    return arn.resource.startsWith("alias/");
+}
 
 export const EKS_CLUSTER: ArnKind = {
     what: "EKS cluster ARN",
@@ -173,4 +184,26 @@ export function checkArn(value: unknown, kind: ArnKind, partition: AwsPartition,
         return undefined;
     }
     return arn;
+}
+
+/**
+ * A map from controller name to IAM role ARN (brought roles, Pod Identity target roles), in catalog
+ * order; every bad key or ARN becomes an issue under `field`.
+ */
+export function checkControllerRoleArns(value: unknown, partition: AwsPartition, issues: Issues, field: string): Map<FluxController, string> {
+    const out = new Map<FluxController, string>();
+    if (value === undefined) return out;
+    if (!isRecord(value)) {
+        issues.add(field, `expected a map from controller name to role ARN, got ${show(value)}.`, `write ${field}: { source-controller: arn:${partition}:iam::<account-id>:role/<name> }.`);
+        return out;
+    }
+    const at = issues.at(field);
+    for (const [controller, arn] of Object.entries(value)) {
+        if (!isFluxController(controller)) {
+            at.add(controller, `unknown Flux controller ${show(controller)}.`, `use one of ${Object.values(FluxController).join(", ")}.`);
+        } else if (checkArn(arn, IAM_ROLE, partition, at, controller)) {
+            out.set(controller, arn as string);
+        }
+    }
+    return new Map(sortControllers(out.keys()).map((c) => [c, out.get(c) as string]));
 }

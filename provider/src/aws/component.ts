@@ -5,6 +5,7 @@
 
 import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { BroughtIdentityRequirement, sortRequirements } from "../core/brought";
 import { FluxIdentityValidationError } from "../core/errors";
 import { FLUX_IDENTITY_INVOKES, unansweredInvoke } from "../pulumi/invokes";
 import { FluxPatchSet } from "../core/patch";
@@ -14,6 +15,7 @@ import { defineLazyOutputs } from "../pulumi/lazy-outputs";
 import { loadPeerSdk } from "../pulumi/peer-sdk";
 import { createPlannedChildren } from "../pulumi/planned-resources";
 import { SourceClusterArgs, isKnown, resolvedCluster } from "../pulumi/source-cluster-args";
+import { awsBroughtIdentities } from "./brought";
 import { awsFluxPatchSet } from "./patches";
 import { AwsPlan, AwsPlanInput, PendingValues, plannedRoleArns, planAws } from "./plan";
 import { POLICY_PROPERTIES, describeAwsResources } from "./resources";
@@ -137,6 +139,11 @@ export class AwsFluxIdentity extends pulumi.ComponentResource {
     declare public readonly objectSettings: pulumi.Output<FluxObjectSetting[]>;
     /** Things to do or know that the component cannot do itself. */
     declare public readonly warnings: pulumi.Output<string[]>;
+    /**
+     * What must exist in AWS for the roles flux-identity does not own (brought roles, Pod Identity target
+     * roles), with the external IDs EKS returned for the associations.
+     */
+    declare public readonly broughtIdentities: pulumi.Output<BroughtIdentityRequirement[]>;
 
     constructor(name: string, args: AwsFluxIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         const prepared = prepare(args);
@@ -166,10 +173,21 @@ export class AwsFluxIdentity extends pulumi.ComponentResource {
             result = awaited.apply(() => known);
         }
         defineLazyOutputs(this, result, RESULT_KEYS);
+        // Its own output: EKS reports a new association's external ID only once it exists, and the other
+        // outputs must not wait for that in a preview.
+        const externalIds = pulumi.all(
+            Object.fromEntries(
+                shape.podIdentityAssociations
+                    .filter((a) => a.targetRoleArn)
+                    .map((a) => [a.logicalName, (created.get(a.logicalName) as aws.eks.PodIdentityAssociation).externalId]),
+            ),
+        );
+        const brought = pulumi.all([prepared.plan ?? shape, externalIds]).apply(([plan, ids]) => sortRequirements(awsBroughtIdentities(plan, ids)));
+        Object.defineProperty(this, "broughtIdentities", { enumerable: true, value: brought });
         // State records what users read back; the patch set and object settings stay in-program data
         // (derivable from the plan, and large).
         this.registerOutputs(
-            result.apply((r) => ({
+            pulumi.all([result, brought]).apply(([r, broughtIdentities]) => ({
                 roleArns: r.roleArns,
                 tenantRoleArns: r.tenantRoleArns,
                 oidcProviderArn: r.oidcProviderArn,
@@ -177,6 +195,7 @@ export class AwsFluxIdentity extends pulumi.ComponentResource {
                 tenantServiceAccountsYaml: r.tenantServiceAccountsYaml,
                 fluxInstanceYaml: r.fluxInstanceYaml,
                 warnings: r.warnings,
+                broughtIdentities,
             })),
         );
     }

@@ -11,7 +11,7 @@ export { grantKinds, scopeGrants };
 import { checkBoolean, checkKnownFields, checkMap, isRecord } from "../core/checks";
 import { checkNamespace } from "../core/kubernetes";
 import { compareStrings } from "../core/order";
-import { CODECOMMIT_REPOSITORY, ECR_REPOSITORY, EKS_CLUSTER, KMS_KEY, ParsedArn, S3_BUCKET, checkArn } from "./arn";
+import { CODECOMMIT_REPOSITORY, ECR_REPOSITORY, EKS_CLUSTER, KMS_KEY, ParsedArn, S3_BUCKET, checkArn, isKmsAlias, parseArn } from "./arn";
 import { AwsPartition, managedPolicyArn } from "./partition";
 import { PolicyStatement, oneOrMany, statement, uniqueSorted } from "./policy";
 import { EksAccessScope } from "./spec";
@@ -177,6 +177,14 @@ function resolveEntry(service: Exclude<AwsService, "ecrPublic">, value: unknown,
             list.forEach((item, i) => {
                 const arn = checkArn(item, fields.kind, ctx.partition, issues.at(fields.list), i);
                 if (!arn) return;
+                if (write && service === "kms" && isKmsAlias(arn)) {
+                    issues.at(fields.list).add(
+                        i,
+                        `${show(item)} is an alias, but writeKeyPolicy writes the policy of a key, and an alias has none.`,
+                        "list the key the alias names (aws kms describe-key --key-id <alias ARN> --query KeyMetadata.Arn) in this entry, and the alias in an entry without writeKeyPolicy.",
+                    );
+                    return;
+                }
                 if (write && /[*?]/.test(arn.resource)) {
                     issues.at(fields.list).add(i, `${show(item)} contains a wildcard, but ${fields.write} needs concrete resources.`, `list each resource, or remove ${fields.write}.`);
                     return;
@@ -195,7 +203,10 @@ function resolveEntry(service: Exclude<AwsService, "ecrPublic">, value: unknown,
     if (issues.count > before || !kinds) {
         return undefined;
     }
-    const grant: AwsGrant = { service, kinds, resources: uniqueSorted(resources), parsed, writeResourcePolicy: write, eks, path: issues.path() };
+    // `parsed[i]` describes `resources[i]`: both sorted and deduplicated together.
+    const byArn = new Map(resources.map((r, i) => [r, parsed[i]]));
+    const sorted = uniqueSorted(resources);
+    const grant: AwsGrant = { service, kinds, resources: sorted, parsed: sorted.map((r) => byArn.get(r) as ParsedArn), writeResourcePolicy: write, eks, path: issues.path() };
     return endpoint ? { ...grant, endpoint } : grant;
 }
 
@@ -330,10 +341,7 @@ export function identityPermissions(grants: readonly AwsGrant[], partition: AwsP
             statements.push(statement({ Sid: "S3GetObject", Effect: "Allow", Action: "s3:GetObject", Resource: oneOrMany(buckets.map((b) => `${b}/*`)) }));
         }
     }
-    const kms = of("kms");
-    if (kms.length > 0) {
-        statements.push(statement({ Sid: "KmsDecrypt", Effect: "Allow", Action: [...KMS_ACTIONS], Resource: oneOrMany(resources(kms)) }));
-    }
+    statements.push(...kmsStatements(resources(of("kms"))));
     // With both address and ca.crt Flux never calls DescribeCluster (fluxcd/pkg auth/aws NewRESTConfig).
     const eks = of("eks").filter((g) => !endpointIsComplete(g.endpoint));
     if (eks.length > 0) {
@@ -350,4 +358,38 @@ export function identityPermissions(grants: readonly AwsGrant[], partition: AwsP
     return { statements, managedPolicyArns: uniqueSorted(managed) };
 }
 
-/** All kinds named by the grants. */
+/**
+ * KMS decrypt on keys and aliases. IAM authorizes kms:Decrypt against the key, never the alias, so an
+ * alias is granted as every key of its account and region, on condition that the request names that
+ * alias: `kms:RequestAlias` holds the alias name when the request's KeyId is the alias name or alias
+ * ARN, which is what Flux sends when the SOPS file names the alias ARN. A request naming the key itself
+ * does not match; list the key's ARN too for files encrypted with it.
+ */
+export function kmsStatements(arns: readonly string[]): PolicyStatement[] {
+    const keys: string[] = [];
+    const aliases = new Map<string, string[]>();
+    for (const text of arns) {
+        const arn = parseArn(text) as ParsedArn;
+        if (!isKmsAlias(arn)) {
+            keys.push(text);
+            continue;
+        }
+        // Alias names are unique per account and region only: one statement for each.
+        const keysThere = `arn:${arn.partition}:kms:${arn.region}:${arn.account}:key/*`;
+        aliases.set(keysThere, [...(aliases.get(keysThere) ?? []), arn.resource]);
+    }
+    const out: PolicyStatement[] = [];
+    if (keys.length > 0) out.push(statement({ Sid: "KmsDecrypt", Effect: "Allow", Action: [...KMS_ACTIONS], Resource: oneOrMany(uniqueSorted(keys)) }));
+    [...aliases.keys()].sort().forEach((keysThere, i) => {
+        out.push(
+            statement({
+                Sid: aliases.size === 1 ? "KmsDecryptByAlias" : `KmsDecryptByAlias${i + 1}`,
+                Effect: "Allow",
+                Action: [...KMS_ACTIONS],
+                Resource: keysThere,
+                Condition: { StringEquals: { "kms:RequestAlias": oneOrMany(uniqueSorted(aliases.get(keysThere) as string[])) } },
+            }),
+        );
+    });
+    return out;
+}

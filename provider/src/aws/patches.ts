@@ -2,6 +2,7 @@
  * The Flux side for AWS, per the Flux AWS docs:
  * - EKS with IRSA: the `eks.amazonaws.com/role-arn` annotation on the controller ServiceAccount;
  * - EKS with Pod Identity: nothing (the association lives in EKS);
+ * - a custom STS endpoint: `AWS_ENDPOINT_URL_STS` on the controllers that exchange web identity tokens;
  * - any other cluster: AWS SDK env vars and a projected token with audience `sts.amazonaws.com`;
  * - object level: annotated tenant ServiceAccounts, and on Flux 2.6 to 2.9 the feature gate on the
  *   controllers serving them.
@@ -15,6 +16,7 @@ import { STS_AUDIENCE } from "./partition";
 import { AwsPlan, plannedRoleArns } from "./plan";
 import { awsRoleSessionName } from "./roles";
 import { AwsAuthMethod } from "./spec";
+import { STS_ENDPOINT_ENV } from "./sts-endpoint";
 
 export const ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn";
 export const AWS_TOKEN_VOLUME = "aws-token";
@@ -37,9 +39,13 @@ export function awsFluxPatchSet(plan: AwsPlan, arns: AwsRoleArns = plannedRoleAr
         if (!arn) {
             throw new Error(`no role ARN for ${c}`);
         }
+        // The AWS SDK takes a custom STS endpoint from the environment for the web identity exchange;
+        // Pod Identity credentials come from the agent and never reach STS.
+        const stsEnv = plan.stsEndpoint !== undefined && plan.authMethod === AwsAuthMethod.Irsa ? [{ name: STS_ENDPOINT_ENV, value: plan.stsEndpoint }] : [];
         if (eks) {
             if (plan.authMethod === AwsAuthMethod.Irsa) {
                 patchOf(c).serviceAccountAnnotations[ROLE_ARN_ANNOTATION] = arn;
+                patchOf(c).env.push(...stsEnv);
             }
             continue;
         }
@@ -49,6 +55,7 @@ export function awsFluxPatchSet(plan: AwsPlan, arns: AwsRoleArns = plannedRoleAr
             { name: "AWS_ROLE_ARN", value: arn },
             { name: "AWS_ROLE_SESSION_NAME", value: awsRoleSessionName(c, plan.fluxNamespace, plan.region) },
             { name: "AWS_WEB_IDENTITY_TOKEN_FILE", value: `${AWS_TOKEN_DIR}/${AWS_TOKEN_VOLUME}` },
+            ...stsEnv,
         );
         p.volumes.push({
             name: AWS_TOKEN_VOLUME,

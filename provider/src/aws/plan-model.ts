@@ -1,5 +1,6 @@
 /** The AWS plan as data: what the planner returns and `render`, the component and the patches read. */
 
+import { BroughtIdentityRequirement } from "../core/brought";
 import { FluxController } from "../core/catalog";
 import { ResolvedSourceCluster, SourceCluster } from "../core/cluster";
 import { DEFAULT_FLUX_NAMESPACE, ServiceAccountRef } from "../core/kubernetes";
@@ -100,6 +101,16 @@ export interface AwsPodIdentityAssociationPlan {
     serviceAccount: string;
     roleKey: string;
     roleArn: string;
+    /** Cross-account: the role EKS assumes with `roleArn` and whose credentials the controller gets. */
+    targetRoleArn?: string;
+    disableSessionTags: boolean;
+    /**
+     * With a target role: the external ID EKS sets when it assumes it, in EKS's documented form
+     * `<region>/<account>/<cluster>/<namespace>/<serviceAccount>`. The component outputs the value EKS returns.
+     */
+    externalId?: string;
+    /** With a target role: what it must allow for the controller's access (its owner adds it). */
+    targetRolePermissions?: PolicyDocument;
     tags: Record<string, string>;
 }
 
@@ -147,6 +158,8 @@ export interface AwsPlan {
     region: string;
     authMethod: AwsAuthMethod;
     roleLayout: AwsRoleLayout;
+    /** The STS endpoint Flux's exchanges use, when not the regional public one. */
+    stsEndpoint?: string;
     oidcProvider?: AwsOidcProviderPlan;
     roles: AwsRolePlan[];
     existingRoles: AwsExistingRolePlan[];
@@ -162,5 +175,7 @@ export interface AwsPlan {
     /** Controllers serving each tenant ServiceAccount `<ns>/<sa>`: they request its tokens. */
     tenantControllers: Record<string, FluxController[]>;
     objectSettings: FluxObjectSetting[];
+    /** What must exist on the AWS side for the roles flux-identity does not own (brought and target roles). */
+    broughtIdentities: BroughtIdentityRequirement[];
     warnings: string[];
 }

@@ -5,7 +5,8 @@
  */
 
 import { tenantControllers } from "../core/tenants";
-import { FluxController, controllerShortName, controllersForKinds, isFluxController, sortControllers } from "../core/catalog";
+import { sortRequirements } from "../core/brought";
+import { FluxController, FluxKind, KIND_CONTROLLER, controllerShortName, controllersForKinds, sortControllers } from "../core/catalog";
 import { checkBoolean, checkKnownFields, enumValue, isRecord } from "../core/checks";
 import { SourceCluster, SourceClusterType, resolveSourceCluster } from "../core/cluster";
 import { Issues, show } from "../core/errors";
@@ -15,8 +16,9 @@ import { DistinctPart } from "../core/names";
 import { sortedRecord } from "../core/order";
 import { checkFluxVersion, checkObjectLevelControllers } from "../flux/version";
 import { planAccessEntries } from "./access-entries";
-import { IAM_OIDC_PROVIDER, IAM_POLICY, IAM_ROLE, checkArn } from "./arn";
-import { AwsGrant, resolveAccess, scopeGrants } from "./grants";
+import { IAM_OIDC_PROVIDER, IAM_POLICY, checkArn, checkControllerRoleArns } from "./arn";
+import { awsBroughtIdentities } from "./brought";
+import { AwsGrant, identityPermissions, resolveAccess, scopeGrants } from "./grants";
 import { awsObjectSettings } from "./object-settings";
 import { planOidcProvider } from "./oidc-provider";
 import { AwsPartition, isRegionName, partitionOfRegion } from "./partition";
@@ -33,9 +35,12 @@ import {
     DEFAULT_FLUX_NAMESPACE,
     DEFAULT_NAME_PREFIX,
 } from "./plan-model";
+import { assumeTargetRoleStatement, podIdentityExternalId, resolvePodIdentity } from "./pod-identity";
+import { PolicyStatement, policyDocument } from "./policy";
 import { planResourcePolicies } from "./resource-policies";
 import { RoleContext, awsRoleSessionName, makeRole } from "./roles";
 import { AwsAuthMethod, AwsRoleLayout, AwsTargetSpec } from "./spec";
+import { checkStsEndpoint } from "./sts-endpoint";
 import { checkTags } from "./tags";
 import { Tenant, resolveTenants } from "./tenants";
 import { planWarnings } from "./warnings";
@@ -63,6 +68,8 @@ export const AWS_TARGET_FIELDS = [
     "singleTenantManagedPolicies",
     "createOidcProvider",
     "oidcProviderArn",
+    "podIdentity",
+    "stsEndpoint",
 ];
 
 /** Plans the AWS side of one source cluster. Throws FluxIdentityValidationError listing every problem. */
@@ -136,26 +143,15 @@ export function planAws(input: AwsPlanInput, options: AwsPlanOptions = {}): AwsP
     }
 
     // Bring-your-own controller roles.
-    const existing = new Map<FluxController, string>();
-    if (a.existingRoleArns !== undefined) {
-        if (!isRecord(a.existingRoleArns)) {
-            at.add("existingRoleArns", `expected a map from controller name to role ARN, got ${show(a.existingRoleArns)}.`, "write existingRoleArns: { source-controller: arn:... }.");
-        } else {
-            for (const [controller, arn] of Object.entries(a.existingRoleArns)) {
-                if (!isFluxController(controller)) {
-                    at.at("existingRoleArns").add(controller, `unknown Flux controller ${show(controller)}.`, `use one of ${Object.values(FluxController).join(", ")}.`);
-                } else if (checkArn(arn, IAM_ROLE, partition, at.at("existingRoleArns"), controller)) {
-                    existing.set(controller, arn);
-                }
-            }
-        }
-    }
+    const existing = checkControllerRoleArns(a.existingRoleArns, partition, at, "existingRoleArns");
 
     const controllerGrants = resolveAccess(a.controllers, at.at("controllers"), { partition, managedShortcut });
     if (isRecord(a.controllers) && Object.keys(a.controllers).length === 0) {
         at.add("controllers", "controllers is empty.", "list what the controllers must reach (ecr, s3, kms, ...), or remove controllers.");
     }
     const tenants = resolveTenants(a.tenants, at, partition);
+    const podIdentity = resolvePodIdentity(a.podIdentity, authMethod, partition, at);
+    const stsEndpoint = a.stsEndpoint === undefined ? undefined : checkStsEndpoint(a.stsEndpoint, region, partition, at, "stsEndpoint");
 
     if (authMethod === AwsAuthMethod.PodIdentity) {
         if (cluster.type !== SourceClusterType.Eks) {
@@ -174,17 +170,31 @@ export function planAws(input: AwsPlanInput, options: AwsPlanOptions = {}): AwsP
                 );
             }
         }
-        if (tenants.length > 0) {
-            at.add(
-                "tenants",
-                "EKS Pod Identity cannot serve object-level tenants: it only issues credentials to pods, never to tokens a controller requests for another ServiceAccount.",
-                "set authMethod: irsa (OIDC federation serves controllers and tenants alike), or remove tenants.",
+    }
+
+    // Which controllers need an identity: those with grants, and those whose association names a target role.
+    const granted = controllersToCreate(controllerGrants, existing, at, "existingRoleArns", "role", "roles");
+    for (const c of podIdentity.targetRoleArns.keys()) {
+        if (existing.has(c)) {
+            at.at("podIdentity").at("targetRoleArns").add(
+                c,
+                `${c} uses an existing role (existingRoleArns), whose Pod Identity association you make yourself; a target role goes on an association flux-identity creates.`,
+                `give the target role in your own association (aws eks create-pod-identity-association --target-role-arn ...), or remove existingRoleArns.${c}.`,
             );
         }
     }
-
-    // Which controllers need an identity.
-    const createdControllers = controllersToCreate(controllerGrants, existing, at, "existingRoleArns", "role", "roles");
+    const targeted = new Set([...podIdentity.targetRoleArns.keys()].filter((c) => !existing.has(c)));
+    const createdControllers = sortControllers(new Set([...granted, ...targeted]));
+    if (targeted.size > 0) {
+        if (managedShortcut) {
+            at.add("singleTenantManagedPolicies", "singleTenantManagedPolicies attaches AWS-managed policies to roles flux-identity creates, but a controller with a Pod Identity target role acts as that role, whose policies its owner manages.", "remove singleTenantManagedPolicies, or the target roles.");
+        }
+        for (const g of controllerGrants) {
+            if (g.writeResourcePolicy && g.kinds.some((k) => targeted.has(KIND_CONTROLLER[k]))) {
+                issues.addAt(`${g.path}`, "this entry writes a resource policy naming flux-identity's roles, but a controller it serves acts as its Pod Identity target role.", "remove the write*Policy flag and let the target role's owner grant it on the resource.");
+            }
+        }
+    }
     if (createdControllers.length === 0 && existing.size === 0 && tenants.length === 0 && issues.count === 0) {
         at.add(undefined, "nothing to grant: no controller access, tenants or existing roles are listed.", "list what Flux must reach under controllers (ecr, ecrPublic, s3, kms, eks, codecommit) or tenants.");
     }
@@ -213,7 +223,21 @@ export function planAws(input: AwsPlanInput, options: AwsPlanOptions = {}): AwsP
         }
     }
 
-    const needsOidc = authMethod === AwsAuthMethod.Irsa && (createdControllers.length > 0 || tenants.some((t) => !t.existingRoleArn));
+    // Tenants always federate through the issuer's OIDC provider, whatever the controllers use.
+    const needsOidc = (authMethod === AwsAuthMethod.Irsa && createdControllers.length > 0) || tenants.some((t) => !t.existingRoleArn);
+    if (stsEndpoint !== undefined) {
+        const irsaControllers = authMethod === AwsAuthMethod.Irsa && (createdControllers.length > 0 || existing.size > 0);
+        const tenantBuckets = tenants.some((t) => t.kinds.includes(FluxKind.Bucket));
+        if (!irsaControllers && !tenantBuckets) {
+            at.add(
+                "stsEndpoint",
+                authMethod === AwsAuthMethod.PodIdentity
+                    ? "no token exchange of this target uses stsEndpoint: Pod Identity controllers get credentials from the EKS Pod Identity Agent, and Flux takes an object-level STS endpoint only from a Bucket's spec.sts."
+                    : "no token exchange of this target uses stsEndpoint: there are no controller roles, and Flux takes an object-level STS endpoint only from a Bucket's spec.sts.",
+                "remove stsEndpoint.",
+            );
+        }
+    }
     let oidcProvider: AwsOidcProviderPlan | undefined;
     const baseTags = { ...userTags, "managed-by": "flux-identity", "flux-identity/cluster": cluster.name };
     if (needsOidc) {
@@ -241,17 +265,24 @@ export function planAws(input: AwsPlanInput, options: AwsPlanOptions = {}): AwsP
     };
     const roles: AwsRolePlan[] = [];
     const grantsByRole = new Map<string, AwsGrant[]>();
-    const addRole = (key: string, readable: DistinctPart, serves: AwsIdentityServes, grants: AwsGrant[], managed: boolean) => {
-        roles.push(makeRole(ctx, key, readable, serves, grants, managed));
+    const addRole = (key: string, readable: DistinctPart, serves: AwsIdentityServes, grants: AwsGrant[], managed: boolean, extra: PolicyStatement[] = []) => {
+        roles.push(makeRole(ctx, key, readable, serves, grants, managed, extra));
         grantsByRole.set(key, grants);
+    };
+    // A controller with a target role acts as that role: its grants are the target's, and its own
+    // (association) role may only assume the target.
+    const ownGrants = (controllers: FluxController[]) => scopeGrants(controllerGrants, new Set(controllers.filter((c) => !targeted.has(c))));
+    const assumeTargets = (controllers: FluxController[]) => {
+        const arns = controllers.filter((c) => targeted.has(c)).map((c) => podIdentity.targetRoleArns.get(c) as string);
+        return arns.length > 0 ? [assumeTargetRoleStatement(arns, !podIdentity.disableSessionTags)] : [];
     };
     const controllerRoles: Record<string, string> = {};
     if (roleLayout === AwsRoleLayout.Shared && createdControllers.length > 0) {
-        addRole("shared", "shared", { controllers: createdControllers }, scopeGrants(controllerGrants, new Set(createdControllers)), managedShortcut);
+        addRole("shared", "shared", { controllers: createdControllers }, ownGrants(createdControllers), managedShortcut, assumeTargets(createdControllers));
         for (const c of createdControllers) controllerRoles[c] = "shared";
     } else {
         for (const c of createdControllers) {
-            addRole(c, controllerShortName(c), { controllers: [c] }, scopeGrants(controllerGrants, new Set([c])), managedShortcut);
+            addRole(c, controllerShortName(c), { controllers: [c] }, ownGrants([c]), managedShortcut, assumeTargets([c]));
             controllerRoles[c] = c;
         }
     }
@@ -282,7 +313,7 @@ export function planAws(input: AwsPlanInput, options: AwsPlanOptions = {}): AwsP
     if (authMethod === AwsAuthMethod.PodIdentity && cluster.eks) {
         for (const c of createdControllers) {
             const role = roleByKey.get(controllerRoles[c]) as AwsRolePlan;
-            podIdentityAssociations.push({
+            const association: AwsPodIdentityAssociationPlan = {
                 logicalName: `pod-identity-${controllerShortName(c)}`,
                 controller: c,
                 clusterName: cluster.eks.clusterName,
@@ -291,8 +322,18 @@ export function planAws(input: AwsPlanInput, options: AwsPlanOptions = {}): AwsP
                 serviceAccount: c,
                 roleKey: role.key,
                 roleArn: role.arn,
+                disableSessionTags: podIdentity.disableSessionTags,
                 tags: sortedRecord({ ...baseTags, "flux-identity/identity": role.key }),
-            });
+            };
+            const target = podIdentity.targetRoleArns.get(c);
+            if (target) {
+                association.targetRoleArn = target;
+                // The association's role lives in the cluster's account (EKS passes it with iam:PassRole).
+                association.externalId = podIdentityExternalId(cluster.eks.region, accountId, cluster.eks.clusterName, fluxNamespace, c);
+                const permissions = identityPermissions(scopeGrants(controllerGrants, new Set([c])), partition, false).statements;
+                if (permissions.length > 0) association.targetRolePermissions = policyDocument(permissions);
+            }
+            podIdentityAssociations.push(association);
         }
     }
 
@@ -302,7 +343,7 @@ export function planAws(input: AwsPlanInput, options: AwsPlanOptions = {}): AwsP
     checkObjectLevelControllers(fluxVersion, objectLevelControllers, versionIssues);
     issues.throwIfAny();
 
-    return {
+    const plan: AwsPlan = {
         cluster,
         fluxNamespace,
         fluxVersion,
@@ -321,9 +362,27 @@ export function planAws(input: AwsPlanInput, options: AwsPlanOptions = {}): AwsP
         tenantRoles: sortedRecord(tenantRoles),
         objectLevelControllers,
         tenantControllers: tenantControllers(tenants),
-        objectSettings: awsObjectSettings(controllerGrants, tenants),
-        warnings: planWarnings({ cluster, authMethod, roles, grantsByRole, accountId, accessEntries, fluxNamespace, controllers: Object.keys(controllerRoles) }),
+        objectSettings: awsObjectSettings(controllerGrants, tenants, stsEndpoint?.url),
+        broughtIdentities: [],
+        warnings: planWarnings({
+            cluster,
+            authMethod,
+            roles,
+            grantsByRole,
+            accountId,
+            accessEntries,
+            fluxNamespace,
+            controllers: Object.keys(controllerRoles),
+            podIdentityAssociations,
+            targetGrants: controllerGrants.filter((g) => g.kinds.some((k) => targeted.has(KIND_CONTROLLER[k]))),
+            stsEndpoint,
+            tenants,
+            region,
+        }),
     };
+    if (stsEndpoint) plan.stsEndpoint = stsEndpoint.url;
+    plan.broughtIdentities = sortRequirements(awsBroughtIdentities(plan));
+    return plan;
 }
 
 /** The role ARN each controller and tenant uses, planned or brought. */

@@ -51,7 +51,8 @@ export function describeAwsResources(plan: AwsPlan): AwsPlannedResource[] {
                 permissionsBoundary: role.permissionsBoundaryArn,
                 tags: role.tags,
             },
-            oidcCreated ? [oidcName] : [],
+            // Only roles trusting the OIDC provider wait for it (Pod Identity roles trust a service).
+            oidcCreated && role.subjects.length > 0 ? [oidcName] : [],
         );
         if (role.inlinePolicy) {
             add(AWS_TYPES.rolePolicy, `${role.logicalName}-policy`, { role: role.name, name: INLINE_POLICY_NAME, policy: role.inlinePolicy }, [role.logicalName]);
@@ -64,7 +65,17 @@ export function describeAwsResources(plan: AwsPlan): AwsPlannedResource[] {
         add(
             AWS_TYPES.podIdentityAssociation,
             a.logicalName,
-            { clusterName: a.clusterName, namespace: a.namespace, serviceAccount: a.serviceAccount, roleArn: a.roleArn, region: a.region, tags: a.tags },
+            {
+                clusterName: a.clusterName,
+                namespace: a.namespace,
+                serviceAccount: a.serviceAccount,
+                roleArn: a.roleArn,
+                targetRoleArn: a.targetRoleArn,
+                // Only when set, so plans without it stay as they were.
+                disableSessionTags: a.disableSessionTags ? true : undefined,
+                region: a.region,
+                tags: a.tags,
+            },
             [roleName.get(a.roleKey) as string],
         );
     }

@@ -7,7 +7,7 @@ import { sortedRecord } from "../core/order";
 import { AwsGrant, identityPermissions } from "./grants";
 import { AwsPartition } from "./partition";
 import { AwsIdentityServes, AwsOidcProviderPlan, AwsRolePlan } from "./plan-model";
-import { policyDocument, uniqueSorted } from "./policy";
+import { PolicyStatement, policyDocument, uniqueSorted } from "./policy";
 import { AwsAuthMethod } from "./spec";
 import { podIdentityTrustPolicy, webIdentityTrustPolicy } from "./trust";
 
@@ -37,16 +37,20 @@ export function roleName(ctx: Pick<RoleContext, "cluster" | "partition" | "accou
     return distinctName({ prefix: ctx.namePrefix, shared: ctx.cluster.name, distinct: distinctParts(readable) }, seed, { maxLength: 64, allowed: /[\w+=,.@-]/ });
 }
 
-export function makeRole(ctx: RoleContext, key: string, readable: DistinctPart, serves: AwsIdentityServes, grants: AwsGrant[], managedShortcut: boolean): AwsRolePlan {
+/**
+ * A role and its trust: controllers trust by `authMethod`; tenants always by OIDC federation, since
+ * Flux requests their tokens and exchanges them itself (Pod Identity only serves pods). `extra` holds
+ * statements beyond the grants (assuming Pod Identity target roles).
+ */
+export function makeRole(ctx: RoleContext, key: string, readable: DistinctPart, serves: AwsIdentityServes, grants: AwsGrant[], managedShortcut: boolean, extra: PolicyStatement[] = []): AwsRolePlan {
     const name = roleName(ctx, key, readable);
     const subjects = serves.tenant
         ? [serviceAccountSubject(serves.tenant.namespace, serves.tenant.name)]
         : serves.controllers.map((c) => serviceAccountSubject(ctx.fluxNamespace, c));
-    const trustPolicy =
-        ctx.authMethod === AwsAuthMethod.PodIdentity
-            ? podIdentityTrustPolicy()
-            : webIdentityTrustPolicy((ctx.oidcProvider as AwsOidcProviderPlan).arn, ctx.cluster.issuerHostPath, subjects);
+    const podIdentity = ctx.authMethod === AwsAuthMethod.PodIdentity && !serves.tenant;
+    const trustPolicy = podIdentity ? podIdentityTrustPolicy() : webIdentityTrustPolicy((ctx.oidcProvider as AwsOidcProviderPlan).arn, ctx.cluster.issuerHostPath, subjects);
     const permissions = identityPermissions(grants, ctx.partition, managedShortcut);
+    permissions.statements.push(...extra);
     const who = serves.tenant ? `tenant ${serviceAccountKey(serves.tenant)}` : serves.controllers.join(", ");
     const role: AwsRolePlan = {
         key,
@@ -56,7 +60,7 @@ export function makeRole(ctx: RoleContext, key: string, readable: DistinctPart, 
         arn: `arn:${ctx.partition}:iam::${ctx.accountId}:role${ctx.path}${name}`,
         description: `Flux ${who} on cluster ${ctx.cluster.name} (managed by flux-identity)`,
         serves,
-        subjects: ctx.authMethod === AwsAuthMethod.PodIdentity ? [] : uniqueSorted(subjects),
+        subjects: podIdentity ? [] : uniqueSorted(subjects),
         trustPolicy,
         managedPolicyArns: permissions.managedPolicyArns,
         maxSessionDuration: ctx.maxSessionDuration,

@@ -13,7 +13,7 @@ import { FluxKind } from "../core/catalog";
 export enum AwsAuthMethod {
     /** OIDC federation (IRSA on EKS): works on every cluster type, at controller and object level. */
     Irsa = "irsa",
-    /** EKS Pod Identity: EKS only, controller level only. */
+    /** EKS Pod Identity: EKS only, for the controllers (tenants on the same cluster use OIDC federation). */
     PodIdentity = "podIdentity",
 }
 
@@ -66,7 +66,11 @@ export interface AwsS3Access {
 
 /** KMS keys for SOPS decryption (Kustomization). */
 export interface AwsKmsAccess {
-    /** Key ARNs (not aliases): `arn:aws:kms:<region>:<account>:key/<id>`. */
+    /**
+     * Key ARNs (`arn:aws:kms:<region>:<account>:key/<id>`) or alias ARNs (`...:alias/<name>`), as the SOPS
+     * files name them. An alias is granted through the `kms:RequestAlias` condition, so it follows the
+     * alias to whichever key it names; list the key ARN as well for files encrypted with the key itself.
+     */
     keyArns: string[];
     /** Default: Kustomization. */
     usedBy?: FluxKind[];
@@ -143,14 +147,40 @@ export interface AwsTenant {
     usedBy?: FluxKind[];
 }
 
+/** EKS Pod Identity settings (`authMethod: podIdentity`). */
+export interface AwsPodIdentityOptions {
+    /**
+     * Cross-account access, per controller (`source-controller`, ...): a role, usually in another account,
+     * that EKS assumes with the association's role (role chaining) and whose credentials the controller
+     * gets. flux-identity creates the association's role with permission to assume it; the target role's
+     * owner adds the trust statement plan.json lists under broughtIdentities (with the association's
+     * external ID) and the permissions the controller's access needs.
+     */
+    targetRoleArns?: Record<string, string>;
+    /** Do not add EKS's session tags (cluster, namespace, ServiceAccount, pod) to the role sessions. Default false. */
+    disableSessionTags?: boolean;
+}
+
 /** AWS target options that are plain values in every form (spec file, component, planner). */
 export interface AwsTargetOptions {
     /** The 12-digit account the roles live in. */
     accountId: string;
     /** Region of the STS endpoint (AWS_REGION for non-EKS clusters); decides the partition. */
     region: string;
-    /** Default: irsa. */
+    /**
+     * How the controllers authenticate. Default: irsa. With podIdentity, tenants still use OIDC
+     * federation (IRSA): Flux requests their tokens and exchanges them itself.
+     */
     authMethod?: AwsAuthMethod;
+    /** EKS Pod Identity settings: target roles (cross-account) and session tags. Only with authMethod: podIdentity. */
+    podIdentity?: AwsPodIdentityOptions;
+    /**
+     * An STS endpoint for Flux's token exchanges instead of the regional public one: a VPC interface
+     * endpoint (`https://vpce-<id>.sts.<region>.vpce.amazonaws.com`) or a FIPS endpoint
+     * (`https://sts-fips.<region>.amazonaws.com`). Controllers get it as `AWS_ENDPOINT_URL_STS`; tenants'
+     * Buckets as `spec.sts.endpoint`.
+     */
+    stsEndpoint?: string;
     /** Default: perController. */
     roleLayout?: AwsRoleLayout;
     /** Prefix of role names. Default `flux-`. */

@@ -1,11 +1,13 @@
 /** Things the user must do or know that the plan cannot do itself. */
 
-import { FluxController, isFluxController, sortControllers } from "../core/catalog";
+import { FluxController, FluxKind, KIND_CONTROLLER, isFluxController, sortControllers } from "../core/catalog";
 import { ResolvedSourceCluster, SourceClusterType } from "../core/cluster";
 import { AwsGrant } from "./grants";
-import { AwsAccessEntryPlan, AwsRolePlan } from "./plan-model";
+import { AwsAccessEntryPlan, AwsPodIdentityAssociationPlan, AwsRolePlan } from "./plan-model";
 import { uniqueSorted } from "./policy";
 import { AwsAuthMethod } from "./spec";
+import { StsEndpoint } from "./sts-endpoint";
+import { Tenant } from "./tenants";
 
 export interface WarningInput {
     cluster: ResolvedSourceCluster;
@@ -16,6 +18,12 @@ export interface WarningInput {
     accessEntries: AwsAccessEntryPlan[];
     fluxNamespace: string;
     controllers: string[];
+    podIdentityAssociations: AwsPodIdentityAssociationPlan[];
+    /** Controller grants of controllers that act as Pod Identity target roles. */
+    targetGrants: AwsGrant[];
+    stsEndpoint?: StsEndpoint;
+    tenants: Tenant[];
+    region: string;
 }
 
 export function planWarnings(w: WarningInput): string[] {
@@ -47,7 +55,32 @@ export function planWarnings(w: WarningInput): string[] {
     if (w.authMethod === AwsAuthMethod.PodIdentity) {
         const brought = w.controllers.filter((c) => !w.roles.some((r) => r.serves.controllers.includes(c as FluxController)));
         if (brought.length > 0) {
-            out.push(`Pod Identity with existing roles: associate each with its controller ServiceAccount yourself (${brought.join(", ")}); flux-identity creates nothing in AWS for roles it does not own.`);
+            out.push(`Pod Identity with existing roles: associate each with its controller ServiceAccount yourself (${brought.join(", ")}); flux-identity creates nothing in AWS for roles it does not own (broughtIdentities lists each association and trust statement, with the aws commands).`);
+        }
+    }
+    for (const a of w.podIdentityAssociations) {
+        if (!a.targetRoleArn) continue;
+        out.push(
+            `${a.controller} acts as target role ${a.targetRoleArn}: its owner must add the trust statement for ${a.roleArn} with external ID ${a.externalId} (and the permissions ${a.controller} needs) listed in broughtIdentities; EKS caches target role credentials for up to 59 minutes.`,
+        );
+        for (const g of w.targetGrants) {
+            if (g.service !== "eks" || !g.eks || !g.kinds.some((k) => KIND_CONTROLLER[k] === a.controller)) continue;
+            out.push(`${g.eks.clusterArn} needs an access entry for ${a.targetRoleArn}, which ${a.controller} acts as: create it in account ${g.eks.account} (flux-identity makes access entries only for its own roles).`);
+        }
+    }
+    if (w.authMethod === AwsAuthMethod.PodIdentity && w.tenants.length > 0) {
+        out.push("controllers use EKS Pod Identity and tenants OIDC federation: Flux requests each tenant's token and exchanges it with sts:AssumeRoleWithWebIdentity, which Pod Identity cannot serve.");
+    }
+    if (w.stsEndpoint) {
+        if (w.stsEndpoint.region === undefined) {
+            out.push(`stsEndpoint ${w.stsEndpoint.url} is the global (legacy) endpoint, served from us-east-1; AWS recommends the regional one, https://sts.${w.region}.amazonaws.com.`);
+        }
+        for (const t of w.tenants) {
+            const others = t.kinds.filter((k) => k !== FluxKind.Bucket);
+            if (others.length === 0) continue;
+            out.push(
+                `tenant ${t.ref.namespace}/${t.ref.name} exchanges tokens for ${others.join(", ")} at the regional public endpoint sts.${w.region}.amazonaws.com, not ${w.stsEndpoint.url}: Flux takes an object-level STS endpoint only from a Bucket's spec.sts (a VPC endpoint with private DNS serves the regional name inside the VPC).`,
+            );
         }
     }
     if (w.cluster.type === SourceClusterType.Eks && w.controllers.length > 0) {

@@ -3,6 +3,7 @@
  * this file only turns its resource list into children and its patch set into outputs.
  */
 
+import { BroughtIdentityRequirement } from "../core/brought";
 import type * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as pulumi from "@pulumi/pulumi";
 import { SourceClusterType } from "../core/cluster";
@@ -84,6 +85,8 @@ export class AzureFluxIdentity extends pulumi.ComponentResource {
     declare public readonly objectSettings: pulumi.Output<AzureFluxIdentityResult["objectSettings"]>;
     /** Azure DevOps onboarding each identity still needs, with exact steps (not done by this component). */
     declare public readonly azureDevOpsOnboarding: pulumi.Output<AzureFluxIdentityResult["azureDevOpsOnboarding"]>;
+    /** The federated credentials brought identities must hold (issuer, subject, audience), for their owners to check or add. */
+    declare public readonly broughtIdentities: pulumi.Output<BroughtIdentityRequirement[]>;
     /** Things to do or know that the component cannot do itself. */
     declare public readonly warnings: pulumi.Output<string[]>;
 
@@ -125,6 +128,7 @@ export class AzureFluxIdentity extends pulumi.ComponentResource {
                 tenantServiceAccountsYaml: r.tenantServiceAccountsYaml,
                 fluxInstanceYaml: r.fluxInstanceYaml,
                 azureDevOpsOnboarding: r.azureDevOpsOnboarding,
+                broughtIdentities: r.broughtIdentities,
                 warnings: r.warnings,
             })),
         );

@@ -30,7 +30,7 @@ export function identityName(ctx: IdentityContext, key: string, readable: Distin
 }
 
 /** Credential names: 3 to 120 of [A-Za-z0-9_-], unique within the identity. */
-function credentialName(ctx: IdentityContext, identity: string, namespace: string, serviceAccount: string): string {
+export function credentialName(ctx: Pick<IdentityContext, "cluster">, identity: string, namespace: string, serviceAccount: string): string {
     const seed = JSON.stringify(["azure-federated-credential", identity, ctx.cluster.issuerUrl, namespace, serviceAccount]);
     return distinctName({ shared: ctx.cluster.name, distinct: [namespace, serviceAccount] }, seed, { maxLength: 120, allowed: NAME_CHARS });
 }

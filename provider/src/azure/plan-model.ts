@@ -1,5 +1,6 @@
 /** The Azure plan as data: what the planner returns and `render`, the component and the patches read. */
 
+import { BroughtIdentityRequirement } from "../core/brought";
 import { FluxController } from "../core/catalog";
 import { ResolvedSourceCluster, SourceCluster } from "../core/cluster";
 import { ServiceAccountRef } from "../core/kubernetes";
@@ -124,5 +125,7 @@ export interface AzurePlan {
     tenantControllers: Record<string, FluxController[]>;
     devOps: AzureDevOpsOnboardingPlan[];
     objectSettings: FluxObjectSetting[];
+    /** What must exist on the Azure side for the identities flux-identity does not own. */
+    broughtIdentities: BroughtIdentityRequirement[];
     warnings: string[];
 }

@@ -4,6 +4,8 @@
  * Pure: the component, `render` and the tests all call this one function.
  */
 
+import { sortRequirements } from "../core/brought";
+import { azureBroughtIdentities } from "./brought";
 import { tenantControllers } from "../core/tenants";
 import { Cloud, FluxController, FluxKind, controllerShortName, controllersForKinds, isFluxController, sortControllers } from "../core/catalog";
 import { checkKnownFields, enumValue, isRecord } from "../core/checks";
@@ -213,9 +215,11 @@ export function planAzure(input: AzurePlanInput, options: AzurePlanOptions = {})
             controllerGrants,
             tenants.map((t) => ({ ref: t.ref, grants: t.grants, brought: Boolean(t.existingIdentity), kinds: t.kinds })),
         ),
+        broughtIdentities: [],
         warnings: [],
     };
     if (privateCloud) plan.privateCloud = privateCloud;
+    plan.broughtIdentities = sortRequirements(azureBroughtIdentities(plan));
     plan.warnings = azureWarnings(plan, grantsByIdentity);
     return plan;
 }

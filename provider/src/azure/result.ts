@@ -1,5 +1,6 @@
 /** Everything the Azure component outputs, computed once from the plan and the created identities' IDs. */
 
+import { BroughtIdentityRequirement } from "../core/brought";
 import { FluxPatchSet } from "../core/patch";
 import { renderTargetFluxSide } from "../flux/flux-instance";
 import { FluxObjectSetting } from "../flux/objects";
@@ -23,6 +24,8 @@ export interface AzureFluxIdentityResult {
     fluxInstanceYaml: string;
     objectSettings: FluxObjectSetting[];
     azureDevOpsOnboarding: AzureDevOpsOnboarding[];
+    /** The federated credentials brought identities must hold. */
+    broughtIdentities: BroughtIdentityRequirement[];
     warnings: string[];
 }
 
@@ -37,6 +40,7 @@ export const AZURE_RESULT_KEYS = [
     "fluxInstanceYaml",
     "objectSettings",
     "azureDevOpsOnboarding",
+    "broughtIdentities",
     "warnings",
 ] as const;
 
@@ -78,6 +82,7 @@ export function azureFluxIdentityResult(plan: AzurePlan, created: Record<string,
         ...renderTargetFluxSide(patchSet, plan.cluster.type),
         objectSettings: plan.objectSettings,
         azureDevOpsOnboarding: azureDevOpsOnboardings(plan, created),
+        broughtIdentities: plan.broughtIdentities,
         warnings: plan.warnings,
     };
 }

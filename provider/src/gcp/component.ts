@@ -3,6 +3,7 @@
  * this file only turns its resource list into children and its patch set into outputs.
  */
 
+import { BroughtIdentityRequirement } from "../core/brought";
 import type * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { FluxIdentityValidationError } from "../core/errors";
@@ -81,6 +82,7 @@ export interface GcpFluxIdentityResult {
     fluxInstanceYaml: string;
     remoteClusterRbacYaml: string;
     objectSettings: FluxObjectSetting[];
+    broughtIdentities: BroughtIdentityRequirement[];
     warnings: string[];
 }
 
@@ -95,6 +97,7 @@ const RESULT_KEYS = [
     "fluxInstanceYaml",
     "remoteClusterRbacYaml",
     "objectSettings",
+    "broughtIdentities",
     "warnings",
 ] as const;
 
@@ -111,6 +114,7 @@ export function gcpFluxIdentityResult(plan: GcpPlan): GcpFluxIdentityResult {
         ...renderTargetFluxSide(patchSet, plan.cluster.type),
         remoteClusterRbacYaml: plan.remoteClusterRbacYaml,
         objectSettings: plan.objectSettings,
+        broughtIdentities: plan.broughtIdentities,
         warnings: plan.warnings,
     };
 }
@@ -141,6 +145,8 @@ export class GcpFluxIdentity extends pulumi.ComponentResource {
     declare public readonly remoteClusterRbacYaml: pulumi.Output<string>;
     /** What each Flux object must set (`spec.provider: gcp`, `spec.serviceAccountName`, ...). */
     declare public readonly objectSettings: pulumi.Output<FluxObjectSetting[]>;
+    /** The roles/iam.workloadIdentityUser members brought GSAs hold (flux-identity writes them), for their owners to check. */
+    declare public readonly broughtIdentities: pulumi.Output<BroughtIdentityRequirement[]>;
     /** Things to do or know that the component cannot do itself. */
     declare public readonly warnings: pulumi.Output<string[]>;
 
@@ -180,6 +186,7 @@ export class GcpFluxIdentity extends pulumi.ComponentResource {
                 tenantServiceAccountsYaml: r.tenantServiceAccountsYaml,
                 fluxInstanceYaml: r.fluxInstanceYaml,
                 remoteClusterRbacYaml: r.remoteClusterRbacYaml,
+                broughtIdentities: r.broughtIdentities,
                 warnings: r.warnings,
             })),
         );

@@ -1,5 +1,6 @@
 /** The GCP plan as data: what the planner returns and `render`, the component and the patches read. */
 
+import { BroughtIdentityRequirement } from "../core/brought";
 import { FluxController } from "../core/catalog";
 import { ResolvedSourceCluster, SourceCluster } from "../core/cluster";
 import { ServiceAccountRef } from "../core/kubernetes";
@@ -191,5 +192,7 @@ export interface GcpPlan {
     /** Controllers serving each tenant ServiceAccount `<ns>/<sa>`: they request its tokens. */
     tenantControllers: Record<string, FluxController[]>;
     objectSettings: FluxObjectSetting[];
+    /** What must exist on the GCP side for the GSAs flux-identity does not own. */
+    broughtIdentities: BroughtIdentityRequirement[];
     warnings: string[];
 }

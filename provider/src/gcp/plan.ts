@@ -4,6 +4,8 @@
  * component, `render` and the tests all call this one function.
  */
 
+import { sortRequirements } from "../core/brought";
+import { gcpBroughtIdentities } from "./brought";
 import { tenantControllers } from "../core/tenants";
 import { FluxController, controllersForKinds, isFluxController } from "../core/catalog";
 import { checkKnownFields, enumValue, isRecord } from "../core/checks";
@@ -187,6 +189,7 @@ export function planGcp(input: GcpPlanInput, options: GcpPlanOptions = {}): GcpP
         objectLevelControllers,
         tenantControllers: tenantControllers(tenants),
         objectSettings: gcpObjectSettings(controllerGrants, tenants),
+        broughtIdentities: sortRequirements(gcpBroughtIdentities(planned)),
         warnings: gcpPlanWarnings({
             cluster,
             fluxNamespace,

@@ -3,6 +3,7 @@
  * the kustomization.yaml, and the plan document `render` writes. Pure.
  */
 
+import { BroughtIdentityRequirement } from "../core/brought";
 import { ResolvedSourceCluster, SourceCluster } from "../core/cluster";
 import { FluxIdentityValidationError, Issues, ValidationIssue } from "../core/errors";
 import { FluxPatchSet } from "../core/patch";
@@ -83,6 +84,8 @@ export interface ClusterPlan {
     /** Example Flux objects showing each setting's provider and ServiceAccount. */
     fluxObjectsYaml: string;
     objectSettings: FluxObjectSetting[];
+    /** What must exist on each cloud's side for the identities flux-identity does not own. */
+    broughtIdentities: BroughtIdentityRequirement[];
     warnings: string[];
 }
 
@@ -183,6 +186,7 @@ export function planCluster(spec: ClusterSpec, path = "", pending: PendingCluste
         fluxVersion,
         ...side,
         objectSettings,
+        broughtIdentities: [...(aws?.broughtIdentities ?? []), ...(azure?.broughtIdentities ?? []), ...(gcp?.broughtIdentities ?? [])],
         warnings: [...(aws?.warnings ?? []), ...(azure?.warnings ?? []), ...(gcp?.warnings ?? []), ...(kubernetes?.warnings ?? []), ...(vault?.warnings ?? []), ...lockdownWarnings],
     };
     if (aws) plan.aws = aws;
@@ -231,6 +235,8 @@ export interface ClusterPlanDocument {
         resources: PlannedResource[];
         /** Resources the user must create elsewhere (for example access entries in another account). */
         external: PlannedResource[];
+        /** What must exist for the roles flux-identity does not own (brought and Pod Identity target roles). */
+        broughtIdentities: BroughtIdentityRequirement[];
         warnings: string[];
     };
     azure?: {
@@ -243,6 +249,8 @@ export interface ClusterPlanDocument {
         identities: AzureIdentityDocument[];
         resources: PlannedResource[];
         azureDevOpsOnboarding: AzureDevOpsOnboarding[];
+        /** The federated credentials brought identities must hold. */
+        broughtIdentities: BroughtIdentityRequirement[];
         warnings: string[];
     };
     gcp?: {
@@ -255,6 +263,8 @@ export interface ClusterPlanDocument {
         resources: PlannedResource[];
         /** RBAC manifests to apply in remote GKE clusters. */
         remoteClusterRbacYaml: string;
+        /** The roles/iam.workloadIdentityUser members brought GSAs must hold. */
+        broughtIdentities: BroughtIdentityRequirement[];
         warnings: string[];
     };
     /** Remote clusters over OIDC: nothing is created; the remote side is manifests for their owners. */
@@ -313,6 +323,7 @@ export function clusterPlanDocument(plan: ClusterPlan): ClusterPlanDocument {
             identities,
             resources: describeAwsResources(aws),
             external: externalAwsResources(aws),
+            broughtIdentities: aws.broughtIdentities,
             warnings: aws.warnings,
         };
     }
@@ -331,6 +342,7 @@ export function clusterPlanDocument(plan: ClusterPlan): ClusterPlanDocument {
             ],
             resources: describeAzureResources(azure),
             azureDevOpsOnboarding: plan.azureDevOpsOnboarding,
+            broughtIdentities: azure.broughtIdentities,
             warnings: azure.warnings,
         };
     }
@@ -345,6 +357,7 @@ export function clusterPlanDocument(plan: ClusterPlan): ClusterPlanDocument {
             principals: plannedPrincipals(gcp).principals,
             resources: describeGcpResources(gcp),
             remoteClusterRbacYaml: gcp.remoteClusterRbacYaml,
+            broughtIdentities: gcp.broughtIdentities,
             warnings: gcp.warnings,
         };
     }

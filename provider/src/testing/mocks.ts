@@ -116,6 +116,10 @@ export class FluxIdentityMocks implements pulumi.runtime.Mocks {
             case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
                 state.arn = `arn:${aws.partition}:iam::${aws.accountId}:oidc-provider/${str("url").replace(/^https:\/\//, "")}`;
                 return { id: state.arn as string, state };
+            case "aws:eks/podIdentityAssociation:PodIdentityAssociation":
+                // With a target role EKS returns the external ID the target's trust policy must name (its documented form).
+                if (typeof inputs.targetRoleArn === "string") state.externalId = `${str("region", "us-east-1")}/${aws.accountId}/${str("clusterName")}/${str("namespace")}/${str("serviceAccount")}`;
+                return { id: `${str("clusterName")},a-${createHash("sha256").update(name).digest("hex").slice(0, 17)}`, state };
             case "aws:s3/bucket:Bucket":
                 Object.assign(state, { bucket: str("bucket"), arn: `arn:${aws.partition}:s3:::${str("bucket")}` });
                 return { id: str("bucket"), state };

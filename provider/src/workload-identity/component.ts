@@ -9,6 +9,7 @@ import { AwsFluxIdentity } from "../aws/component";
 import { AwsTargetOptions } from "../aws/spec";
 import { AzureFluxIdentity } from "../azure/component";
 import { AzureTargetOptions } from "../azure/spec";
+import { BroughtIdentityRequirement } from "../core/brought";
 import { FluxPatchSet } from "../core/patch";
 import { ComposedFluxSide, composeFluxSide } from "../flux/flux-side";
 import { FluxLockdownOptions } from "../flux/lockdown";
@@ -196,6 +197,11 @@ export class FluxWorkloadIdentity extends pulumi.ComponentResource {
     declare public readonly kubernetesRemoteClusterRbacYaml: pulumi.Output<string>;
     /** Vault role name per controller and tenant. */
     declare public readonly vaultRoleNames: pulumi.Output<Record<string, string>>;
+    /**
+     * What must exist on each cloud's side for the identities flux-identity does not own (brought roles,
+     * identities and GSAs, Pod Identity target roles), in one shape for every cloud.
+     */
+    declare public readonly broughtIdentities: pulumi.Output<BroughtIdentityRequirement[]>;
 
     constructor(name: string, args: FluxWorkloadIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         // Every cloud is validated, and the patches checked for collisions, before anything is registered.
@@ -253,8 +259,13 @@ export class FluxWorkloadIdentity extends pulumi.ComponentResource {
             children.live = new FluxLiveCluster(name, { ...live, layout: shape.patchSet, patchSet: result.apply((r) => r.patchSet) }, { parent: this });
         }
         defineLazyOutputs(this, result, RESULT_KEYS);
+        // Separate from the result: AWS's waits for the external IDs EKS returns.
+        const brought = pulumi
+            .all([aws?.broughtIdentities ?? [], azure?.broughtIdentities ?? [], gcp?.broughtIdentities ?? []])
+            .apply((lists) => lists.flat());
+        Object.defineProperty(this, "broughtIdentities", { enumerable: true, value: brought });
         this.registerOutputs(
-            result.apply((r) => ({
+            pulumi.all([result, brought]).apply(([r, broughtIdentities]) => ({
                 kustomizationYaml: r.kustomizationYaml,
                 tenantServiceAccountsYaml: r.tenantServiceAccountsYaml,
                 tenantRbacYaml: r.tenantRbacYaml,
@@ -268,6 +279,7 @@ export class FluxWorkloadIdentity extends pulumi.ComponentResource {
                 kubernetesAuthenticationConfigurationYaml: r.kubernetesAuthenticationConfigurationYaml,
                 kubernetesRemoteClusterRbacYaml: r.kubernetesRemoteClusterRbacYaml,
                 vaultRoleNames: r.vaultRoleNames,
+                broughtIdentities,
             })),
         );
     }

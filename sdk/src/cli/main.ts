@@ -133,6 +133,10 @@ function render(specFile: string, outDir: string, json: boolean, io: CliIO, conf
     if (repoReport) lines.push(`Wrote the Flux side of ${repoReport.clusters.length} cluster${repoReport.clusters.length === 1 ? "" : "s"} into ${repoReport.repo}:`, ...fluxRepoReportLines(repoReport));
     const warnings = rendered.flatMap((c) => c.plan.warnings.map((w) => `  ${c.name}: ${w}`));
     if (warnings.length > 0) lines.push("Notes:", ...warnings);
+    const brought = rendered.filter((c) => c.plan.broughtIdentities.some((b) => !b.managed));
+    if (brought.length > 0) {
+        lines.push(`Brought identities: ${brought.map((c) => c.name).join(", ")} use identities flux-identity does not own; broughtIdentities in plan.json lists what their owners must add, with commands to check and apply it.`);
+    }
     lines.push(
         repoReport
             ? "Commit the Flux repository; plan.json lists every cloud resource `up` creates, diagram.md shows who reaches what."

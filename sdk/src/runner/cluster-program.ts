@@ -21,6 +21,7 @@ export const CLUSTER_STACK_OUTPUTS = [
     "azureClientIds",
     "gcpServiceAccountEmails",
     "gcpRemoteClusterRbacYaml",
+    "broughtIdentities",
     "warnings",
 ] as const;
 

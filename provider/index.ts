@@ -1,14 +1,10 @@
-// Component provider entry point: serves the components to Pulumi programs in any language
-// (`pulumi package add ./provider`). Schema inference reads the components' Args interfaces.
+// Component provider entry point for Pulumi's Node.js runtime (`pulumi package add ./provider` where the
+// Node.js language host is installed): the schema is inferred from the components' Args interfaces.
+// Without that host, the plugin executable `pulumi-resource-flux-identity` serves the same components.
 import { componentProviderHost } from "@pulumi/pulumi/provider/experimental";
-import { AwsFluxIdentity } from "./src/aws/component";
-import { AzureFluxIdentity } from "./src/azure/component";
-import { GcpFluxIdentity } from "./src/gcp/component";
-import { FluxWorkloadIdentity } from "./src/workload-identity/component";
-import { PublicOidcIssuer } from "./src/issuer/component";
-import { FluxLiveCluster } from "./src/live/component";
+import { COMPONENTS, PROVIDER_NAME } from "./src/plugin/components";
 
-componentProviderHost({ components: [AwsFluxIdentity, AzureFluxIdentity, GcpFluxIdentity, FluxWorkloadIdentity, PublicOidcIssuer, FluxLiveCluster], name: "flux-identity", dirname: __dirname }).catch((err: unknown) => {
+componentProviderHost({ components: COMPONENTS, name: PROVIDER_NAME, dirname: __dirname }).catch((err: unknown) => {
     console.error(err);
     process.exitCode = 1;
 });

@@ -3,16 +3,13 @@
 // PATH and a file:// backend. No Node.js language host anywhere.
 
 import { strict as assert } from "node:assert";
-import { execFile } from "node:child_process";
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
-import { promisify } from "node:util";
-import { BYO_DIR, ByoOutputs, assertOutputsEqualRender, languageEnv, renderedByo } from "../helpers/byo-example";
+import { ByoOutputs, CliRun, assertOutputsEqualRender, copyYamlProgram, languageEnv, pulumiIn, renderedByo } from "../helpers/byo-example";
 import { FoundTool, findYamlHost } from "../helpers/language-tools";
 import { fromRoot } from "../helpers/paths";
 import { EngineScratch, PulumiCli, requirePulumiCli, requireTool } from "../helpers/pulumi-engine";
 
-const run = promisify(execFile);
 const PROJECT = "flux-identity-yaml-byo";
 
 describe("end to end: a Pulumi YAML program through the plugin", function () {
@@ -30,24 +27,13 @@ describe("end to end: a Pulumi YAML program through the plugin", function () {
     });
     after(() => scratch?.dispose());
 
-    /** Runs the Pulumi CLI in `cwd` against the scratch backend; never throws. */
-    const pulumi = async (cwd: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
-        const env = { ...languageEnv(scratch, cli, [path.join(yaml.path, "bin")]), PULUMI_BACKEND_URL: scratch.backendUrl };
-        try {
-            const { stdout, stderr } = await run(path.join(cli.root, "bin", "pulumi"), [...args, "--non-interactive"], { cwd, env, maxBuffer: 64 * 1024 * 1024 });
-            return { code: 0, stdout, stderr };
-        } catch (err) {
-            const e = err as { code: number; stdout: string; stderr: string };
-            return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-        }
-    };
+    /** Runs the Pulumi CLI in `cwd` against the scratch backend, with the YAML host and the plugin on PATH. */
+    const pulumi = (cwd: string, ...args: string[]): Promise<CliRun> =>
+        pulumiIn(cli, cwd, { ...languageEnv(scratch, cli, [path.join(yaml.path, "bin")]), PULUMI_BACKEND_URL: scratch.backendUrl }, ...args);
 
     /** A copy of the example's Pulumi.yaml in its own folder, with `edit` applied, and a stack named `name`. */
-    const project = async (name: string, edit: (text: string) => string = (t) => t): Promise<string> => {
-        const dir = path.join(scratch.dir, name);
-        mkdirSync(dir, { recursive: true });
-        copyFileSync(path.join(BYO_DIR, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
-        writeFileSync(path.join(dir, "Pulumi.yaml"), edit(readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")));
+    const project = async (name: string, edit?: (text: string) => string): Promise<string> => {
+        const dir = copyYamlProgram(path.join(scratch.dir, name), edit);
         const init = await pulumi(dir, "stack", "init", name);
         assert.equal(init.code, 0, init.stderr);
         return dir;

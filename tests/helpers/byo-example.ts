@@ -5,9 +5,10 @@
  */
 
 import { strict as assert } from "node:assert";
-import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { execFile, execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { promisify } from "node:util";
 import { loadFleet } from "../../sdk/src/spec/fleet";
 import { fromRoot } from "./paths";
 import type { EngineScratch, PulumiCli } from "./pulumi-engine";
@@ -58,4 +59,30 @@ export function assertOutputsEqualRender(outputs: Record<string, unknown>, rende
 export function languageEnv(scratch: EngineScratch, cli: PulumiCli, extraBins: string[] = [], pluginOnPath = true): Record<string, string | undefined> {
     const bins = [path.join(cli.root, "bin"), ...extraBins, ...(pluginOnPath ? [fromRoot("provider")] : [])];
     return { ...scratch.env(), PATH: [...bins, process.env.PATH ?? ""].join(path.delimiter) };
+}
+
+export interface CliRun {
+    code: number;
+    stdout: string;
+    stderr: string;
+}
+
+const run = promisify(execFile);
+
+/** Runs the Pulumi CLI non-interactively in `cwd`; never throws. */
+export async function pulumiIn(cli: PulumiCli, cwd: string, env: Record<string, string | undefined>, ...args: string[]): Promise<CliRun> {
+    try {
+        const { stdout, stderr } = await run(path.join(cli.root, "bin", "pulumi"), [...args, "--non-interactive"], { cwd, env, maxBuffer: 64 * 1024 * 1024 });
+        return { code: 0, stdout, stderr };
+    } catch (err) {
+        const e = err as { code: number; stdout: string; stderr: string };
+        return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+    }
+}
+
+/** examples/yaml-byo/Pulumi.yaml copied into `dir` (created), with `edit` applied to its text. */
+export function copyYamlProgram(dir: string, edit: (text: string) => string = (t) => t): string {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, "Pulumi.yaml"), edit(readFileSync(path.join(BYO_DIR, "Pulumi.yaml"), "utf8")));
+    return dir;
 }

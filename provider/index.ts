@@ -1,6 +1,7 @@
-// Component provider entry point for Pulumi's Node.js runtime (`pulumi package add ./provider` where the
-// Node.js language host is installed): the schema is inferred from the components' Args interfaces.
-// Without that host, the plugin executable `pulumi-resource-flux-identity` serves the same components.
+// The components as a Node.js component provider (componentProviderHost infers the schema from their Args
+// interfaces at start-up). Schema inference for provider/schema.json (`npm run gen-sdk`) starts from this
+// file too (package.json main); the plugin executable pulumi-resource-flux-identity serves the same
+// components with that committed schema, and needs no Pulumi language host.
 import { componentProviderHost } from "@pulumi/pulumi/provider/experimental";
 import { COMPONENTS, PROVIDER_NAME } from "./src/plugin/components";
 

@@ -63,6 +63,25 @@ describe("GCP plan: principals", () => {
         assert.deepEqual(topic.dependsOn, ["workload-identity-pool/provider"], "the member names the pool, so it waits for it");
     });
 
+    it("GKE federated through a Workload Identity Pool (as Flux's e2e does): principal:// subjects, the pool trusts the GKE issuer, the Flux side is the credential configuration", () => {
+        const plan = planGcp(gcpInput(T.Gke, { workloadIdentityPool: {}, controllers: { pubsub: [{ topics: [NAMES.topic] }] }, tenants: [{ namespace: "team-a", serviceAccount: "flux", access: { gcs: [{ buckets: [NAMES.bucket] }] } }] }));
+        assert.equal(plan.gkeProjectId, undefined, "GKE's built-in pool is not used");
+        const pool = plan.workloadIdentityPool;
+        assert.ok(pool, "a pool is planned for the GKE cluster");
+        assert.equal(pool.issuerUri, GKE_ISSUER);
+        const fedOf = (ns: string, sa: string) => `principal://iam.googleapis.com/${pool.poolName}/subject/system:serviceaccount:${ns}:${sa}`;
+        assert.deepEqual(plannedPrincipals(plan).principals, { "notification-controller": fedOf("flux-system", "notification-controller"), "team-a/flux": fedOf("team-a", "flux") });
+        const types = describeGcpResources(plan).map((r) => r.type);
+        assert.ok(types.includes(GCP_TYPES.workloadIdentityPool) && types.includes(GCP_TYPES.workloadIdentityPoolProvider));
+        const patches = gcpFluxPatchSet(plan);
+        const notification = patches.controllers.find((c) => c.controller === "notification-controller");
+        assert.ok(notification);
+        assert.deepEqual(notification.env, [{ name: "GOOGLE_APPLICATION_CREDENTIALS", value: "/etc/workload-identity/credential-configuration.json" }]);
+        assert.equal(notification.volumes[0].projectedTokens?.[0].audience, `https://iam.googleapis.com/${pool.providerName}`);
+        assert.deepEqual(patches.tenantServiceAccounts[0].annotations, { "gcp.auth.fluxcd.io/workload-identity-provider": pool.providerName });
+        assert.ok(!plan.warnings.some((w) => /Workload Identity Federation for GKE must be enabled/.test(w)), "GKE's own workload identity is not needed");
+    });
+
     for (const type of [T.Gke, T.Eks]) {
         it(`${type}, impersonation: a GSA per controller, workloadIdentityUser for the KSA, grants to serviceAccount:<email>`, () => {
             const plan = planGcp(gcpInput(type, { authMode: GcpAuthMode.Impersonation, controllers: { kms: [{ cryptoKeys: [NAMES.key] }] } }));
@@ -346,7 +365,7 @@ describe("GCP plan: bad input names the field and the expected shape", () => {
         ["existing pool without IDs", gcpInput(T.Generic, { workloadIdentityPool: { create: false } }), "workloadIdentityPool.poolId", /needs its poolId/],
         ["JWKS that is not a JWKS", gcpInput(T.Generic, { workloadIdentityPool: { jwksJson: "{}" } }), "workloadIdentityPool.jwksJson", /non-empty keys list/],
         ["display name over 32 characters", gcpInput(T.Generic, { workloadIdentityPool: { displayName: "Flux on the very long cluster name here" } }), "workloadIdentityPool.displayName", /1 to 32 characters/],
-        ["pool for a GKE cluster", gcpInput(T.Gke, { workloadIdentityPool: { poolId: POOL_ID } }), "workloadIdentityPool", /built-in workload pool/],
+        ["GKE pool ID starting with gcp-", gcpInput(T.Gke, { workloadIdentityPool: { poolId: "gcp-flux-pool" } }), "workloadIdentityPool.poolId", /starts with "gcp-", which Google reserves/],
         ["unknown top-level field", gcpInput(T.Gke, { region: "us-central1" } as never), "region", /unknown field "region"/],
         ["unknown entry field", gcpInput(T.Gke, { controllers: { gar: [{ repositories: [NAMES.repo], repos: [] }] } as never }), "controllers.gar[0].repos", /unknown field "repos"/],
         ["unknown integration", gcpInput(T.Gke, { controllers: { ecr: [] } as never }), "controllers.ecr", /unknown GCP integration/],

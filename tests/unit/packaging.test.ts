@@ -61,12 +61,16 @@ describe("packaging", () => {
         const pkg = JSON.parse(readFileSync(fromRoot("provider", "package.json"), "utf8"));
         const result = new Analyzer(fromRoot("provider"), "flux-identity", pkg, new Set(["FluxWorkloadIdentity"])).analyze();
         const c = result.components.FluxWorkloadIdentity;
-        assert.deepEqual(Object.keys(c.inputs).sort(), ["aws", "azure", "cluster", "fluxNamespace", "gcp", "liveCluster", "lockdown"]);
+        assert.deepEqual(Object.keys(c.inputs).sort(), ["aws", "azure", "cluster", "fluxNamespace", "gcp", "kubernetes", "liveCluster", "lockdown", "vault"]);
         assert.equal(c.inputs.cluster.optional, undefined, "cluster is required");
         assert.deepEqual(Object.keys(c.outputs).sort(), [
-            "awsRoleArns", "azureClientIds", "fluxObjectsYaml", "gcpRemoteClusterRbacYaml", "gcpServiceAccountEmails", "kustomizationYaml", "objectSettings", "patchSet", "tenantRbacYaml", "tenantServiceAccountsYaml", "warnings",
+            "awsRoleArns", "azureClientIds", "fluxObjectsYaml", "gcpRemoteClusterRbacYaml", "gcpServiceAccountEmails",
+            "kubernetesAuthenticationConfigurationYaml", "kubernetesRemoteClusterRbacYaml", "kustomizationYaml", "objectSettings", "patchSet", "tenantRbacYaml", "tenantServiceAccountsYaml", "vaultRoleNames", "warnings",
         ]);
         assert.ok(result.typeDefinitions.AwsTargetArgs?.properties?.oidcProviderArn, "the AWS target keeps its OIDC provider input");
+        assert.deepEqual(Object.keys(result.typeDefinitions.KubernetesRemoteClusterAccess?.properties ?? {}).sort(), ["address", "audiences", "caCert", "clusterRole", "name", "namespaces", "usedBy"]);
+        assert.deepEqual(Object.keys(result.typeDefinitions.VaultTargetOptions?.properties ?? {}).sort(), ["address", "controllers", "jwtAuth", "namespace", "tenants", "tokenTtlSeconds"]);
+        assert.ok(result.typeDefinitions.AwsEksAccess?.properties?.caCert && result.typeDefinitions.AzureAksAccess?.properties?.address && result.typeDefinitions.GcpGkeAccess?.properties?.caCert, "remote cluster endpoints in every cloud's schema");
     });
 
     it("infers the PublicOidcIssuer component's schema too", () => {
@@ -192,7 +196,7 @@ describe("packaging", () => {
         assert.match(source, /componentProviderHost\(\{ components: COMPONENTS,/);
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const { COMPONENTS } = require("../../provider/src/plugin/components") as { COMPONENTS: Array<{ name: string }> };
-        assert.deepEqual(COMPONENTS.map((c) => c.name).sort(), ["AwsFluxIdentity", "AzureFluxIdentity", "FluxLiveCluster", "FluxWorkloadIdentity", "GcpFluxIdentity", "PublicOidcIssuer"]);
+        assert.deepEqual(COMPONENTS.map((c) => c.name).sort(), ["AwsFluxIdentity", "AzureFluxIdentity", "FluxLiveCluster", "FluxWorkloadIdentity", "GcpFluxIdentity", "KubernetesFluxIdentity", "PublicOidcIssuer"]);
     });
 
     it("loads @pulumi/kubernetes but never aws, azure-native or gcp from the live entry point", () => {
@@ -209,6 +213,33 @@ describe("packaging", () => {
         const r = spawnSync(process.execPath, ["-e", "const l=require('flux-identity/live');process.stdout.write(typeof l.FluxLiveCluster+' '+typeof l.mergeContainerArgs)"], { cwd: fromRoot(), encoding: "utf8" });
         assert.equal(r.status, 0, r.stderr);
         assert.equal(r.stdout, "function function");
+    });
+
+    it("loads no cloud SDK from the remote-cluster entry point, and only @pulumi/vault from the Vault one", () => {
+        const kube = loadedModules("require('./dist/provider/src/kubernetes')");
+        for (const sdk of ["@pulumi/aws", "@pulumi/azure-native", "@pulumi/gcp", "@pulumi/kubernetes", "@pulumi/vault"]) {
+            assert.ok(!kube.some((m) => m.includes(`node_modules/${sdk}/`)), `kubernetes entry loads ${sdk}`);
+        }
+        const vault = loadedModules("require('./dist/provider/src/vault')");
+        assert.ok(vault.some((m) => m.includes("node_modules/@pulumi/vault/")), "loads the Vault SDK");
+        for (const other of ["@pulumi/aws", "@pulumi/azure-native", "@pulumi/gcp", "@pulumi/kubernetes"]) {
+            assert.ok(!vault.some((m) => m.includes(`node_modules/${other}/`)), `vault entry loads ${other}`);
+        }
+    });
+
+    it("@pulumi/vault is an optional peer dependency that the main entry point never loads", () => {
+        const pkg = JSON.parse(readFileSync(fromRoot("package.json"), "utf8")) as {
+            peerDependencies?: Record<string, string>;
+            peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+            devDependencies?: Record<string, string>;
+            dependencies?: Record<string, string>;
+        };
+        assert.ok(pkg.peerDependencies?.["@pulumi/vault"], "a peer dependency");
+        assert.equal(pkg.peerDependenciesMeta?.["@pulumi/vault"]?.optional, true);
+        assert.match(pkg.devDependencies?.["@pulumi/vault"] ?? "", /^\d+\.\d+\.\d+$/, "an exact dev dependency for the tests");
+        assert.equal(pkg.dependencies?.["@pulumi/vault"], undefined);
+        const main = loadedModules("require('./dist/provider/src')");
+        assert.ok(!main.some((m) => m.includes("node_modules/@pulumi/vault/")), "the main entry point loads @pulumi/vault");
     });
 
     it("render (the CLI) loads no Pulumi package at all", () => {

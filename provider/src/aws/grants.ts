@@ -15,6 +15,7 @@ import { CODECOMMIT_REPOSITORY, ECR_REPOSITORY, EKS_CLUSTER, KMS_KEY, ParsedArn,
 import { AwsPartition, managedPolicyArn } from "./partition";
 import { PolicyStatement, oneOrMany, statement, uniqueSorted } from "./policy";
 import { EksAccessScope } from "./spec";
+import { REMOTE_CLUSTER_ENDPOINT_FIELDS, RemoteClusterEndpoint, endpointIsComplete, resolveRemoteClusterEndpoint } from "../core/remote-cluster";
 
 export type AwsService = "ecr" | "ecrPublic" | "s3" | "kms" | "eks" | "codecommit";
 
@@ -68,6 +69,8 @@ export interface AwsGrant {
     readonly parsed: readonly ParsedArn[];
     readonly writeResourcePolicy: boolean;
     readonly eks?: EksAccessEntryGrant;
+    /** Remote EKS clusters: the kubeConfig `address` and `ca.crt`, when given. */
+    readonly endpoint?: RemoteClusterEndpoint;
     /** Field path of the entry, for messages. */
     readonly path: string;
 }
@@ -140,7 +143,7 @@ const ENTRY_FIELDS: Record<Exclude<AwsService, "ecrPublic">, { list: string; kin
     ecr: { list: "repositoryArns", kind: ECR_REPOSITORY, write: "writeRepositoryPolicy" },
     s3: { list: "bucketArns", kind: S3_BUCKET, write: "writeBucketPolicy" },
     kms: { list: "keyArns", kind: KMS_KEY, write: "writeKeyPolicy" },
-    eks: { list: "clusterArn", kind: EKS_CLUSTER, extra: ["kubernetesGroups", "userName", "accessPolicies", "createAccessEntry"] },
+    eks: { list: "clusterArn", kind: EKS_CLUSTER, extra: ["kubernetesGroups", "userName", "accessPolicies", "createAccessEntry", ...REMOTE_CLUSTER_ENDPOINT_FIELDS] },
     codecommit: { list: "repositoryArns", kind: CODECOMMIT_REPOSITORY },
 };
 
@@ -184,13 +187,16 @@ function resolveEntry(service: Exclude<AwsService, "ecrPublic">, value: unknown,
         }
     }
     let eks: EksAccessEntryGrant | undefined;
-    if (service === "eks" && parsed.length === 1) {
-        eks = resolveEksAccessEntry(entry, parsed[0], issues, ctx);
+    let endpoint: RemoteClusterEndpoint | undefined;
+    if (service === "eks") {
+        endpoint = resolveRemoteClusterEndpoint(entry, issues);
+        if (parsed.length === 1) eks = resolveEksAccessEntry(entry, parsed[0], issues, ctx);
     }
     if (issues.count > before || !kinds) {
         return undefined;
     }
-    return { service, kinds, resources: uniqueSorted(resources), parsed, writeResourcePolicy: write, eks, path: issues.path() };
+    const grant: AwsGrant = { service, kinds, resources: uniqueSorted(resources), parsed, writeResourcePolicy: write, eks, path: issues.path() };
+    return endpoint ? { ...grant, endpoint } : grant;
 }
 
 const ACCESS_POLICY_NAME = /^AmazonEKS[A-Za-z]+Policy$/;
@@ -328,7 +334,8 @@ export function identityPermissions(grants: readonly AwsGrant[], partition: AwsP
     if (kms.length > 0) {
         statements.push(statement({ Sid: "KmsDecrypt", Effect: "Allow", Action: [...KMS_ACTIONS], Resource: oneOrMany(resources(kms)) }));
     }
-    const eks = of("eks");
+    // With both address and ca.crt Flux never calls DescribeCluster (fluxcd/pkg auth/aws NewRESTConfig).
+    const eks = of("eks").filter((g) => !endpointIsComplete(g.endpoint));
     if (eks.length > 0) {
         statements.push(statement({ Sid: "EksDescribeCluster", Effect: "Allow", Action: "eks:DescribeCluster", Resource: oneOrMany(resources(eks)) }));
     }

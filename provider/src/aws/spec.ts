@@ -104,6 +104,14 @@ export interface AwsEksAccess {
      * remote cluster is in another account; plan.json then lists what to create there.
      */
     createAccessEntry?: boolean;
+    /**
+     * The API server address for the kubeConfig ConfigMap (`address`). With `caCert` too, Flux reaches
+     * the cluster without looking it up in the cloud API, so a private endpoint or proxy can be used and
+     * the lookup permission is not granted. Alone, it must be the address the cloud reports (Flux compares it with the cluster's endpoint).
+     */
+    address?: string;
+    /** PEM CA certificates of the API server, rendered as the ConfigMap's `ca.crt`. */
+    caCert?: string;
 }
 
 /** CodeCommit repositories (GitRepository pulls; ImageUpdateAutomation pulls and pushes). */

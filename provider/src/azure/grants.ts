@@ -3,6 +3,7 @@
  * Azure docs recommend), plus Azure DevOps organizations, which have their own access control.
  */
 
+import { REMOTE_CLUSTER_ENDPOINT_FIELDS, RemoteClusterEndpoint, endpointConfigMapKeys, endpointIsComplete, resolveRemoteClusterEndpoint } from "../core/remote-cluster";
 import { Cloud, FluxKind, integrationsOf } from "../core/catalog";
 import { checkKnownFields, checkMap, isRecord } from "../core/checks";
 import { Issues, show } from "../core/errors";
@@ -33,6 +34,12 @@ export interface AzureGrant {
     /** The resources as the user named them (scopes, cluster IDs, organizations). */
     readonly resources: readonly string[];
     readonly devOps?: AzureDevOpsGrant;
+    /** Remote AKS clusters: the kubeConfig `address` and `ca.crt`, when given. */
+    readonly endpoint?: RemoteClusterEndpoint;
+    /** Remote AKS clusters: those as kubeConfig ConfigMap keys. */
+    readonly configMap?: Readonly<Record<string, string>>;
+    /** Remote AKS clusters: Azure RBAC roles are granted (they need Azure RBAC enabled on the cluster). */
+    readonly aksRbacRoles?: boolean;
     /** Field path of the entry, for messages. */
     readonly path: string;
 }
@@ -114,14 +121,16 @@ function resolveScoped(service: keyof typeof SCOPED, value: unknown, issues: Iss
 function resolveAks(value: unknown, issues: Issues): AzureGrant | undefined {
     const entry = checkMap(value, issues, "aks entry");
     if (!entry) return undefined;
-    checkKnownFields(entry, ["clusterId", "usedBy", "rbacRoles"], issues);
+    checkKnownFields(entry, ["clusterId", "usedBy", "rbacRoles", ...REMOTE_CLUSTER_ENDPOINT_FIELDS], issues);
     const before = issues.count;
     const kinds = resolveUsedBy(Cloud.Azure, "aks", entry.usedBy, issues);
     const cluster = checkScope(entry.clusterId, [AKS_CLUSTER], issues, "clusterId", { resourceOnly: true });
+    const endpoint = resolveRemoteClusterEndpoint(entry, issues);
     const roles: AzureRoleGrant[] = [];
     if (cluster) {
-        // Get and ListClusterUserCredentials on the cluster, per the docs.
-        roles.push({ scope: cluster, role: AZURE_ROLES.aksClusterUser });
+        // Get and ListClusterUserCredentials on the cluster, per the docs; Flux calls neither when the
+        // ConfigMap has both address and ca.crt (fluxcd/pkg auth/azure NewRESTConfig), so neither is granted then.
+        if (!endpointIsComplete(endpoint)) roles.push({ scope: cluster, role: AZURE_ROLES.aksClusterUser });
         if (entry.rbacRoles !== undefined) {
             if (!Array.isArray(entry.rbacRoles)) {
                 issues.add("rbacRoles", `expected a list of {role, namespaces}, got ${show(entry.rbacRoles)}.`, "write rbacRoles as a YAML list.");
@@ -131,7 +140,8 @@ function resolveAks(value: unknown, issues: Issues): AzureGrant | undefined {
         }
     }
     if (!kinds || issues.count > before || !cluster) return undefined;
-    return { service: "aks", kinds, roles, resources: [cluster.id], path: issues.path() };
+    const grant: AzureGrant = { service: "aks", kinds, roles, resources: [cluster.id], configMap: endpointConfigMapKeys(endpoint), aksRbacRoles: roles.some((r) => r.role !== AZURE_ROLES.aksClusterUser), path: issues.path() };
+    return endpoint ? { ...grant, endpoint } : grant;
 }
 
 function resolveRbacRole(value: unknown, cluster: ParsedScope, issues: Issues): AzureRoleGrant[] {

@@ -71,6 +71,14 @@ export interface AzureAksAccess {
     usedBy?: FluxKind[];
     /** Azure RBAC roles inside the cluster; without them, bind the principal ID with Kubernetes RBAC. */
     rbacRoles?: AzureAksRbacRole[];
+    /**
+     * The API server address for the kubeConfig ConfigMap (`address`). Alone, it chooses among the
+     * cluster's kubeconfigs (for example its private FQDN instead of the public one); with `caCert` too,
+     * Flux reads nothing from Azure Resource Manager, and the Cluster User Role is not granted.
+     */
+    address?: string;
+    /** PEM CA certificates of the API server, rendered as the ConfigMap's `ca.crt`. */
+    caCert?: string;
 }
 
 /** An Azure DevOps organization (and project) Flux reads Git from, pushes to, or posts commit statuses to. */

@@ -58,6 +58,10 @@ export enum Cloud {
     Aws = "aws",
     Azure = "azure",
     Gcp = "gcp",
+    /** Remote Kubernetes clusters whose API servers trust this cluster's issuer (kubeConfig provider: generic). */
+    Kubernetes = "kubernetes",
+    /** HashiCorp Vault or OpenBao: SOPS decryption with the transit engine, logged in with ServiceAccount tokens. */
+    Vault = "vault",
 }
 
 /** One cloud service Flux integrates with, and the kinds that reach it. */
@@ -97,6 +101,10 @@ export const INTEGRATIONS: readonly Integration[] = [
     { cloud: Cloud.Gcp, id: "kms", service: "Google Cloud KMS (SOPS)", kinds: [K.Kustomization], defaultKinds: [K.Kustomization] },
     { cloud: Cloud.Gcp, id: "gke", service: "Google Kubernetes Engine (remote clusters)", kinds: [K.Kustomization, K.HelmRelease], defaultKinds: [K.Kustomization] },
     { cloud: Cloud.Gcp, id: "pubsub", service: "Google Cloud Pub/Sub", kinds: [K.Provider], defaultKinds: [K.Provider] },
+
+    { cloud: Cloud.Kubernetes, id: "remoteClusters", service: "Kubernetes API servers over OIDC (remote clusters)", kinds: [K.Kustomization, K.HelmRelease], defaultKinds: [K.Kustomization] },
+
+    { cloud: Cloud.Vault, id: "transit", service: "Vault / OpenBao transit (SOPS)", kinds: [K.Kustomization], defaultKinds: [K.Kustomization] },
 ];
 
 export function integrationsOf(cloud: Cloud): readonly Integration[] {

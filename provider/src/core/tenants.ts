@@ -8,6 +8,7 @@ import { checkKnownFields, isRecord } from "./checks";
 import { Issues, show } from "./errors";
 import { ServiceAccountRef, checkNamespace, checkServiceAccountName, serviceAccountKey } from "./kubernetes";
 import { compareStrings } from "./order";
+import { FluxTenantServiceAccount } from "./patch";
 
 /**
  * Validates the list's shape, each entry's known fields, names and uniqueness, then calls `resolve` for
@@ -58,4 +59,12 @@ export function tenantControllers(tenants: ReadonlyArray<{ ref: ServiceAccountRe
         out[serviceAccountKey(t.ref)] = controllersForKinds(t.kinds);
     }
     return out;
+}
+
+/** Tenant ServiceAccounts that need no annotation (the target derives everything from their names). */
+export function plainTenantServiceAccounts(served: Readonly<Record<string, FluxController[]>>): FluxTenantServiceAccount[] {
+    return Object.keys(served).map((key) => {
+        const [namespace, name] = key.split("/");
+        return { namespace, name, annotations: {}, servedBy: [...served[key]] };
+    });
 }

@@ -10,6 +10,8 @@ export interface SettingGrant {
     readonly service: string;
     readonly kinds: readonly FluxKind[];
     readonly resources: readonly string[];
+    /** Remote clusters: further kubeConfig ConfigMap keys (`address`, `ca.crt`). */
+    readonly configMap?: Readonly<Record<string, string>>;
 }
 
 export interface SettingTenant {
@@ -35,7 +37,7 @@ export function cloudObjectSettings(cloud: Cloud, controllerGrants: readonly Set
             for (const kind of g.kinds) {
                 const resources = REMOTE_CLUSTER_INTEGRATIONS.has(g.service) ? g.resources : [undefined];
                 for (const resource of resources) {
-                    push(fluxObjectSetting({ cloud, integration: g.service, kind, tenant, resource }));
+                    push(fluxObjectSetting({ cloud, integration: g.service, kind, tenant, resource, configMap: g.configMap }));
                 }
             }
         }

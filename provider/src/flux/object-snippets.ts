@@ -338,8 +338,14 @@ function sopsKustomization(ctx: SnippetContext): KubernetesObject {
 /** The kubeConfig ConfigMap and the Kustomization or HelmRelease naming it. */
 function remoteCluster(ctx: SnippetContext): KubernetesObject[] {
     const configMapName = `${ctx.name}-kubeconfig`;
-    const data: Record<string, string> = { provider: ctx.setting.set["configMap.provider"] ?? "<your-provider: aws, azure or gcp>" };
-    data.cluster = ctx.setting.set["configMap.cluster"] ?? "<your-cluster-resource-name>";
+    const provider = ctx.setting.set["configMap.provider"] ?? "<your-provider: aws, azure, gcp or generic>";
+    const data: Record<string, string> = { provider };
+    // The generic provider (plain OIDC) names no cloud resource; its address is required instead.
+    if (provider !== "generic") data.cluster = ctx.setting.set["configMap.cluster"] ?? "<your-cluster-resource-name>";
+    for (const [path, value] of Object.entries(ctx.setting.set)) {
+        const key = path.startsWith("configMap.") ? path.slice("configMap.".length) : undefined;
+        if (key !== undefined && !["provider", "cluster", "serviceAccountName"].includes(key)) data[key] = value;
+    }
     const tenantSa = ctx.setting.set["configMap.serviceAccountName"] ?? broughtSa(ctx);
     if (tenantSa !== undefined) data.serviceAccountName = tenantSa;
     const configMap: KubernetesObject = { apiVersion: "v1", kind: "ConfigMap", metadata: metadata(ctx, configMapName), data };
@@ -496,7 +502,8 @@ export function fluxObjectSnippets(settings: readonly FluxObjectSetting[], optio
         const integration = setting.integration === "" ? "identity" : setting.integration.toLowerCase();
         const name = objectName([cloud && !integration.startsWith(cloud) ? cloud : undefined, integration, setting.serviceAccountName, setting.resource ? clusterShortName(setting.resource) : undefined]);
         const { objects, notes } = build({ setting, namespace, cloud, name });
-        const sets = Object.entries(setting.set).map(([k, v]) => `${k}: ${v}`);
+        // Multi-line values (a CA bundle) would break out of the comment; the object below shows them.
+        const sets = Object.entries(setting.set).map(([k, v]) => `${k}: ${v.includes("\n") ? "(as below)" : v}`);
         const comment = [describe(setting), ...(sets.length > 0 ? [`Sets ${sets.join(", ")}.`] : []), ...(setting.note ? [setting.note] : []), ...notes];
         const snippet: FluxObjectSnippet = {
             kind: setting.kind,

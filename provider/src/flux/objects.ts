@@ -29,8 +29,12 @@ export interface FluxObjectSetting {
 }
 
 /** Integrations that reach remote clusters through a kubeConfig ConfigMap. */
-export const REMOTE_CLUSTER_INTEGRATIONS: ReadonlySet<string> = new Set(["eks", "aks", "gke"]);
-const SOPS = new Set(["kms", "keyVault"]);
+export const REMOTE_CLUSTER_INTEGRATIONS: ReadonlySet<string> = new Set(["eks", "aks", "gke", "remoteClusters"]);
+const SOPS = new Set(["kms", "keyVault", "transit"]);
+/** The kubeConfig ConfigMap's `provider` per target: plain OIDC remote clusters use Flux's generic provider. */
+function kubeConfigProvider(cloud: Cloud): string {
+    return cloud === Cloud.Kubernetes ? "generic" : cloud;
+}
 /** The notification Provider's `spec.type` per integration (the Flux notification and integration docs). */
 const NOTIFICATION_PROVIDER_TYPES: Readonly<Record<string, string>> = { pubsub: "googlepubsub", eventHubs: "azureeventhub", azureDevOps: "azuredevops" };
 
@@ -42,6 +46,8 @@ export interface ObjectSettingInput {
     tenant?: { namespace: string; name: string };
     /** For remote clusters: the cluster resource (ARN, resource ID, or GKE resource name). */
     resource?: string;
+    /** For remote clusters: further ConfigMap keys (`address`, `ca.crt`, `audiences`). */
+    configMap?: Readonly<Record<string, string>>;
 }
 
 export function fluxObjectSetting(input: ObjectSettingInput): FluxObjectSetting {
@@ -55,8 +61,10 @@ export function fluxObjectSetting(input: ObjectSettingInput): FluxObjectSetting 
             : "SOPS: nothing to set. Remote clusters: set provider and cluster in the kubeConfig ConfigMap.";
     } else if (REMOTE_CLUSTER_INTEGRATIONS.has(integration)) {
         set["spec.kubeConfig.configMapRef.name"] = "<ConfigMap name>";
-        set["configMap.provider"] = cloud;
-        if (input.resource) set["configMap.cluster"] = input.resource;
+        set["configMap.provider"] = kubeConfigProvider(cloud);
+        // The generic provider names no cloud resource: the address (a further key) is the cluster.
+        if (input.resource && cloud !== Cloud.Kubernetes) set["configMap.cluster"] = input.resource;
+        for (const [key, value] of Object.entries(input.configMap ?? {})) set[`configMap.${key}`] = value;
         if (tenant) set["configMap.serviceAccountName"] = tenant.name;
         note = "The ConfigMap lives in the object's namespace; leave its serviceAccountName unset at controller level.";
     } else if (SOPS.has(integration)) {

@@ -3,6 +3,7 @@
  * integration ("Authorization").
  */
 
+import { REMOTE_CLUSTER_ENDPOINT_FIELDS, RemoteClusterEndpoint, resolveRemoteClusterEndpoint } from "../core/remote-cluster";
 import { Cloud, FluxKind, integrationsOf } from "../core/catalog";
 import { checkBoolean, checkKnownFields, checkMap, isRecord } from "../core/checks";
 import { Issues, show } from "../core/errors";
@@ -43,6 +44,8 @@ export interface GcpRemoteClusterGrant {
     readonly cluster: string;
     readonly clusterRole: string;
     readonly namespaces: readonly string[];
+    /** The kubeConfig `address` and `ca.crt`, when given. */
+    readonly endpoint?: RemoteClusterEndpoint;
 }
 
 /** One validated entry of an access list. */
@@ -66,7 +69,7 @@ const ENTRY_FIELDS: Record<GcpService, readonly string[]> = {
     gar: ["repositories", "usedBy", "projectLevel"],
     gcs: ["buckets", "usedBy", "customRole"],
     kms: ["cryptoKeys", "keyRings", "usedBy"],
-    gke: ["cluster", "usedBy", "clusterRole", "namespaces"],
+    gke: ["cluster", "usedBy", "clusterRole", "namespaces", ...REMOTE_CLUSTER_ENDPOINT_FIELDS],
     pubsub: ["topics", "usedBy"],
 };
 
@@ -143,6 +146,7 @@ function resolveEntry(service: GcpService, value: unknown, issues: Issues): GcpG
                 targets = [{ scope: GcpGrantScope.Project, resource: `projects/${parts.project}` }];
                 remoteCluster = resolveRemoteCluster(entry, entry.cluster as string, issues);
             }
+            // Kept even with address and ca.crt (when Flux skips GetCluster): the Flux docs and e2e grant it for every remote GKE cluster.
             roles = [GCP_ROLES.clusterViewer];
             break;
         }
@@ -197,7 +201,9 @@ function resolveRemoteCluster(entry: Record<string, unknown>, cluster: string, i
         });
         if (!ok) return undefined;
     }
-    return { cluster, clusterRole, namespaces: [...new Set(namespaces)].sort() };
+    const endpoint = resolveRemoteClusterEndpoint(entry, issues);
+    const out: GcpRemoteClusterGrant = { cluster, clusterRole, namespaces: [...new Set(namespaces)].sort() };
+    return endpoint ? { ...out, endpoint } : out;
 }
 
 function uniqueTargets(targets: GcpGrantTarget[]): GcpGrantTarget[] {

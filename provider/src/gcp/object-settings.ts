@@ -3,12 +3,13 @@
 import { Cloud } from "../core/catalog";
 import { FluxObjectSetting } from "../flux/objects";
 import { SettingGrant, cloudObjectSettings } from "../flux/object-settings";
+import { endpointConfigMapKeys } from "../core/remote-cluster";
 import { GcpGrant } from "./grants";
 import { GcpResolvedTenant } from "./tenants";
 
 /** Only remote clusters name their resource in the settings. */
 function settingGrant(g: GcpGrant): SettingGrant {
-    return { service: g.service, kinds: g.kinds, resources: g.remoteCluster ? [g.remoteCluster.cluster] : [] };
+    return { service: g.service, kinds: g.kinds, resources: g.remoteCluster ? [g.remoteCluster.cluster] : [], configMap: endpointConfigMapKeys(g.remoteCluster?.endpoint) };
 }
 
 export function gcpObjectSettings(controllerGrants: readonly GcpGrant[], tenants: readonly GcpResolvedTenant[]): FluxObjectSetting[] {

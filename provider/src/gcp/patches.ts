@@ -9,7 +9,6 @@
  */
 
 import { FluxController, sortControllers } from "../core/catalog";
-import { SourceClusterType } from "../core/cluster";
 import { ControllerPatches, FluxConfigMap, FluxPatchSet, FluxTenantServiceAccount, OBJECT_LEVEL_FEATURE_GATE } from "../core/patch";
 import { compareStrings } from "../core/order";
 import {
@@ -38,7 +37,8 @@ export function gcpFluxPatchSet(plan: GcpPlan): FluxPatchSet {
     const patches = new ControllerPatches();
     const patchOf = (c: FluxController) => patches.of(c);
     const configMaps: FluxConfigMap[] = [];
-    const gke = plan.cluster.type === SourceClusterType.Gke;
+    // GKE's built-in workload identity (its metadata server); a GKE cluster federated through a pool is set up like any other.
+    const gke = plan.gkeProjectId !== undefined;
     for (const c of sortControllers(Object.keys(plan.controllerIdentities) as FluxController[])) {
         const id = identityOf(plan.controllerIdentities[c]);
         if (gke) {
@@ -46,7 +46,7 @@ export function gcpFluxPatchSet(plan: GcpPlan): FluxPatchSet {
             continue;
         }
         const provider = plan.workloadIdentityPool?.providerName;
-        if (!provider) throw new Error("flux-identity: a non-GKE plan without a workload identity provider; this is a bug");
+        if (!provider) throw new Error("flux-identity: a plan without GKE's pool or a workload identity provider; this is a bug");
         const configMap = credentialConfigMapName(c);
         configMaps.push({ name: configMap, data: { [CREDENTIAL_CONFIGURATION_FILE]: credentialConfigurationJson(provider, id.serviceAccountEmail) } });
         const p = patchOf(c);

@@ -164,9 +164,9 @@ export interface GcpPlan {
     projectNumber: string;
     authMode: GcpAuthMode;
     serviceAccountLayout: GcpServiceAccountLayout;
-    /** GKE: the project whose workload pool (`<project>.svc.id.goog`) the cluster's ServiceAccounts belong to. */
+    /** GKE without a Workload Identity Pool: the project whose built-in workload pool (`<project>.svc.id.goog`) the cluster's ServiceAccounts belong to. */
     gkeProjectId?: string;
-    /** Non-GKE clusters: the pool and provider trusting the cluster's issuer. */
+    /** Non-GKE clusters, and GKE clusters federated through a pool: the pool and provider trusting the issuer. */
     workloadIdentityPool?: GcpWorkloadIdentityPoolPlan;
     identities: GcpIdentityPlan[];
     serviceAccounts: GcpServiceAccountPlan[];

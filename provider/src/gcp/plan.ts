@@ -110,17 +110,12 @@ export function planGcp(input: GcpPlanInput, options: GcpPlanOptions = {}): GcpP
         at.add(undefined, "nothing to grant: no controller access, tenants or existing service accounts are listed.", "list what Flux must reach under controllers (gar, gcs, kms, gke, pubsub) or tenants.");
     }
 
-    // Where the Kubernetes principals come from: GKE's own pool, or a Workload Identity Pool for the issuer.
+    // Where the Kubernetes principals come from: GKE's own pool (<project>.svc.id.goog), or a Workload
+    // Identity Pool trusting the issuer. A GKE cluster may be federated through a pool like any other
+    // cluster (Flux's e2e does it): for another project or organization, or tokens without pod claims.
     let gkeProjectId: string | undefined;
     let pool: GcpWorkloadIdentityPoolPlan | undefined;
-    if (cluster?.type === SourceClusterType.Gke) {
-        if (g.workloadIdentityPool !== undefined) {
-            at.add(
-                "workloadIdentityPool",
-                "GKE clusters use their project's built-in workload pool (<project>.svc.id.goog), not a Workload Identity Pool.",
-                "remove workloadIdentityPool, or set the cluster's type to generic to federate it like any other cluster.",
-            );
-        }
+    if (cluster?.type === SourceClusterType.Gke && g.workloadIdentityPool === undefined) {
         gkeProjectId = pending.issuerUrl ? PLACEHOLDER_GKE_PROJECT : gkeIssuerProject(cluster.issuerUrl);
     } else if (cluster) {
         // Planned even when other fields are invalid, so its own problems are reported in the same run.
@@ -131,7 +126,7 @@ export function planGcp(input: GcpPlanInput, options: GcpPlanOptions = {}): GcpP
 
     const projectId = g.projectId as string;
     const projectNumber = g.projectNumber as string;
-    const principals: KubernetesPrincipalSource = { type: cluster.type, gkeProjectId, poolName: pool?.poolName };
+    const principals: KubernetesPrincipalSource = { gkeProjectId, poolName: pool?.poolName };
     const planned = planIdentities({
         accounts: { projectId, cluster, prefix },
         fluxNamespace,

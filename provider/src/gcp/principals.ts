@@ -7,7 +7,6 @@
  *   `principal://iam.googleapis.com/<pool name>/subject/system:serviceaccount:<ns>:<ksa>`.
  */
 
-import { SourceClusterType } from "../core/cluster";
 import { serviceAccountSubject } from "../core/kubernetes";
 
 /** GKE issuers name the cluster's project: https://container.googleapis.com/v1/projects/<project>/locations/<l>/clusters/<c>. */
@@ -23,15 +22,14 @@ export function serviceAccountMember(email: string): string {
 
 /** Where a cluster's Kubernetes ServiceAccounts get their principals: GKE's own pool or a Workload Identity Pool. */
 export interface KubernetesPrincipalSource {
-    readonly type: SourceClusterType;
-    /** GKE: the cluster's project. */
+    /** GKE's built-in workload pool: the cluster's project. Absent when the cluster is federated through a pool. */
     readonly gkeProjectId?: string;
     /** Other clusters: `projects/<number>/locations/global/workloadIdentityPools/<pool>`. */
     readonly poolName?: string;
 }
 
 export function kubernetesPrincipal(source: KubernetesPrincipalSource, namespace: string, name: string): string {
-    if (source.type === SourceClusterType.Gke) {
+    if (source.gkeProjectId !== undefined) {
         return `serviceAccount:${source.gkeProjectId}.svc.id.goog[${namespace}/${name}]`;
     }
     return `principal://iam.googleapis.com/${source.poolName}/subject/${serviceAccountSubject(namespace, name)}`;

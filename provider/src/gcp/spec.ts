@@ -81,6 +81,13 @@ export interface GcpGkeAccess {
     clusterRole?: string;
     /** Bind only in these namespaces (RoleBindings) instead of cluster-wide (a ClusterRoleBinding). */
     namespaces?: string[];
+    /**
+     * The API server address for the kubeConfig ConfigMap (`address`). With `caCert` too, Flux reaches
+     * the cluster without looking it up in the cloud API, so a private endpoint or proxy can be used. Alone, it replaces the endpoint GKE reports (Flux v2.9).
+     */
+    address?: string;
+    /** PEM CA certificates of the API server, rendered as the ConfigMap's `ca.crt`. */
+    caCert?: string;
 }
 
 /** Pub/Sub topics that notification-controller's Providers publish to. */

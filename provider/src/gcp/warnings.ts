@@ -20,7 +20,8 @@ export interface GcpWarningInput {
 
 export function gcpPlanWarnings(w: GcpWarningInput): string[] {
     const out: string[] = [];
-    const gke = w.cluster.type === SourceClusterType.Gke;
+    // GKE's built-in workload identity; a GKE cluster federated through a pool is warned about like any other.
+    const gke = w.cluster.type === SourceClusterType.Gke && w.pool === undefined;
     const controllers = sortControllers(Object.keys(w.controllerIdentities) as FluxController[]);
     const restart = `kubectl -n ${w.fluxNamespace} rollout restart deployment ${controllers.join(" ")}`;
     const impersonating = w.identities.filter((i) => i.mode === GcpAuthMode.Impersonation);

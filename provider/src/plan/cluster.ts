@@ -24,6 +24,13 @@ import { GcpPlan, planGcp, plannedPrincipals } from "../gcp/plan";
 import { describeGcpResources } from "../gcp/resources";
 import { GcpTargetSpec } from "../gcp/spec";
 import { FluxObjectSetting } from "../flux/objects";
+import { KubernetesPlan, planKubernetes } from "../kubernetes/plan";
+import { kubernetesFluxPatchSet } from "../kubernetes/patches";
+import { KubernetesTargetSpec } from "../kubernetes/spec";
+import { VaultPlan, planVault } from "../vault/plan";
+import { vaultFluxPatchSet } from "../vault/patches";
+import { describeVaultResources } from "../vault/resources";
+import { VaultTargetSpec } from "../vault/spec";
 
 export const PLAN_API_VERSION = "flux-identity/v1alpha1";
 
@@ -41,6 +48,10 @@ export interface ClusterSpec extends SourceCluster {
     aws?: AwsTargetSpec;
     azure?: AzureTargetSpec;
     gcp?: GcpTargetSpec;
+    /** Remote Kubernetes clusters whose API servers trust this cluster's issuer (kubeConfig provider: generic). */
+    kubernetes?: KubernetesTargetSpec;
+    /** Vault or OpenBao transit keys for SOPS, logged in with ServiceAccount tokens. */
+    vault?: VaultTargetSpec;
 }
 
 export interface ClusterPlan {
@@ -51,6 +62,8 @@ export interface ClusterPlan {
     /** Azure DevOps onboarding, with placeholders for the IDs of identities not created yet. */
     azureDevOpsOnboarding?: AzureDevOpsOnboarding[];
     gcp?: GcpPlan;
+    kubernetes?: KubernetesPlan;
+    vault?: VaultPlan;
     patchSet: FluxPatchSet;
     kustomizationYaml: string;
     tenantServiceAccountsYaml: string;
@@ -61,7 +74,7 @@ export interface ClusterPlan {
     warnings: string[];
 }
 
-const TARGETS = ["aws", "azure", "gcp"] as const;
+const TARGETS = ["aws", "azure", "gcp", "kubernetes", "vault"] as const;
 
 /** Cluster values that are not known yet (Pulumi outputs): planned with placeholders, for shape and validation. */
 export interface PendingClusterValues {
@@ -83,36 +96,46 @@ export function planCluster(spec: ClusterSpec, path = "", pending: PendingCluste
     const fluxNamespace = spec.flux?.namespace ?? DEFAULT_FLUX_NAMESPACE;
 
     const collected: ValidationIssue[] = [];
-    let aws: AwsPlan | undefined;
-    if (spec.aws !== undefined) {
+    // Every target is planned even when another fails, so one run reports every target's problems.
+    const attempt = <T>(plan: () => T): T | undefined => {
         try {
-            aws = planAws(
-                { cluster, fluxNamespace, aws: spec.aws },
-                { paths: { cluster: path, namespace: at("flux.namespace"), aws: at("aws") }, pending: { issuerUrl: pending.issuerUrl, eksClusterName: pending.eksClusterName, oidcProviderArn: pending.awsOidcProviderArn } },
-            );
+            return plan();
         } catch (err) {
             if (!(err instanceof FluxIdentityValidationError)) throw err;
             collected.push(...err.issues);
+            return undefined;
         }
-    }
-    let azure: AzurePlan | undefined;
-    if (spec.azure !== undefined) {
-        try {
-            azure = planAzure({ cluster, fluxNamespace, azure: spec.azure }, { paths: { cluster: path, namespace: at("flux.namespace"), azure: at("azure") }, pendingIssuer: pending.issuerUrl });
-        } catch (err) {
-            if (!(err instanceof FluxIdentityValidationError)) throw err;
-            collected.push(...err.issues);
-        }
-    }
-    let gcp: GcpPlan | undefined;
-    if (spec.gcp !== undefined) {
-        try {
-            gcp = planGcp({ cluster, fluxNamespace, gcp: spec.gcp }, { paths: { cluster: path, namespace: at("flux.namespace"), gcp: at("gcp") }, pending: { issuerUrl: pending.issuerUrl } });
-        } catch (err) {
-            if (!(err instanceof FluxIdentityValidationError)) throw err;
-            collected.push(...err.issues);
-        }
-    }
+    };
+    const aws: AwsPlan | undefined =
+        spec.aws === undefined
+            ? undefined
+            : attempt(() =>
+                  planAws(
+                      { cluster, fluxNamespace, aws: spec.aws as AwsTargetSpec },
+                      { paths: { cluster: path, namespace: at("flux.namespace"), aws: at("aws") }, pending: { issuerUrl: pending.issuerUrl, eksClusterName: pending.eksClusterName, oidcProviderArn: pending.awsOidcProviderArn } },
+                  ),
+              );
+    const azure: AzurePlan | undefined =
+        spec.azure === undefined
+            ? undefined
+            : attempt(() => planAzure({ cluster, fluxNamespace, azure: spec.azure as AzureTargetSpec }, { paths: { cluster: path, namespace: at("flux.namespace"), azure: at("azure") }, pendingIssuer: pending.issuerUrl }));
+    const gcp: GcpPlan | undefined =
+        spec.gcp === undefined
+            ? undefined
+            : attempt(() => planGcp({ cluster, fluxNamespace, gcp: spec.gcp as GcpTargetSpec }, { paths: { cluster: path, namespace: at("flux.namespace"), gcp: at("gcp") }, pending: { issuerUrl: pending.issuerUrl } }));
+    const kubernetes: KubernetesPlan | undefined =
+        spec.kubernetes === undefined
+            ? undefined
+            : attempt(() =>
+                  planKubernetes(
+                      { cluster, fluxNamespace, kubernetes: spec.kubernetes as KubernetesTargetSpec },
+                      { paths: { cluster: path, namespace: at("flux.namespace"), kubernetes: at("kubernetes") }, pending: { issuerUrl: pending.issuerUrl } },
+                  ),
+              );
+    const vault: VaultPlan | undefined =
+        spec.vault === undefined
+            ? undefined
+            : attempt(() => planVault({ cluster, fluxNamespace, vault: spec.vault as VaultTargetSpec }, { paths: { cluster: path, namespace: at("flux.namespace"), vault: at("vault") }, pending: { issuerUrl: pending.issuerUrl } }));
     let lockdown: FluxLockdownOptions | undefined;
     if (spec.flux?.lockdown !== undefined) {
         const li = Issues.root(at("flux.lockdown"));
@@ -127,19 +150,23 @@ export function planCluster(spec: ClusterSpec, path = "", pending: PendingCluste
     if (aws) patchSets.push(awsFluxPatchSet(aws));
     if (azure) patchSets.push(azureFluxPatchSet(azure));
     if (gcp) patchSets.push(gcpFluxPatchSet(gcp));
-    const objectSettings = [...(aws?.objectSettings ?? []), ...(azure?.objectSettings ?? []), ...(gcp?.objectSettings ?? [])];
+    if (kubernetes) patchSets.push(kubernetesFluxPatchSet(kubernetes));
+    if (vault) patchSets.push(vaultFluxPatchSet(vault));
+    const objectSettings = [...(aws?.objectSettings ?? []), ...(azure?.objectSettings ?? []), ...(gcp?.objectSettings ?? []), ...(kubernetes?.objectSettings ?? []), ...(vault?.objectSettings ?? [])];
     const { lockdownWarnings, ...side } = composeFluxSide(patchSets, { path, lockdown, objectSettings });
     const plan: ClusterPlan = {
         name: spec.name,
         fluxNamespace,
         ...side,
         objectSettings,
-        warnings: [...(aws?.warnings ?? []), ...(azure?.warnings ?? []), ...(gcp?.warnings ?? []), ...lockdownWarnings],
+        warnings: [...(aws?.warnings ?? []), ...(azure?.warnings ?? []), ...(gcp?.warnings ?? []), ...(kubernetes?.warnings ?? []), ...(vault?.warnings ?? []), ...lockdownWarnings],
     };
     if (aws) plan.aws = aws;
     if (azure) plan.azure = azure;
     if (azure) plan.azureDevOpsOnboarding = azureDevOpsOnboardings(azure);
     if (gcp) plan.gcp = gcp;
+    if (kubernetes) plan.kubernetes = kubernetes;
+    if (vault) plan.vault = vault;
     return plan;
 }
 
@@ -204,6 +231,25 @@ export interface ClusterPlanDocument {
         remoteClusterRbacYaml: string;
         warnings: string[];
     };
+    /** Remote clusters over OIDC: nothing is created; the remote side is manifests for their owners. */
+    kubernetes?: {
+        usernamePrefix: string;
+        identities: Array<{ key: string; subject: string; userName: string }>;
+        remoteClusters: Array<{ name: string; address: string; audiences: string[]; users: string[] }>;
+        /** AuthenticationConfiguration documents for the remote kube-apiservers (--authentication-config). */
+        authenticationConfigurationYaml: string;
+        /** RBAC manifests to apply in the remote clusters. */
+        remoteClusterRbacYaml: string;
+        warnings: string[];
+    };
+    vault?: {
+        address: string;
+        namespace?: string;
+        loginPath: string;
+        identities: Array<{ key: string; roleName: string; subject: string; policyName: string; decryptPaths: string[] }>;
+        resources: PlannedResource[];
+        warnings: string[];
+    };
     warnings: string[];
 }
 
@@ -219,7 +265,7 @@ export interface AzureIdentityDocument {
 
 export function clusterPlanDocument(plan: ClusterPlan): ClusterPlanDocument {
     const aws = plan.aws;
-    const resolved = (aws ?? plan.azure ?? plan.gcp)?.cluster;
+    const resolved = (aws ?? plan.azure ?? plan.gcp ?? plan.kubernetes ?? plan.vault)?.cluster;
     const doc: ClusterPlanDocument = {
         apiVersion: PLAN_API_VERSION,
         kind: "ClusterPlan",
@@ -274,6 +320,28 @@ export function clusterPlanDocument(plan: ClusterPlan): ClusterPlanDocument {
             resources: describeGcpResources(gcp),
             remoteClusterRbacYaml: gcp.remoteClusterRbacYaml,
             warnings: gcp.warnings,
+        };
+    }
+    const k = plan.kubernetes;
+    if (k) {
+        doc.kubernetes = {
+            usernamePrefix: k.usernamePrefix,
+            identities: k.identities.map((i) => ({ key: i.key, subject: i.subject, userName: i.userName })),
+            remoteClusters: k.remoteClusters.map((r) => ({ name: r.name, address: r.address, audiences: [...r.audiences], users: r.bindings.map((b) => b.userName) })),
+            authenticationConfigurationYaml: k.authenticationConfigurationYaml,
+            remoteClusterRbacYaml: k.remoteClusterRbacYaml,
+            warnings: k.warnings,
+        };
+    }
+    const v = plan.vault;
+    if (v) {
+        doc.vault = {
+            address: v.address,
+            ...(v.namespace !== undefined ? { namespace: v.namespace } : {}),
+            loginPath: v.jwtAuth.loginPath,
+            identities: v.identities.map((i) => ({ key: i.key, roleName: i.roleName, subject: i.subject, policyName: i.policyName, decryptPaths: [...i.decryptPaths] })),
+            resources: describeVaultResources(v),
+            warnings: v.warnings,
         };
     }
     return doc;

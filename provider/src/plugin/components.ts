@@ -8,9 +8,10 @@ import { AwsFluxIdentity } from "../aws/component";
 import { AzureFluxIdentity } from "../azure/component";
 import { GcpFluxIdentity } from "../gcp/component";
 import { PublicOidcIssuer } from "../issuer/component";
+import { KubernetesFluxIdentity } from "../kubernetes/component";
 import { FluxLiveCluster } from "../live/component";
 import { FluxWorkloadIdentity } from "../workload-identity/component";
 
 export const PROVIDER_NAME = "flux-identity";
 
-export const COMPONENTS = [AwsFluxIdentity, AzureFluxIdentity, GcpFluxIdentity, FluxWorkloadIdentity, PublicOidcIssuer, FluxLiveCluster];
+export const COMPONENTS = [AwsFluxIdentity, AzureFluxIdentity, GcpFluxIdentity, KubernetesFluxIdentity, FluxWorkloadIdentity, PublicOidcIssuer, FluxLiveCluster];

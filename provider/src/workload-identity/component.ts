@@ -16,6 +16,9 @@ import { FluxLiveCluster } from "../live/component";
 import { FluxObjectSetting } from "../flux/objects";
 import { GcpFluxIdentity } from "../gcp/component";
 import { GcpTargetOptions } from "../gcp/spec";
+import { KubernetesFluxIdentity } from "../kubernetes/component";
+import { KubernetesTargetOptions } from "../kubernetes/spec";
+import { VaultTargetOptions } from "../vault/spec";
 import { ClusterPlan, ClusterSpec, planCluster } from "../plan/cluster";
 import { defineLazyOutputs } from "../pulumi/lazy-outputs";
 import { SourceClusterArgs, isKnown } from "../pulumi/source-cluster-args";
@@ -39,6 +42,10 @@ export interface FluxWorkloadIdentityArgs {
     azure?: AzureTargetOptions;
     /** What Flux reaches in GCP. */
     gcp?: GcpTargetOptions;
+    /** Remote Kubernetes clusters whose API servers trust this cluster's issuer (kubeConfig provider: generic). */
+    kubernetes?: KubernetesTargetOptions;
+    /** Vault or OpenBao transit keys for SOPS (needs @pulumi/vault installed). */
+    vault?: VaultTargetOptions;
     /** Multi-tenancy lockdown flags for the controllers (Flux's multi-tenancy lockdown). */
     lockdown?: FluxLockdownOptions;
     /**
@@ -65,11 +72,27 @@ export interface FluxLiveClusterSettings {
     detectFluxSystemKustomization?: boolean;
 }
 
+/**
+ * What FluxWorkloadIdentity reads of its VaultFluxIdentity child, typed here so that @pulumi/vault (an
+ * optional peer dependency) and its types load only with flux-identity/vault.
+ */
+export interface VaultTargetChild extends pulumi.ComponentResource {
+    readonly roleNames: pulumi.Output<Record<string, string>>;
+    readonly patchSet: pulumi.Output<FluxPatchSet>;
+    readonly objectSettings: pulumi.Output<FluxObjectSetting[]>;
+    readonly warnings: pulumi.Output<string[]>;
+}
+
+type VaultComponentModule = { VaultFluxIdentity: new (name: string, args: VaultTargetOptions & { cluster: SourceClusterArgs; fluxNamespace?: string }, opts?: pulumi.ComponentResourceOptions) => VaultTargetChild };
+
 /** The per-cloud components a FluxWorkloadIdentity composes; absent for clouds it does not reach. */
 export interface FluxWorkloadIdentityTargets {
     aws?: AwsFluxIdentity;
     azure?: AzureFluxIdentity;
     gcp?: GcpFluxIdentity;
+    kubernetes?: KubernetesFluxIdentity;
+    /** The VaultFluxIdentity child (from flux-identity/vault). */
+    vault?: VaultTargetChild;
     /** The live-cluster applier, when `liveCluster.enabled`. */
     live?: FluxLiveCluster;
 }
@@ -86,11 +109,18 @@ export interface FluxWorkloadIdentityResult extends Omit<ComposedFluxSide, "lock
     gcpServiceAccountEmails: Record<string, string>;
     /** RBAC to apply in remote GKE clusters; empty without GKE grants. */
     gcpRemoteClusterRbacYaml: string;
+    /** AuthenticationConfiguration documents for remote clusters over OIDC; empty without them. */
+    kubernetesAuthenticationConfigurationYaml: string;
+    /** RBAC to apply in remote clusters over OIDC; empty without them. */
+    kubernetesRemoteClusterRbacYaml: string;
+    /** Vault role name per controller and tenant; empty without a Vault target. */
+    vaultRoleNames: Record<string, string>;
 }
 
 const RESULT_KEYS = [
     "patchSet", "kustomizationYaml", "tenantServiceAccountsYaml", "tenantRbacYaml", "fluxObjectsYaml", "objectSettings", "warnings",
     "awsRoleArns", "azureClientIds", "gcpServiceAccountEmails", "gcpRemoteClusterRbacYaml",
+    "kubernetesAuthenticationConfigurationYaml", "kubernetesRemoteClusterRbacYaml", "vaultRoleNames",
 ] as const;
 
 /** The cluster spec the pure planner reads, with placeholders where the args hold outputs. */
@@ -106,6 +136,8 @@ export function clusterSpecFromArgs(args: FluxWorkloadIdentityArgs): ClusterSpec
     }
     if (args.azure) spec.azure = args.azure;
     if (args.gcp) spec.gcp = args.gcp;
+    if (args.kubernetes) spec.kubernetes = args.kubernetes;
+    if (args.vault) spec.vault = args.vault;
     return spec;
 }
 
@@ -149,6 +181,12 @@ export class FluxWorkloadIdentity extends pulumi.ComponentResource {
     declare public readonly gcpServiceAccountEmails: pulumi.Output<Record<string, string>>;
     /** RBAC to apply in remote GKE clusters. */
     declare public readonly gcpRemoteClusterRbacYaml: pulumi.Output<string>;
+    /** AuthenticationConfiguration documents for the remote clusters over OIDC (their kube-apiserver's --authentication-config). */
+    declare public readonly kubernetesAuthenticationConfigurationYaml: pulumi.Output<string>;
+    /** RBAC to apply in the remote clusters over OIDC. */
+    declare public readonly kubernetesRemoteClusterRbacYaml: pulumi.Output<string>;
+    /** Vault role name per controller and tenant. */
+    declare public readonly vaultRoleNames: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: FluxWorkloadIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         // Every cloud is validated, and the patches checked for collisions, before anything is registered.
@@ -161,23 +199,42 @@ export class FluxWorkloadIdentity extends pulumi.ComponentResource {
         if (args.aws) children.aws = new AwsFluxIdentity(name, { cluster, fluxNamespace, ...args.aws }, child);
         if (args.azure) children.azure = new AzureFluxIdentity(name, { cluster, fluxNamespace, ...args.azure }, child);
         if (args.gcp) children.gcp = new GcpFluxIdentity(name, { cluster, fluxNamespace, ...args.gcp }, child);
-        const { aws, azure, gcp } = children;
+        if (args.kubernetes) children.kubernetes = new KubernetesFluxIdentity(name, { cluster, fluxNamespace, ...args.kubernetes }, child);
+        if (args.vault) {
+            // Loaded only when used: @pulumi/vault is an optional peer dependency.
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            const { VaultFluxIdentity: Vault } = require("../vault/component") as VaultComponentModule;
+            children.vault = new Vault(name, { cluster, fluxNamespace, ...args.vault }, child);
+        }
+        const { aws, azure, gcp, kubernetes, vault } = children;
 
         const none = pulumi.output<Record<string, string>>({});
         const result: pulumi.Output<FluxWorkloadIdentityResult> = pulumi
             .all([
-                pulumi.all([aws?.patchSet, azure?.patchSet, gcp?.patchSet]),
-                pulumi.all([aws?.objectSettings ?? [], azure?.objectSettings ?? [], gcp?.objectSettings ?? []]),
-                pulumi.all([aws?.warnings ?? [], azure?.warnings ?? [], gcp?.warnings ?? []]),
+                pulumi.all([aws?.patchSet, azure?.patchSet, gcp?.patchSet, kubernetes?.patchSet, vault?.patchSet]),
+                pulumi.all([aws?.objectSettings ?? [], azure?.objectSettings ?? [], gcp?.objectSettings ?? [], kubernetes?.objectSettings ?? [], vault?.objectSettings ?? []]),
+                pulumi.all([aws?.warnings ?? [], azure?.warnings ?? [], gcp?.warnings ?? [], kubernetes?.warnings ?? [], vault?.warnings ?? []]),
                 pulumi.all([aws?.roleArns ?? none, azure?.clientIds ?? none, gcp?.serviceAccountEmails ?? none, gcp?.remoteClusterRbacYaml ?? ""]),
+                pulumi.all([kubernetes?.authenticationConfigurationYaml ?? "", kubernetes?.remoteClusterRbacYaml ?? "", vault?.roleNames ?? none]),
             ])
-            .apply(([sets, settings, warnings, [awsRoleArns, azureClientIds, gcpServiceAccountEmails, gcpRemoteClusterRbacYaml]]) => {
+            .apply(([sets, settings, warnings, [awsRoleArns, azureClientIds, gcpServiceAccountEmails, gcpRemoteClusterRbacYaml], [kubernetesAuthenticationConfigurationYaml, kubernetesRemoteClusterRbacYaml, vaultRoleNames]]) => {
                 const objectSettings = settings.flat();
                 const { lockdownWarnings, ...side } = composeFluxSide(
                     sets.filter((s): s is FluxPatchSet => s !== undefined),
                     { lockdown: args.lockdown, objectSettings },
                 );
-                return { ...side, objectSettings, warnings: [...warnings.flat(), ...lockdownWarnings], awsRoleArns, azureClientIds, gcpServiceAccountEmails, gcpRemoteClusterRbacYaml };
+                return {
+                    ...side,
+                    objectSettings,
+                    warnings: [...warnings.flat(), ...lockdownWarnings],
+                    awsRoleArns,
+                    azureClientIds,
+                    gcpServiceAccountEmails,
+                    gcpRemoteClusterRbacYaml,
+                    kubernetesAuthenticationConfigurationYaml,
+                    kubernetesRemoteClusterRbacYaml,
+                    vaultRoleNames,
+                };
             });
         if (args.liveCluster?.enabled) {
             const { enabled: _enabled, ...live } = args.liveCluster;
@@ -196,6 +253,9 @@ export class FluxWorkloadIdentity extends pulumi.ComponentResource {
                 azureClientIds: r.azureClientIds,
                 gcpServiceAccountEmails: r.gcpServiceAccountEmails,
                 gcpRemoteClusterRbacYaml: r.gcpRemoteClusterRbacYaml,
+                kubernetesAuthenticationConfigurationYaml: r.kubernetesAuthenticationConfigurationYaml,
+                kubernetesRemoteClusterRbacYaml: r.kubernetesRemoteClusterRbacYaml,
+                vaultRoleNames: r.vaultRoleNames,
             })),
         );
     }

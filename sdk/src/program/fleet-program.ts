@@ -17,6 +17,8 @@ export function workloadIdentityArgsFromSpec(spec: ClusterSpec): FluxWorkloadIde
     if (spec.aws) args.aws = spec.aws;
     if (spec.azure) args.azure = spec.azure;
     if (spec.gcp) args.gcp = spec.gcp;
+    if (spec.kubernetes) args.kubernetes = spec.kubernetes;
+    if (spec.vault) args.vault = spec.vault;
     return args;
 }
 

@@ -27,6 +27,9 @@ export function renderCluster(spec: ClusterSpec, fieldPath = ""): RenderedCluste
     if (plan.tenantServiceAccountsYaml) files["tenants/service-accounts.yaml"] = plan.tenantServiceAccountsYaml;
     if (plan.tenantRbacYaml) files["tenants/rbac.yaml"] = plan.tenantRbacYaml;
     if (plan.fluxObjectsYaml) files["flux-objects.yaml"] = plan.fluxObjectsYaml;
+    // The remote clusters' side (kubeConfig provider: generic), for their owners to apply there.
+    if (plan.kubernetes?.authenticationConfigurationYaml) files["remote-clusters/authentication-configuration.yaml"] = plan.kubernetes.authenticationConfigurationYaml;
+    if (plan.kubernetes?.remoteClusterRbacYaml) files["remote-clusters/rbac.yaml"] = plan.kubernetes.remoteClusterRbacYaml;
     return { name: plan.name, plan, files };
 }
 

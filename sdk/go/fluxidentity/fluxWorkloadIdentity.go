@@ -27,6 +27,10 @@ type FluxWorkloadIdentity struct {
 	GcpRemoteClusterRbacYaml pulumi.StringOutput `pulumi:"gcpRemoteClusterRbacYaml"`
 	// GCP service account email per controller (impersonation).
 	GcpServiceAccountEmails pulumi.StringMapOutput `pulumi:"gcpServiceAccountEmails"`
+	// AuthenticationConfiguration documents for the remote clusters over OIDC (their kube-apiserver's --authentication-config).
+	KubernetesAuthenticationConfigurationYaml pulumi.StringOutput `pulumi:"kubernetesAuthenticationConfigurationYaml"`
+	// RBAC to apply in the remote clusters over OIDC.
+	KubernetesRemoteClusterRbacYaml pulumi.StringOutput `pulumi:"kubernetesRemoteClusterRbacYaml"`
 	// flux-system/kustomization.yaml with every cloud's patches: commit next to gotk-components.yaml.
 	KustomizationYaml pulumi.StringOutput `pulumi:"kustomizationYaml"`
 	// What each Flux object must set, for every cloud.
@@ -37,6 +41,8 @@ type FluxWorkloadIdentity struct {
 	TenantRbacYaml pulumi.StringOutput `pulumi:"tenantRbacYaml"`
 	// Tenant ServiceAccounts (object level), as a manifest; empty without tenants.
 	TenantServiceAccountsYaml pulumi.StringOutput `pulumi:"tenantServiceAccountsYaml"`
+	// Vault role name per controller and tenant.
+	VaultRoleNames pulumi.StringMapOutput `pulumi:"vaultRoleNames"`
 	// Things to do or know that the component cannot do itself, from every cloud.
 	Warnings pulumi.StringArrayOutput `pulumi:"warnings"`
 }
@@ -68,12 +74,16 @@ type fluxWorkloadIdentityArgs struct {
 	FluxNamespace *string `pulumi:"fluxNamespace"`
 	// What Flux reaches in GCP.
 	Gcp *GcpTargetOptions `pulumi:"gcp"`
+	// Remote Kubernetes clusters whose API servers trust this cluster's issuer (kubeConfig provider: generic).
+	Kubernetes *KubernetesTargetOptions `pulumi:"kubernetes"`
 	// Opt-in: also apply the Flux side to the running cluster (with the Kubernetes provider passed in
 	// `opts.providers`), for clusters whose flux-system is not managed from Git. The kustomization.yaml
 	// output stays the recommended path: Flux re-applies flux-system and takes its fields back.
 	LiveCluster *FluxLiveClusterSettings `pulumi:"liveCluster"`
 	// Multi-tenancy lockdown flags for the controllers (Flux's multi-tenancy lockdown).
 	Lockdown *FluxLockdownOptions `pulumi:"lockdown"`
+	// Vault or OpenBao transit keys for SOPS (needs
+	Vault *VaultTargetOptions `pulumi:"vault"`
 }
 
 // The set of arguments for constructing a FluxWorkloadIdentity resource.
@@ -88,12 +98,16 @@ type FluxWorkloadIdentityArgs struct {
 	FluxNamespace *string
 	// What Flux reaches in GCP.
 	Gcp *GcpTargetOptionsArgs
+	// Remote Kubernetes clusters whose API servers trust this cluster's issuer (kubeConfig provider: generic).
+	Kubernetes *KubernetesTargetOptionsArgs
 	// Opt-in: also apply the Flux side to the running cluster (with the Kubernetes provider passed in
 	// `opts.providers`), for clusters whose flux-system is not managed from Git. The kustomization.yaml
 	// output stays the recommended path: Flux re-applies flux-system and takes its fields back.
 	LiveCluster *FluxLiveClusterSettingsArgs
 	// Multi-tenancy lockdown flags for the controllers (Flux's multi-tenancy lockdown).
 	Lockdown *FluxLockdownOptionsArgs
+	// Vault or OpenBao transit keys for SOPS (needs
+	Vault *VaultTargetOptionsArgs
 }
 
 func (FluxWorkloadIdentityArgs) ElementType() reflect.Type {
@@ -208,6 +222,16 @@ func (o FluxWorkloadIdentityOutput) GcpServiceAccountEmails() pulumi.StringMapOu
 	return o.ApplyT(func(v *FluxWorkloadIdentity) pulumi.StringMapOutput { return v.GcpServiceAccountEmails }).(pulumi.StringMapOutput)
 }
 
+// AuthenticationConfiguration documents for the remote clusters over OIDC (their kube-apiserver's --authentication-config).
+func (o FluxWorkloadIdentityOutput) KubernetesAuthenticationConfigurationYaml() pulumi.StringOutput {
+	return o.ApplyT(func(v *FluxWorkloadIdentity) pulumi.StringOutput { return v.KubernetesAuthenticationConfigurationYaml }).(pulumi.StringOutput)
+}
+
+// RBAC to apply in the remote clusters over OIDC.
+func (o FluxWorkloadIdentityOutput) KubernetesRemoteClusterRbacYaml() pulumi.StringOutput {
+	return o.ApplyT(func(v *FluxWorkloadIdentity) pulumi.StringOutput { return v.KubernetesRemoteClusterRbacYaml }).(pulumi.StringOutput)
+}
+
 // flux-system/kustomization.yaml with every cloud's patches: commit next to gotk-components.yaml.
 func (o FluxWorkloadIdentityOutput) KustomizationYaml() pulumi.StringOutput {
 	return o.ApplyT(func(v *FluxWorkloadIdentity) pulumi.StringOutput { return v.KustomizationYaml }).(pulumi.StringOutput)
@@ -231,6 +255,11 @@ func (o FluxWorkloadIdentityOutput) TenantRbacYaml() pulumi.StringOutput {
 // Tenant ServiceAccounts (object level), as a manifest; empty without tenants.
 func (o FluxWorkloadIdentityOutput) TenantServiceAccountsYaml() pulumi.StringOutput {
 	return o.ApplyT(func(v *FluxWorkloadIdentity) pulumi.StringOutput { return v.TenantServiceAccountsYaml }).(pulumi.StringOutput)
+}
+
+// Vault role name per controller and tenant.
+func (o FluxWorkloadIdentityOutput) VaultRoleNames() pulumi.StringMapOutput {
+	return o.ApplyT(func(v *FluxWorkloadIdentity) pulumi.StringMapOutput { return v.VaultRoleNames }).(pulumi.StringMapOutput)
 }
 
 // Things to do or know that the component cannot do itself, from every cloud.

@@ -31,6 +31,8 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 		r = &FluxWorkloadIdentity{}
 	case "flux-identity:index:GcpFluxIdentity":
 		r = &GcpFluxIdentity{}
+	case "flux-identity:index:KubernetesFluxIdentity":
+		r = &KubernetesFluxIdentity{}
 	case "flux-identity:index:PublicOidcIssuer":
 		r = &PublicOidcIssuer{}
 	default:

@@ -585,7 +585,13 @@ func (o AwsEcrPublicAccessPtrOutput) UsedBy() FluxKindArrayOutput {
 type AwsEksAccess struct {
 	// EKS access policies to associate with the access entry.
 	AccessPolicies []AwsEksAccessPolicy `pulumi:"accessPolicies"`
-	ClusterArn     string               `pulumi:"clusterArn"`
+	// The API server address for the kubeConfig ConfigMap (`address`). With `caCert` too, Flux reaches
+	// the cluster without looking it up in the cloud API, so a private endpoint or proxy can be used and
+	// the lookup permission is not granted. Alone, it must be the address the cloud reports (Flux compares it with the cluster's endpoint).
+	Address *string `pulumi:"address"`
+	// PEM CA certificates of the API server, rendered as the ConfigMap's `ca.crt`.
+	CaCert     *string `pulumi:"caCert"`
+	ClusterArn string  `pulumi:"clusterArn"`
 	// Create the EKS access entry (and access policy associations). Default true. Set false when the
 	// remote cluster is in another account; plan.json then lists what to create there.
 	CreateAccessEntry *bool `pulumi:"createAccessEntry"`
@@ -611,7 +617,13 @@ type AwsEksAccessInput interface {
 type AwsEksAccessArgs struct {
 	// EKS access policies to associate with the access entry.
 	AccessPolicies []AwsEksAccessPolicyArgs `pulumi:"accessPolicies"`
-	ClusterArn     string                   `pulumi:"clusterArn"`
+	// The API server address for the kubeConfig ConfigMap (`address`). With `caCert` too, Flux reaches
+	// the cluster without looking it up in the cloud API, so a private endpoint or proxy can be used and
+	// the lookup permission is not granted. Alone, it must be the address the cloud reports (Flux compares it with the cluster's endpoint).
+	Address *string `pulumi:"address"`
+	// PEM CA certificates of the API server, rendered as the ConfigMap's `ca.crt`.
+	CaCert     *string `pulumi:"caCert"`
+	ClusterArn string  `pulumi:"clusterArn"`
 	// Create the EKS access entry (and access policy associations). Default true. Set false when the
 	// remote cluster is in another account; plan.json then lists what to create there.
 	CreateAccessEntry *bool `pulumi:"createAccessEntry"`
@@ -677,6 +689,18 @@ func (o AwsEksAccessOutput) ToAwsEksAccessOutputWithContext(ctx context.Context)
 // EKS access policies to associate with the access entry.
 func (o AwsEksAccessOutput) AccessPolicies() AwsEksAccessPolicyArrayOutput {
 	return o.ApplyT(func(v AwsEksAccess) []AwsEksAccessPolicy { return v.AccessPolicies }).(AwsEksAccessPolicyArrayOutput)
+}
+
+// The API server address for the kubeConfig ConfigMap (`address`). With `caCert` too, Flux reaches
+// the cluster without looking it up in the cloud API, so a private endpoint or proxy can be used and
+// the lookup permission is not granted. Alone, it must be the address the cloud reports (Flux compares it with the cluster's endpoint).
+func (o AwsEksAccessOutput) Address() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v AwsEksAccess) *string { return v.Address }).(pulumi.StringPtrOutput)
+}
+
+// PEM CA certificates of the API server, rendered as the ConfigMap's `ca.crt`.
+func (o AwsEksAccessOutput) CaCert() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v AwsEksAccess) *string { return v.CaCert }).(pulumi.StringPtrOutput)
 }
 
 func (o AwsEksAccessOutput) ClusterArn() pulumi.StringOutput {
@@ -1853,6 +1877,12 @@ func (o AzureAccessPtrOutput) KeyVault() AzureScopedAccessArrayOutput {
 }
 
 type AzureAksAccess struct {
+	// The API server address for the kubeConfig ConfigMap (`address`). Alone, it chooses among the
+	// cluster's kubeconfigs (for example its private FQDN instead of the public one); with `caCert` too,
+	// Flux reads nothing from Azure Resource Manager, and the Cluster User Role is not granted.
+	Address *string `pulumi:"address"`
+	// PEM CA certificates of the API server, rendered as the ConfigMap's `ca.crt`.
+	CaCert *string `pulumi:"caCert"`
 	// The cluster's resource ID (`/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.ContainerService/managedClusters/<name>`).
 	ClusterId string `pulumi:"clusterId"`
 	// Azure RBAC roles inside the cluster; without them, bind the principal ID with Kubernetes RBAC.
@@ -1873,6 +1903,12 @@ type AzureAksAccessInput interface {
 }
 
 type AzureAksAccessArgs struct {
+	// The API server address for the kubeConfig ConfigMap (`address`). Alone, it chooses among the
+	// cluster's kubeconfigs (for example its private FQDN instead of the public one); with `caCert` too,
+	// Flux reads nothing from Azure Resource Manager, and the Cluster User Role is not granted.
+	Address *string `pulumi:"address"`
+	// PEM CA certificates of the API server, rendered as the ConfigMap's `ca.crt`.
+	CaCert *string `pulumi:"caCert"`
 	// The cluster's resource ID (`/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.ContainerService/managedClusters/<name>`).
 	ClusterId string `pulumi:"clusterId"`
 	// Azure RBAC roles inside the cluster; without them, bind the principal ID with Kubernetes RBAC.
@@ -1930,6 +1966,18 @@ func (o AzureAksAccessOutput) ToAzureAksAccessOutput() AzureAksAccessOutput {
 
 func (o AzureAksAccessOutput) ToAzureAksAccessOutputWithContext(ctx context.Context) AzureAksAccessOutput {
 	return o
+}
+
+// The API server address for the kubeConfig ConfigMap (`address`). Alone, it chooses among the
+// cluster's kubeconfigs (for example its private FQDN instead of the public one); with `caCert` too,
+// Flux reads nothing from Azure Resource Manager, and the Cluster User Role is not granted.
+func (o AzureAksAccessOutput) Address() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v AzureAksAccess) *string { return v.Address }).(pulumi.StringPtrOutput)
+}
+
+// PEM CA certificates of the API server, rendered as the ConfigMap's `ca.crt`.
+func (o AzureAksAccessOutput) CaCert() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v AzureAksAccess) *string { return v.CaCert }).(pulumi.StringPtrOutput)
 }
 
 // The cluster's resource ID (`/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.ContainerService/managedClusters/<name>`).
@@ -5118,6 +5166,11 @@ func (o GcpGcsAccessArrayOutput) Index(i pulumi.IntInput) GcpGcsAccessOutput {
 }
 
 type GcpGkeAccess struct {
+	// The API server address for the kubeConfig ConfigMap (`address`). With `caCert` too, Flux reaches
+	// the cluster without looking it up in the cloud API, so a private endpoint or proxy can be used. Alone, it replaces the endpoint GKE reports (Flux v2.9).
+	Address *string `pulumi:"address"`
+	// PEM CA certificates of the API server, rendered as the ConfigMap's `ca.crt`.
+	CaCert *string `pulumi:"caCert"`
 	// `projects/<project>/locations/<location>/clusters/<name>`.
 	Cluster string `pulumi:"cluster"`
 	// The ClusterRole the principal is bound to inside the remote cluster (in `remoteClusterRbacYaml`).
@@ -5141,6 +5194,11 @@ type GcpGkeAccessInput interface {
 }
 
 type GcpGkeAccessArgs struct {
+	// The API server address for the kubeConfig ConfigMap (`address`). With `caCert` too, Flux reaches
+	// the cluster without looking it up in the cloud API, so a private endpoint or proxy can be used. Alone, it replaces the endpoint GKE reports (Flux v2.9).
+	Address *string `pulumi:"address"`
+	// PEM CA certificates of the API server, rendered as the ConfigMap's `ca.crt`.
+	CaCert *string `pulumi:"caCert"`
 	// `projects/<project>/locations/<location>/clusters/<name>`.
 	Cluster string `pulumi:"cluster"`
 	// The ClusterRole the principal is bound to inside the remote cluster (in `remoteClusterRbacYaml`).
@@ -5201,6 +5259,17 @@ func (o GcpGkeAccessOutput) ToGcpGkeAccessOutput() GcpGkeAccessOutput {
 
 func (o GcpGkeAccessOutput) ToGcpGkeAccessOutputWithContext(ctx context.Context) GcpGkeAccessOutput {
 	return o
+}
+
+// The API server address for the kubeConfig ConfigMap (`address`). With `caCert` too, Flux reaches
+// the cluster without looking it up in the cloud API, so a private endpoint or proxy can be used. Alone, it replaces the endpoint GKE reports (Flux v2.9).
+func (o GcpGkeAccessOutput) Address() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GcpGkeAccess) *string { return v.Address }).(pulumi.StringPtrOutput)
+}
+
+// PEM CA certificates of the API server, rendered as the ConfigMap's `ca.crt`.
+func (o GcpGkeAccessOutput) CaCert() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GcpGkeAccess) *string { return v.CaCert }).(pulumi.StringPtrOutput)
 }
 
 // `projects/<project>/locations/<location>/clusters/<name>`.
@@ -6746,6 +6815,582 @@ func (o IssuerS3SettingsPtrOutput) UrlStyle() S3IssuerUrlStylePtrOutput {
 	}).(S3IssuerUrlStylePtrOutput)
 }
 
+type KubernetesAccess struct {
+	RemoteClusters []KubernetesRemoteClusterAccess `pulumi:"remoteClusters"`
+}
+
+// KubernetesAccessInput is an input type that accepts KubernetesAccessArgs and KubernetesAccessOutput values.
+// You can construct a concrete instance of `KubernetesAccessInput` via:
+//
+//	KubernetesAccessArgs{...}
+type KubernetesAccessInput interface {
+	pulumi.Input
+
+	ToKubernetesAccessOutput() KubernetesAccessOutput
+	ToKubernetesAccessOutputWithContext(context.Context) KubernetesAccessOutput
+}
+
+type KubernetesAccessArgs struct {
+	RemoteClusters []KubernetesRemoteClusterAccessArgs `pulumi:"remoteClusters"`
+}
+
+func (KubernetesAccessArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*KubernetesAccess)(nil)).Elem()
+}
+
+func (i KubernetesAccessArgs) ToKubernetesAccessOutput() KubernetesAccessOutput {
+	return i.ToKubernetesAccessOutputWithContext(context.Background())
+}
+
+func (i KubernetesAccessArgs) ToKubernetesAccessOutputWithContext(ctx context.Context) KubernetesAccessOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KubernetesAccessOutput)
+}
+
+func (i KubernetesAccessArgs) ToKubernetesAccessPtrOutput() KubernetesAccessPtrOutput {
+	return i.ToKubernetesAccessPtrOutputWithContext(context.Background())
+}
+
+func (i KubernetesAccessArgs) ToKubernetesAccessPtrOutputWithContext(ctx context.Context) KubernetesAccessPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KubernetesAccessOutput).ToKubernetesAccessPtrOutputWithContext(ctx)
+}
+
+// KubernetesAccessPtrInput is an input type that accepts KubernetesAccessArgs, KubernetesAccessPtr and KubernetesAccessPtrOutput values.
+// You can construct a concrete instance of `KubernetesAccessPtrInput` via:
+//
+//	        KubernetesAccessArgs{...}
+//
+//	or:
+//
+//	        nil
+type KubernetesAccessPtrInput interface {
+	pulumi.Input
+
+	ToKubernetesAccessPtrOutput() KubernetesAccessPtrOutput
+	ToKubernetesAccessPtrOutputWithContext(context.Context) KubernetesAccessPtrOutput
+}
+
+type kubernetesAccessPtrType KubernetesAccessArgs
+
+func KubernetesAccessPtr(v *KubernetesAccessArgs) KubernetesAccessPtrInput {
+	return (*kubernetesAccessPtrType)(v)
+}
+
+func (*kubernetesAccessPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**KubernetesAccess)(nil)).Elem()
+}
+
+func (i *kubernetesAccessPtrType) ToKubernetesAccessPtrOutput() KubernetesAccessPtrOutput {
+	return i.ToKubernetesAccessPtrOutputWithContext(context.Background())
+}
+
+func (i *kubernetesAccessPtrType) ToKubernetesAccessPtrOutputWithContext(ctx context.Context) KubernetesAccessPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KubernetesAccessPtrOutput)
+}
+
+type KubernetesAccessOutput struct{ *pulumi.OutputState }
+
+func (KubernetesAccessOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*KubernetesAccess)(nil)).Elem()
+}
+
+func (o KubernetesAccessOutput) ToKubernetesAccessOutput() KubernetesAccessOutput {
+	return o
+}
+
+func (o KubernetesAccessOutput) ToKubernetesAccessOutputWithContext(ctx context.Context) KubernetesAccessOutput {
+	return o
+}
+
+func (o KubernetesAccessOutput) ToKubernetesAccessPtrOutput() KubernetesAccessPtrOutput {
+	return o.ToKubernetesAccessPtrOutputWithContext(context.Background())
+}
+
+func (o KubernetesAccessOutput) ToKubernetesAccessPtrOutputWithContext(ctx context.Context) KubernetesAccessPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v KubernetesAccess) *KubernetesAccess {
+		return &v
+	}).(KubernetesAccessPtrOutput)
+}
+
+func (o KubernetesAccessOutput) RemoteClusters() KubernetesRemoteClusterAccessArrayOutput {
+	return o.ApplyT(func(v KubernetesAccess) []KubernetesRemoteClusterAccess { return v.RemoteClusters }).(KubernetesRemoteClusterAccessArrayOutput)
+}
+
+type KubernetesAccessPtrOutput struct{ *pulumi.OutputState }
+
+func (KubernetesAccessPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**KubernetesAccess)(nil)).Elem()
+}
+
+func (o KubernetesAccessPtrOutput) ToKubernetesAccessPtrOutput() KubernetesAccessPtrOutput {
+	return o
+}
+
+func (o KubernetesAccessPtrOutput) ToKubernetesAccessPtrOutputWithContext(ctx context.Context) KubernetesAccessPtrOutput {
+	return o
+}
+
+func (o KubernetesAccessPtrOutput) Elem() KubernetesAccessOutput {
+	return o.ApplyT(func(v *KubernetesAccess) KubernetesAccess {
+		if v != nil {
+			return *v
+		}
+		var ret KubernetesAccess
+		return ret
+	}).(KubernetesAccessOutput)
+}
+
+func (o KubernetesAccessPtrOutput) RemoteClusters() KubernetesRemoteClusterAccessArrayOutput {
+	return o.ApplyT(func(v *KubernetesAccess) []KubernetesRemoteClusterAccess {
+		if v == nil {
+			return nil
+		}
+		return v.RemoteClusters
+	}).(KubernetesRemoteClusterAccessArrayOutput)
+}
+
+type KubernetesRemoteClusterAccess struct {
+	// The remote API server, https (the ConfigMap's `address`).
+	Address string `pulumi:"address"`
+	// Token audiences (the ConfigMap's `audiences`), which the remote JWT authenticator requires. Default:
+	// the address, as Flux defaults. Use one no other relying party accepts.
+	Audiences []string `pulumi:"audiences"`
+	// PEM CA certificates of the remote API server (`ca.crt`). Default: the system roots.
+	CaCert *string `pulumi:"caCert"`
+	// ClusterRole bound in the remote cluster. Default `edit`; `cluster-admin` for cluster-scoped objects.
+	ClusterRole *string `pulumi:"clusterRole"`
+	// A name for the remote cluster (a DNS-1123 label): names its RBAC objects and output groups.
+	Name string `pulumi:"name"`
+	// Bind only in these namespaces (RoleBindings) instead of cluster-wide (a ClusterRoleBinding).
+	Namespaces []string `pulumi:"namespaces"`
+	// Kustomization and/or HelmRelease. Default: Kustomization.
+	UsedBy []FluxKind `pulumi:"usedBy"`
+}
+
+// KubernetesRemoteClusterAccessInput is an input type that accepts KubernetesRemoteClusterAccessArgs and KubernetesRemoteClusterAccessOutput values.
+// You can construct a concrete instance of `KubernetesRemoteClusterAccessInput` via:
+//
+//	KubernetesRemoteClusterAccessArgs{...}
+type KubernetesRemoteClusterAccessInput interface {
+	pulumi.Input
+
+	ToKubernetesRemoteClusterAccessOutput() KubernetesRemoteClusterAccessOutput
+	ToKubernetesRemoteClusterAccessOutputWithContext(context.Context) KubernetesRemoteClusterAccessOutput
+}
+
+type KubernetesRemoteClusterAccessArgs struct {
+	// The remote API server, https (the ConfigMap's `address`).
+	Address string `pulumi:"address"`
+	// Token audiences (the ConfigMap's `audiences`), which the remote JWT authenticator requires. Default:
+	// the address, as Flux defaults. Use one no other relying party accepts.
+	Audiences []string `pulumi:"audiences"`
+	// PEM CA certificates of the remote API server (`ca.crt`). Default: the system roots.
+	CaCert *string `pulumi:"caCert"`
+	// ClusterRole bound in the remote cluster. Default `edit`; `cluster-admin` for cluster-scoped objects.
+	ClusterRole *string `pulumi:"clusterRole"`
+	// A name for the remote cluster (a DNS-1123 label): names its RBAC objects and output groups.
+	Name string `pulumi:"name"`
+	// Bind only in these namespaces (RoleBindings) instead of cluster-wide (a ClusterRoleBinding).
+	Namespaces []string `pulumi:"namespaces"`
+	// Kustomization and/or HelmRelease. Default: Kustomization.
+	UsedBy []FluxKind `pulumi:"usedBy"`
+}
+
+func (KubernetesRemoteClusterAccessArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*KubernetesRemoteClusterAccess)(nil)).Elem()
+}
+
+func (i KubernetesRemoteClusterAccessArgs) ToKubernetesRemoteClusterAccessOutput() KubernetesRemoteClusterAccessOutput {
+	return i.ToKubernetesRemoteClusterAccessOutputWithContext(context.Background())
+}
+
+func (i KubernetesRemoteClusterAccessArgs) ToKubernetesRemoteClusterAccessOutputWithContext(ctx context.Context) KubernetesRemoteClusterAccessOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KubernetesRemoteClusterAccessOutput)
+}
+
+// KubernetesRemoteClusterAccessArrayInput is an input type that accepts KubernetesRemoteClusterAccessArray and KubernetesRemoteClusterAccessArrayOutput values.
+// You can construct a concrete instance of `KubernetesRemoteClusterAccessArrayInput` via:
+//
+//	KubernetesRemoteClusterAccessArray{ KubernetesRemoteClusterAccessArgs{...} }
+type KubernetesRemoteClusterAccessArrayInput interface {
+	pulumi.Input
+
+	ToKubernetesRemoteClusterAccessArrayOutput() KubernetesRemoteClusterAccessArrayOutput
+	ToKubernetesRemoteClusterAccessArrayOutputWithContext(context.Context) KubernetesRemoteClusterAccessArrayOutput
+}
+
+type KubernetesRemoteClusterAccessArray []KubernetesRemoteClusterAccessInput
+
+func (KubernetesRemoteClusterAccessArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]KubernetesRemoteClusterAccess)(nil)).Elem()
+}
+
+func (i KubernetesRemoteClusterAccessArray) ToKubernetesRemoteClusterAccessArrayOutput() KubernetesRemoteClusterAccessArrayOutput {
+	return i.ToKubernetesRemoteClusterAccessArrayOutputWithContext(context.Background())
+}
+
+func (i KubernetesRemoteClusterAccessArray) ToKubernetesRemoteClusterAccessArrayOutputWithContext(ctx context.Context) KubernetesRemoteClusterAccessArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KubernetesRemoteClusterAccessArrayOutput)
+}
+
+type KubernetesRemoteClusterAccessOutput struct{ *pulumi.OutputState }
+
+func (KubernetesRemoteClusterAccessOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*KubernetesRemoteClusterAccess)(nil)).Elem()
+}
+
+func (o KubernetesRemoteClusterAccessOutput) ToKubernetesRemoteClusterAccessOutput() KubernetesRemoteClusterAccessOutput {
+	return o
+}
+
+func (o KubernetesRemoteClusterAccessOutput) ToKubernetesRemoteClusterAccessOutputWithContext(ctx context.Context) KubernetesRemoteClusterAccessOutput {
+	return o
+}
+
+// The remote API server, https (the ConfigMap's `address`).
+func (o KubernetesRemoteClusterAccessOutput) Address() pulumi.StringOutput {
+	return o.ApplyT(func(v KubernetesRemoteClusterAccess) string { return v.Address }).(pulumi.StringOutput)
+}
+
+// Token audiences (the ConfigMap's `audiences`), which the remote JWT authenticator requires. Default:
+// the address, as Flux defaults. Use one no other relying party accepts.
+func (o KubernetesRemoteClusterAccessOutput) Audiences() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v KubernetesRemoteClusterAccess) []string { return v.Audiences }).(pulumi.StringArrayOutput)
+}
+
+// PEM CA certificates of the remote API server (`ca.crt`). Default: the system roots.
+func (o KubernetesRemoteClusterAccessOutput) CaCert() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v KubernetesRemoteClusterAccess) *string { return v.CaCert }).(pulumi.StringPtrOutput)
+}
+
+// ClusterRole bound in the remote cluster. Default `edit`; `cluster-admin` for cluster-scoped objects.
+func (o KubernetesRemoteClusterAccessOutput) ClusterRole() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v KubernetesRemoteClusterAccess) *string { return v.ClusterRole }).(pulumi.StringPtrOutput)
+}
+
+// A name for the remote cluster (a DNS-1123 label): names its RBAC objects and output groups.
+func (o KubernetesRemoteClusterAccessOutput) Name() pulumi.StringOutput {
+	return o.ApplyT(func(v KubernetesRemoteClusterAccess) string { return v.Name }).(pulumi.StringOutput)
+}
+
+// Bind only in these namespaces (RoleBindings) instead of cluster-wide (a ClusterRoleBinding).
+func (o KubernetesRemoteClusterAccessOutput) Namespaces() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v KubernetesRemoteClusterAccess) []string { return v.Namespaces }).(pulumi.StringArrayOutput)
+}
+
+// Kustomization and/or HelmRelease. Default: Kustomization.
+func (o KubernetesRemoteClusterAccessOutput) UsedBy() FluxKindArrayOutput {
+	return o.ApplyT(func(v KubernetesRemoteClusterAccess) []FluxKind { return v.UsedBy }).(FluxKindArrayOutput)
+}
+
+type KubernetesRemoteClusterAccessArrayOutput struct{ *pulumi.OutputState }
+
+func (KubernetesRemoteClusterAccessArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]KubernetesRemoteClusterAccess)(nil)).Elem()
+}
+
+func (o KubernetesRemoteClusterAccessArrayOutput) ToKubernetesRemoteClusterAccessArrayOutput() KubernetesRemoteClusterAccessArrayOutput {
+	return o
+}
+
+func (o KubernetesRemoteClusterAccessArrayOutput) ToKubernetesRemoteClusterAccessArrayOutputWithContext(ctx context.Context) KubernetesRemoteClusterAccessArrayOutput {
+	return o
+}
+
+func (o KubernetesRemoteClusterAccessArrayOutput) Index(i pulumi.IntInput) KubernetesRemoteClusterAccessOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) KubernetesRemoteClusterAccess {
+		return vs[0].([]KubernetesRemoteClusterAccess)[vs[1].(int)]
+	}).(KubernetesRemoteClusterAccessOutput)
+}
+
+type KubernetesTargetOptions struct {
+	// What the controllers reach (controller level).
+	Controllers *KubernetesAccess `pulumi:"controllers"`
+	// Object-level tenants.
+	Tenants []KubernetesTenant `pulumi:"tenants"`
+	// Prefix of the user names the remote API servers give this cluster's ServiceAccounts
+	// (`<prefix>system:serviceaccount:<ns>:<sa>`). Default `<cluster name>:`. Never empty, never `system:`:
+	// without a prefix a token would pass as the remote cluster's own ServiceAccount of the same name.
+	UsernamePrefix *string `pulumi:"usernamePrefix"`
+}
+
+// KubernetesTargetOptionsInput is an input type that accepts KubernetesTargetOptionsArgs and KubernetesTargetOptionsOutput values.
+// You can construct a concrete instance of `KubernetesTargetOptionsInput` via:
+//
+//	KubernetesTargetOptionsArgs{...}
+type KubernetesTargetOptionsInput interface {
+	pulumi.Input
+
+	ToKubernetesTargetOptionsOutput() KubernetesTargetOptionsOutput
+	ToKubernetesTargetOptionsOutputWithContext(context.Context) KubernetesTargetOptionsOutput
+}
+
+type KubernetesTargetOptionsArgs struct {
+	// What the controllers reach (controller level).
+	Controllers *KubernetesAccessArgs `pulumi:"controllers"`
+	// Object-level tenants.
+	Tenants []KubernetesTenantArgs `pulumi:"tenants"`
+	// Prefix of the user names the remote API servers give this cluster's ServiceAccounts
+	// (`<prefix>system:serviceaccount:<ns>:<sa>`). Default `<cluster name>:`. Never empty, never `system:`:
+	// without a prefix a token would pass as the remote cluster's own ServiceAccount of the same name.
+	UsernamePrefix *string `pulumi:"usernamePrefix"`
+}
+
+func (KubernetesTargetOptionsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*KubernetesTargetOptions)(nil)).Elem()
+}
+
+func (i KubernetesTargetOptionsArgs) ToKubernetesTargetOptionsOutput() KubernetesTargetOptionsOutput {
+	return i.ToKubernetesTargetOptionsOutputWithContext(context.Background())
+}
+
+func (i KubernetesTargetOptionsArgs) ToKubernetesTargetOptionsOutputWithContext(ctx context.Context) KubernetesTargetOptionsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KubernetesTargetOptionsOutput)
+}
+
+func (i KubernetesTargetOptionsArgs) ToKubernetesTargetOptionsPtrOutput() KubernetesTargetOptionsPtrOutput {
+	return i.ToKubernetesTargetOptionsPtrOutputWithContext(context.Background())
+}
+
+func (i KubernetesTargetOptionsArgs) ToKubernetesTargetOptionsPtrOutputWithContext(ctx context.Context) KubernetesTargetOptionsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KubernetesTargetOptionsOutput).ToKubernetesTargetOptionsPtrOutputWithContext(ctx)
+}
+
+// KubernetesTargetOptionsPtrInput is an input type that accepts KubernetesTargetOptionsArgs, KubernetesTargetOptionsPtr and KubernetesTargetOptionsPtrOutput values.
+// You can construct a concrete instance of `KubernetesTargetOptionsPtrInput` via:
+//
+//	        KubernetesTargetOptionsArgs{...}
+//
+//	or:
+//
+//	        nil
+type KubernetesTargetOptionsPtrInput interface {
+	pulumi.Input
+
+	ToKubernetesTargetOptionsPtrOutput() KubernetesTargetOptionsPtrOutput
+	ToKubernetesTargetOptionsPtrOutputWithContext(context.Context) KubernetesTargetOptionsPtrOutput
+}
+
+type kubernetesTargetOptionsPtrType KubernetesTargetOptionsArgs
+
+func KubernetesTargetOptionsPtr(v *KubernetesTargetOptionsArgs) KubernetesTargetOptionsPtrInput {
+	return (*kubernetesTargetOptionsPtrType)(v)
+}
+
+func (*kubernetesTargetOptionsPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**KubernetesTargetOptions)(nil)).Elem()
+}
+
+func (i *kubernetesTargetOptionsPtrType) ToKubernetesTargetOptionsPtrOutput() KubernetesTargetOptionsPtrOutput {
+	return i.ToKubernetesTargetOptionsPtrOutputWithContext(context.Background())
+}
+
+func (i *kubernetesTargetOptionsPtrType) ToKubernetesTargetOptionsPtrOutputWithContext(ctx context.Context) KubernetesTargetOptionsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KubernetesTargetOptionsPtrOutput)
+}
+
+type KubernetesTargetOptionsOutput struct{ *pulumi.OutputState }
+
+func (KubernetesTargetOptionsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*KubernetesTargetOptions)(nil)).Elem()
+}
+
+func (o KubernetesTargetOptionsOutput) ToKubernetesTargetOptionsOutput() KubernetesTargetOptionsOutput {
+	return o
+}
+
+func (o KubernetesTargetOptionsOutput) ToKubernetesTargetOptionsOutputWithContext(ctx context.Context) KubernetesTargetOptionsOutput {
+	return o
+}
+
+func (o KubernetesTargetOptionsOutput) ToKubernetesTargetOptionsPtrOutput() KubernetesTargetOptionsPtrOutput {
+	return o.ToKubernetesTargetOptionsPtrOutputWithContext(context.Background())
+}
+
+func (o KubernetesTargetOptionsOutput) ToKubernetesTargetOptionsPtrOutputWithContext(ctx context.Context) KubernetesTargetOptionsPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v KubernetesTargetOptions) *KubernetesTargetOptions {
+		return &v
+	}).(KubernetesTargetOptionsPtrOutput)
+}
+
+// What the controllers reach (controller level).
+func (o KubernetesTargetOptionsOutput) Controllers() KubernetesAccessPtrOutput {
+	return o.ApplyT(func(v KubernetesTargetOptions) *KubernetesAccess { return v.Controllers }).(KubernetesAccessPtrOutput)
+}
+
+// Object-level tenants.
+func (o KubernetesTargetOptionsOutput) Tenants() KubernetesTenantArrayOutput {
+	return o.ApplyT(func(v KubernetesTargetOptions) []KubernetesTenant { return v.Tenants }).(KubernetesTenantArrayOutput)
+}
+
+// Prefix of the user names the remote API servers give this cluster's ServiceAccounts
+// (`<prefix>system:serviceaccount:<ns>:<sa>`). Default `<cluster name>:`. Never empty, never `system:`:
+// without a prefix a token would pass as the remote cluster's own ServiceAccount of the same name.
+func (o KubernetesTargetOptionsOutput) UsernamePrefix() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v KubernetesTargetOptions) *string { return v.UsernamePrefix }).(pulumi.StringPtrOutput)
+}
+
+type KubernetesTargetOptionsPtrOutput struct{ *pulumi.OutputState }
+
+func (KubernetesTargetOptionsPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**KubernetesTargetOptions)(nil)).Elem()
+}
+
+func (o KubernetesTargetOptionsPtrOutput) ToKubernetesTargetOptionsPtrOutput() KubernetesTargetOptionsPtrOutput {
+	return o
+}
+
+func (o KubernetesTargetOptionsPtrOutput) ToKubernetesTargetOptionsPtrOutputWithContext(ctx context.Context) KubernetesTargetOptionsPtrOutput {
+	return o
+}
+
+func (o KubernetesTargetOptionsPtrOutput) Elem() KubernetesTargetOptionsOutput {
+	return o.ApplyT(func(v *KubernetesTargetOptions) KubernetesTargetOptions {
+		if v != nil {
+			return *v
+		}
+		var ret KubernetesTargetOptions
+		return ret
+	}).(KubernetesTargetOptionsOutput)
+}
+
+// What the controllers reach (controller level).
+func (o KubernetesTargetOptionsPtrOutput) Controllers() KubernetesAccessPtrOutput {
+	return o.ApplyT(func(v *KubernetesTargetOptions) *KubernetesAccess {
+		if v == nil {
+			return nil
+		}
+		return v.Controllers
+	}).(KubernetesAccessPtrOutput)
+}
+
+// Object-level tenants.
+func (o KubernetesTargetOptionsPtrOutput) Tenants() KubernetesTenantArrayOutput {
+	return o.ApplyT(func(v *KubernetesTargetOptions) []KubernetesTenant {
+		if v == nil {
+			return nil
+		}
+		return v.Tenants
+	}).(KubernetesTenantArrayOutput)
+}
+
+// Prefix of the user names the remote API servers give this cluster's ServiceAccounts
+// (`<prefix>system:serviceaccount:<ns>:<sa>`). Default `<cluster name>:`. Never empty, never `system:`:
+// without a prefix a token would pass as the remote cluster's own ServiceAccount of the same name.
+func (o KubernetesTargetOptionsPtrOutput) UsernamePrefix() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *KubernetesTargetOptions) *string {
+		if v == nil {
+			return nil
+		}
+		return v.UsernamePrefix
+	}).(pulumi.StringPtrOutput)
+}
+
+type KubernetesTenant struct {
+	Access         KubernetesAccess `pulumi:"access"`
+	Namespace      string           `pulumi:"namespace"`
+	ServiceAccount string           `pulumi:"serviceAccount"`
+}
+
+// KubernetesTenantInput is an input type that accepts KubernetesTenantArgs and KubernetesTenantOutput values.
+// You can construct a concrete instance of `KubernetesTenantInput` via:
+//
+//	KubernetesTenantArgs{...}
+type KubernetesTenantInput interface {
+	pulumi.Input
+
+	ToKubernetesTenantOutput() KubernetesTenantOutput
+	ToKubernetesTenantOutputWithContext(context.Context) KubernetesTenantOutput
+}
+
+type KubernetesTenantArgs struct {
+	Access         KubernetesAccessArgs `pulumi:"access"`
+	Namespace      string               `pulumi:"namespace"`
+	ServiceAccount string               `pulumi:"serviceAccount"`
+}
+
+func (KubernetesTenantArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*KubernetesTenant)(nil)).Elem()
+}
+
+func (i KubernetesTenantArgs) ToKubernetesTenantOutput() KubernetesTenantOutput {
+	return i.ToKubernetesTenantOutputWithContext(context.Background())
+}
+
+func (i KubernetesTenantArgs) ToKubernetesTenantOutputWithContext(ctx context.Context) KubernetesTenantOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KubernetesTenantOutput)
+}
+
+// KubernetesTenantArrayInput is an input type that accepts KubernetesTenantArray and KubernetesTenantArrayOutput values.
+// You can construct a concrete instance of `KubernetesTenantArrayInput` via:
+//
+//	KubernetesTenantArray{ KubernetesTenantArgs{...} }
+type KubernetesTenantArrayInput interface {
+	pulumi.Input
+
+	ToKubernetesTenantArrayOutput() KubernetesTenantArrayOutput
+	ToKubernetesTenantArrayOutputWithContext(context.Context) KubernetesTenantArrayOutput
+}
+
+type KubernetesTenantArray []KubernetesTenantInput
+
+func (KubernetesTenantArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]KubernetesTenant)(nil)).Elem()
+}
+
+func (i KubernetesTenantArray) ToKubernetesTenantArrayOutput() KubernetesTenantArrayOutput {
+	return i.ToKubernetesTenantArrayOutputWithContext(context.Background())
+}
+
+func (i KubernetesTenantArray) ToKubernetesTenantArrayOutputWithContext(ctx context.Context) KubernetesTenantArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(KubernetesTenantArrayOutput)
+}
+
+type KubernetesTenantOutput struct{ *pulumi.OutputState }
+
+func (KubernetesTenantOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*KubernetesTenant)(nil)).Elem()
+}
+
+func (o KubernetesTenantOutput) ToKubernetesTenantOutput() KubernetesTenantOutput {
+	return o
+}
+
+func (o KubernetesTenantOutput) ToKubernetesTenantOutputWithContext(ctx context.Context) KubernetesTenantOutput {
+	return o
+}
+
+func (o KubernetesTenantOutput) Access() KubernetesAccessOutput {
+	return o.ApplyT(func(v KubernetesTenant) KubernetesAccess { return v.Access }).(KubernetesAccessOutput)
+}
+
+func (o KubernetesTenantOutput) Namespace() pulumi.StringOutput {
+	return o.ApplyT(func(v KubernetesTenant) string { return v.Namespace }).(pulumi.StringOutput)
+}
+
+func (o KubernetesTenantOutput) ServiceAccount() pulumi.StringOutput {
+	return o.ApplyT(func(v KubernetesTenant) string { return v.ServiceAccount }).(pulumi.StringOutput)
+}
+
+type KubernetesTenantArrayOutput struct{ *pulumi.OutputState }
+
+func (KubernetesTenantArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]KubernetesTenant)(nil)).Elem()
+}
+
+func (o KubernetesTenantArrayOutput) ToKubernetesTenantArrayOutput() KubernetesTenantArrayOutput {
+	return o
+}
+
+func (o KubernetesTenantArrayOutput) ToKubernetesTenantArrayOutputWithContext(ctx context.Context) KubernetesTenantArrayOutput {
+	return o
+}
+
+func (o KubernetesTenantArrayOutput) Index(i pulumi.IntInput) KubernetesTenantOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) KubernetesTenant {
+		return vs[0].([]KubernetesTenant)[vs[1].(int)]
+	}).(KubernetesTenantOutput)
+}
+
 type SourceClusterArgs struct {
 	// EKS only: the cluster's name in EKS, for Pod Identity associations. Defaults to `name`.
 	EksClusterName *string `pulumi:"eksClusterName"`
@@ -6826,6 +7471,775 @@ func (o SourceClusterArgsOutput) Name() pulumi.StringOutput {
 
 func (o SourceClusterArgsOutput) Type() SourceClusterTypeOutput {
 	return o.ApplyT(func(v SourceClusterArgs) SourceClusterType { return v.Type }).(SourceClusterTypeOutput)
+}
+
+type VaultAccess struct {
+	Transit []VaultTransitAccess `pulumi:"transit"`
+}
+
+// VaultAccessInput is an input type that accepts VaultAccessArgs and VaultAccessOutput values.
+// You can construct a concrete instance of `VaultAccessInput` via:
+//
+//	VaultAccessArgs{...}
+type VaultAccessInput interface {
+	pulumi.Input
+
+	ToVaultAccessOutput() VaultAccessOutput
+	ToVaultAccessOutputWithContext(context.Context) VaultAccessOutput
+}
+
+type VaultAccessArgs struct {
+	Transit []VaultTransitAccessArgs `pulumi:"transit"`
+}
+
+func (VaultAccessArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*VaultAccess)(nil)).Elem()
+}
+
+func (i VaultAccessArgs) ToVaultAccessOutput() VaultAccessOutput {
+	return i.ToVaultAccessOutputWithContext(context.Background())
+}
+
+func (i VaultAccessArgs) ToVaultAccessOutputWithContext(ctx context.Context) VaultAccessOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VaultAccessOutput)
+}
+
+func (i VaultAccessArgs) ToVaultAccessPtrOutput() VaultAccessPtrOutput {
+	return i.ToVaultAccessPtrOutputWithContext(context.Background())
+}
+
+func (i VaultAccessArgs) ToVaultAccessPtrOutputWithContext(ctx context.Context) VaultAccessPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VaultAccessOutput).ToVaultAccessPtrOutputWithContext(ctx)
+}
+
+// VaultAccessPtrInput is an input type that accepts VaultAccessArgs, VaultAccessPtr and VaultAccessPtrOutput values.
+// You can construct a concrete instance of `VaultAccessPtrInput` via:
+//
+//	        VaultAccessArgs{...}
+//
+//	or:
+//
+//	        nil
+type VaultAccessPtrInput interface {
+	pulumi.Input
+
+	ToVaultAccessPtrOutput() VaultAccessPtrOutput
+	ToVaultAccessPtrOutputWithContext(context.Context) VaultAccessPtrOutput
+}
+
+type vaultAccessPtrType VaultAccessArgs
+
+func VaultAccessPtr(v *VaultAccessArgs) VaultAccessPtrInput {
+	return (*vaultAccessPtrType)(v)
+}
+
+func (*vaultAccessPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**VaultAccess)(nil)).Elem()
+}
+
+func (i *vaultAccessPtrType) ToVaultAccessPtrOutput() VaultAccessPtrOutput {
+	return i.ToVaultAccessPtrOutputWithContext(context.Background())
+}
+
+func (i *vaultAccessPtrType) ToVaultAccessPtrOutputWithContext(ctx context.Context) VaultAccessPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VaultAccessPtrOutput)
+}
+
+type VaultAccessOutput struct{ *pulumi.OutputState }
+
+func (VaultAccessOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*VaultAccess)(nil)).Elem()
+}
+
+func (o VaultAccessOutput) ToVaultAccessOutput() VaultAccessOutput {
+	return o
+}
+
+func (o VaultAccessOutput) ToVaultAccessOutputWithContext(ctx context.Context) VaultAccessOutput {
+	return o
+}
+
+func (o VaultAccessOutput) ToVaultAccessPtrOutput() VaultAccessPtrOutput {
+	return o.ToVaultAccessPtrOutputWithContext(context.Background())
+}
+
+func (o VaultAccessOutput) ToVaultAccessPtrOutputWithContext(ctx context.Context) VaultAccessPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v VaultAccess) *VaultAccess {
+		return &v
+	}).(VaultAccessPtrOutput)
+}
+
+func (o VaultAccessOutput) Transit() VaultTransitAccessArrayOutput {
+	return o.ApplyT(func(v VaultAccess) []VaultTransitAccess { return v.Transit }).(VaultTransitAccessArrayOutput)
+}
+
+type VaultAccessPtrOutput struct{ *pulumi.OutputState }
+
+func (VaultAccessPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**VaultAccess)(nil)).Elem()
+}
+
+func (o VaultAccessPtrOutput) ToVaultAccessPtrOutput() VaultAccessPtrOutput {
+	return o
+}
+
+func (o VaultAccessPtrOutput) ToVaultAccessPtrOutputWithContext(ctx context.Context) VaultAccessPtrOutput {
+	return o
+}
+
+func (o VaultAccessPtrOutput) Elem() VaultAccessOutput {
+	return o.ApplyT(func(v *VaultAccess) VaultAccess {
+		if v != nil {
+			return *v
+		}
+		var ret VaultAccess
+		return ret
+	}).(VaultAccessOutput)
+}
+
+func (o VaultAccessPtrOutput) Transit() VaultTransitAccessArrayOutput {
+	return o.ApplyT(func(v *VaultAccess) []VaultTransitAccess {
+		if v == nil {
+			return nil
+		}
+		return v.Transit
+	}).(VaultTransitAccessArrayOutput)
+}
+
+type VaultJwtAuth struct {
+	// Create the auth method. Default true; false uses an existing one at `path` (it must trust this cluster's issuer).
+	Create *bool `pulumi:"create"`
+	// PEM public keys that sign the cluster's ServiceAccount tokens, for issuers Vault cannot reach
+	// (`jwt_validation_pubkeys`). Default: OIDC discovery on the issuer URL.
+	JwtValidationPubkeys []string `pulumi:"jwtValidationPubkeys"`
+	// Mount path of the JWT auth method. Default `flux-<cluster name>`: one per source cluster, since role names carry no cluster.
+	Path *string `pulumi:"path"`
+}
+
+// VaultJwtAuthInput is an input type that accepts VaultJwtAuthArgs and VaultJwtAuthOutput values.
+// You can construct a concrete instance of `VaultJwtAuthInput` via:
+//
+//	VaultJwtAuthArgs{...}
+type VaultJwtAuthInput interface {
+	pulumi.Input
+
+	ToVaultJwtAuthOutput() VaultJwtAuthOutput
+	ToVaultJwtAuthOutputWithContext(context.Context) VaultJwtAuthOutput
+}
+
+type VaultJwtAuthArgs struct {
+	// Create the auth method. Default true; false uses an existing one at `path` (it must trust this cluster's issuer).
+	Create *bool `pulumi:"create"`
+	// PEM public keys that sign the cluster's ServiceAccount tokens, for issuers Vault cannot reach
+	// (`jwt_validation_pubkeys`). Default: OIDC discovery on the issuer URL.
+	JwtValidationPubkeys []string `pulumi:"jwtValidationPubkeys"`
+	// Mount path of the JWT auth method. Default `flux-<cluster name>`: one per source cluster, since role names carry no cluster.
+	Path *string `pulumi:"path"`
+}
+
+func (VaultJwtAuthArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*VaultJwtAuth)(nil)).Elem()
+}
+
+func (i VaultJwtAuthArgs) ToVaultJwtAuthOutput() VaultJwtAuthOutput {
+	return i.ToVaultJwtAuthOutputWithContext(context.Background())
+}
+
+func (i VaultJwtAuthArgs) ToVaultJwtAuthOutputWithContext(ctx context.Context) VaultJwtAuthOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VaultJwtAuthOutput)
+}
+
+func (i VaultJwtAuthArgs) ToVaultJwtAuthPtrOutput() VaultJwtAuthPtrOutput {
+	return i.ToVaultJwtAuthPtrOutputWithContext(context.Background())
+}
+
+func (i VaultJwtAuthArgs) ToVaultJwtAuthPtrOutputWithContext(ctx context.Context) VaultJwtAuthPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VaultJwtAuthOutput).ToVaultJwtAuthPtrOutputWithContext(ctx)
+}
+
+// VaultJwtAuthPtrInput is an input type that accepts VaultJwtAuthArgs, VaultJwtAuthPtr and VaultJwtAuthPtrOutput values.
+// You can construct a concrete instance of `VaultJwtAuthPtrInput` via:
+//
+//	        VaultJwtAuthArgs{...}
+//
+//	or:
+//
+//	        nil
+type VaultJwtAuthPtrInput interface {
+	pulumi.Input
+
+	ToVaultJwtAuthPtrOutput() VaultJwtAuthPtrOutput
+	ToVaultJwtAuthPtrOutputWithContext(context.Context) VaultJwtAuthPtrOutput
+}
+
+type vaultJwtAuthPtrType VaultJwtAuthArgs
+
+func VaultJwtAuthPtr(v *VaultJwtAuthArgs) VaultJwtAuthPtrInput {
+	return (*vaultJwtAuthPtrType)(v)
+}
+
+func (*vaultJwtAuthPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**VaultJwtAuth)(nil)).Elem()
+}
+
+func (i *vaultJwtAuthPtrType) ToVaultJwtAuthPtrOutput() VaultJwtAuthPtrOutput {
+	return i.ToVaultJwtAuthPtrOutputWithContext(context.Background())
+}
+
+func (i *vaultJwtAuthPtrType) ToVaultJwtAuthPtrOutputWithContext(ctx context.Context) VaultJwtAuthPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VaultJwtAuthPtrOutput)
+}
+
+type VaultJwtAuthOutput struct{ *pulumi.OutputState }
+
+func (VaultJwtAuthOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*VaultJwtAuth)(nil)).Elem()
+}
+
+func (o VaultJwtAuthOutput) ToVaultJwtAuthOutput() VaultJwtAuthOutput {
+	return o
+}
+
+func (o VaultJwtAuthOutput) ToVaultJwtAuthOutputWithContext(ctx context.Context) VaultJwtAuthOutput {
+	return o
+}
+
+func (o VaultJwtAuthOutput) ToVaultJwtAuthPtrOutput() VaultJwtAuthPtrOutput {
+	return o.ToVaultJwtAuthPtrOutputWithContext(context.Background())
+}
+
+func (o VaultJwtAuthOutput) ToVaultJwtAuthPtrOutputWithContext(ctx context.Context) VaultJwtAuthPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v VaultJwtAuth) *VaultJwtAuth {
+		return &v
+	}).(VaultJwtAuthPtrOutput)
+}
+
+// Create the auth method. Default true; false uses an existing one at `path` (it must trust this cluster's issuer).
+func (o VaultJwtAuthOutput) Create() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v VaultJwtAuth) *bool { return v.Create }).(pulumi.BoolPtrOutput)
+}
+
+// PEM public keys that sign the cluster's ServiceAccount tokens, for issuers Vault cannot reach
+// (`jwt_validation_pubkeys`). Default: OIDC discovery on the issuer URL.
+func (o VaultJwtAuthOutput) JwtValidationPubkeys() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v VaultJwtAuth) []string { return v.JwtValidationPubkeys }).(pulumi.StringArrayOutput)
+}
+
+// Mount path of the JWT auth method. Default `flux-<cluster name>`: one per source cluster, since role names carry no cluster.
+func (o VaultJwtAuthOutput) Path() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v VaultJwtAuth) *string { return v.Path }).(pulumi.StringPtrOutput)
+}
+
+type VaultJwtAuthPtrOutput struct{ *pulumi.OutputState }
+
+func (VaultJwtAuthPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**VaultJwtAuth)(nil)).Elem()
+}
+
+func (o VaultJwtAuthPtrOutput) ToVaultJwtAuthPtrOutput() VaultJwtAuthPtrOutput {
+	return o
+}
+
+func (o VaultJwtAuthPtrOutput) ToVaultJwtAuthPtrOutputWithContext(ctx context.Context) VaultJwtAuthPtrOutput {
+	return o
+}
+
+func (o VaultJwtAuthPtrOutput) Elem() VaultJwtAuthOutput {
+	return o.ApplyT(func(v *VaultJwtAuth) VaultJwtAuth {
+		if v != nil {
+			return *v
+		}
+		var ret VaultJwtAuth
+		return ret
+	}).(VaultJwtAuthOutput)
+}
+
+// Create the auth method. Default true; false uses an existing one at `path` (it must trust this cluster's issuer).
+func (o VaultJwtAuthPtrOutput) Create() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *VaultJwtAuth) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.Create
+	}).(pulumi.BoolPtrOutput)
+}
+
+// PEM public keys that sign the cluster's ServiceAccount tokens, for issuers Vault cannot reach
+// (`jwt_validation_pubkeys`). Default: OIDC discovery on the issuer URL.
+func (o VaultJwtAuthPtrOutput) JwtValidationPubkeys() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *VaultJwtAuth) []string {
+		if v == nil {
+			return nil
+		}
+		return v.JwtValidationPubkeys
+	}).(pulumi.StringArrayOutput)
+}
+
+// Mount path of the JWT auth method. Default `flux-<cluster name>`: one per source cluster, since role names carry no cluster.
+func (o VaultJwtAuthPtrOutput) Path() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *VaultJwtAuth) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Path
+	}).(pulumi.StringPtrOutput)
+}
+
+type VaultTargetOptions struct {
+	// The Vault address exactly as in the SOPS files' `sops.hc_vault[].vault_address`
+	// (`https://vault.example.com:8200`): it selects the ConfigMap entry and is the token audience.
+	Address string `pulumi:"address"`
+	// What kustomize-controller decrypts with (controller level).
+	Controllers *VaultAccess `pulumi:"controllers"`
+	// The JWT auth method. Default: created at `flux-<cluster name>` with discovery on the issuer.
+	JwtAuth *VaultJwtAuth `pulumi:"jwtAuth"`
+	// Vault Enterprise / OpenBao namespace the auth method, roles and policies live in.
+	Namespace *string `pulumi:"namespace"`
+	// Object-level tenants.
+	Tenants []VaultTenant `pulumi:"tenants"`
+	// Lifetime of the Vault tokens Flux gets, in seconds. Default 1200 (20 minutes).
+	TokenTtlSeconds *float64 `pulumi:"tokenTtlSeconds"`
+}
+
+// VaultTargetOptionsInput is an input type that accepts VaultTargetOptionsArgs and VaultTargetOptionsOutput values.
+// You can construct a concrete instance of `VaultTargetOptionsInput` via:
+//
+//	VaultTargetOptionsArgs{...}
+type VaultTargetOptionsInput interface {
+	pulumi.Input
+
+	ToVaultTargetOptionsOutput() VaultTargetOptionsOutput
+	ToVaultTargetOptionsOutputWithContext(context.Context) VaultTargetOptionsOutput
+}
+
+type VaultTargetOptionsArgs struct {
+	// The Vault address exactly as in the SOPS files' `sops.hc_vault[].vault_address`
+	// (`https://vault.example.com:8200`): it selects the ConfigMap entry and is the token audience.
+	Address string `pulumi:"address"`
+	// What kustomize-controller decrypts with (controller level).
+	Controllers *VaultAccessArgs `pulumi:"controllers"`
+	// The JWT auth method. Default: created at `flux-<cluster name>` with discovery on the issuer.
+	JwtAuth *VaultJwtAuthArgs `pulumi:"jwtAuth"`
+	// Vault Enterprise / OpenBao namespace the auth method, roles and policies live in.
+	Namespace *string `pulumi:"namespace"`
+	// Object-level tenants.
+	Tenants []VaultTenantArgs `pulumi:"tenants"`
+	// Lifetime of the Vault tokens Flux gets, in seconds. Default 1200 (20 minutes).
+	TokenTtlSeconds *float64 `pulumi:"tokenTtlSeconds"`
+}
+
+func (VaultTargetOptionsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*VaultTargetOptions)(nil)).Elem()
+}
+
+func (i VaultTargetOptionsArgs) ToVaultTargetOptionsOutput() VaultTargetOptionsOutput {
+	return i.ToVaultTargetOptionsOutputWithContext(context.Background())
+}
+
+func (i VaultTargetOptionsArgs) ToVaultTargetOptionsOutputWithContext(ctx context.Context) VaultTargetOptionsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VaultTargetOptionsOutput)
+}
+
+func (i VaultTargetOptionsArgs) ToVaultTargetOptionsPtrOutput() VaultTargetOptionsPtrOutput {
+	return i.ToVaultTargetOptionsPtrOutputWithContext(context.Background())
+}
+
+func (i VaultTargetOptionsArgs) ToVaultTargetOptionsPtrOutputWithContext(ctx context.Context) VaultTargetOptionsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VaultTargetOptionsOutput).ToVaultTargetOptionsPtrOutputWithContext(ctx)
+}
+
+// VaultTargetOptionsPtrInput is an input type that accepts VaultTargetOptionsArgs, VaultTargetOptionsPtr and VaultTargetOptionsPtrOutput values.
+// You can construct a concrete instance of `VaultTargetOptionsPtrInput` via:
+//
+//	        VaultTargetOptionsArgs{...}
+//
+//	or:
+//
+//	        nil
+type VaultTargetOptionsPtrInput interface {
+	pulumi.Input
+
+	ToVaultTargetOptionsPtrOutput() VaultTargetOptionsPtrOutput
+	ToVaultTargetOptionsPtrOutputWithContext(context.Context) VaultTargetOptionsPtrOutput
+}
+
+type vaultTargetOptionsPtrType VaultTargetOptionsArgs
+
+func VaultTargetOptionsPtr(v *VaultTargetOptionsArgs) VaultTargetOptionsPtrInput {
+	return (*vaultTargetOptionsPtrType)(v)
+}
+
+func (*vaultTargetOptionsPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**VaultTargetOptions)(nil)).Elem()
+}
+
+func (i *vaultTargetOptionsPtrType) ToVaultTargetOptionsPtrOutput() VaultTargetOptionsPtrOutput {
+	return i.ToVaultTargetOptionsPtrOutputWithContext(context.Background())
+}
+
+func (i *vaultTargetOptionsPtrType) ToVaultTargetOptionsPtrOutputWithContext(ctx context.Context) VaultTargetOptionsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VaultTargetOptionsPtrOutput)
+}
+
+type VaultTargetOptionsOutput struct{ *pulumi.OutputState }
+
+func (VaultTargetOptionsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*VaultTargetOptions)(nil)).Elem()
+}
+
+func (o VaultTargetOptionsOutput) ToVaultTargetOptionsOutput() VaultTargetOptionsOutput {
+	return o
+}
+
+func (o VaultTargetOptionsOutput) ToVaultTargetOptionsOutputWithContext(ctx context.Context) VaultTargetOptionsOutput {
+	return o
+}
+
+func (o VaultTargetOptionsOutput) ToVaultTargetOptionsPtrOutput() VaultTargetOptionsPtrOutput {
+	return o.ToVaultTargetOptionsPtrOutputWithContext(context.Background())
+}
+
+func (o VaultTargetOptionsOutput) ToVaultTargetOptionsPtrOutputWithContext(ctx context.Context) VaultTargetOptionsPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v VaultTargetOptions) *VaultTargetOptions {
+		return &v
+	}).(VaultTargetOptionsPtrOutput)
+}
+
+// The Vault address exactly as in the SOPS files' `sops.hc_vault[].vault_address`
+// (`https://vault.example.com:8200`): it selects the ConfigMap entry and is the token audience.
+func (o VaultTargetOptionsOutput) Address() pulumi.StringOutput {
+	return o.ApplyT(func(v VaultTargetOptions) string { return v.Address }).(pulumi.StringOutput)
+}
+
+// What kustomize-controller decrypts with (controller level).
+func (o VaultTargetOptionsOutput) Controllers() VaultAccessPtrOutput {
+	return o.ApplyT(func(v VaultTargetOptions) *VaultAccess { return v.Controllers }).(VaultAccessPtrOutput)
+}
+
+// The JWT auth method. Default: created at `flux-<cluster name>` with discovery on the issuer.
+func (o VaultTargetOptionsOutput) JwtAuth() VaultJwtAuthPtrOutput {
+	return o.ApplyT(func(v VaultTargetOptions) *VaultJwtAuth { return v.JwtAuth }).(VaultJwtAuthPtrOutput)
+}
+
+// Vault Enterprise / OpenBao namespace the auth method, roles and policies live in.
+func (o VaultTargetOptionsOutput) Namespace() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v VaultTargetOptions) *string { return v.Namespace }).(pulumi.StringPtrOutput)
+}
+
+// Object-level tenants.
+func (o VaultTargetOptionsOutput) Tenants() VaultTenantArrayOutput {
+	return o.ApplyT(func(v VaultTargetOptions) []VaultTenant { return v.Tenants }).(VaultTenantArrayOutput)
+}
+
+// Lifetime of the Vault tokens Flux gets, in seconds. Default 1200 (20 minutes).
+func (o VaultTargetOptionsOutput) TokenTtlSeconds() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v VaultTargetOptions) *float64 { return v.TokenTtlSeconds }).(pulumi.Float64PtrOutput)
+}
+
+type VaultTargetOptionsPtrOutput struct{ *pulumi.OutputState }
+
+func (VaultTargetOptionsPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**VaultTargetOptions)(nil)).Elem()
+}
+
+func (o VaultTargetOptionsPtrOutput) ToVaultTargetOptionsPtrOutput() VaultTargetOptionsPtrOutput {
+	return o
+}
+
+func (o VaultTargetOptionsPtrOutput) ToVaultTargetOptionsPtrOutputWithContext(ctx context.Context) VaultTargetOptionsPtrOutput {
+	return o
+}
+
+func (o VaultTargetOptionsPtrOutput) Elem() VaultTargetOptionsOutput {
+	return o.ApplyT(func(v *VaultTargetOptions) VaultTargetOptions {
+		if v != nil {
+			return *v
+		}
+		var ret VaultTargetOptions
+		return ret
+	}).(VaultTargetOptionsOutput)
+}
+
+// The Vault address exactly as in the SOPS files' `sops.hc_vault[].vault_address`
+// (`https://vault.example.com:8200`): it selects the ConfigMap entry and is the token audience.
+func (o VaultTargetOptionsPtrOutput) Address() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *VaultTargetOptions) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Address
+	}).(pulumi.StringPtrOutput)
+}
+
+// What kustomize-controller decrypts with (controller level).
+func (o VaultTargetOptionsPtrOutput) Controllers() VaultAccessPtrOutput {
+	return o.ApplyT(func(v *VaultTargetOptions) *VaultAccess {
+		if v == nil {
+			return nil
+		}
+		return v.Controllers
+	}).(VaultAccessPtrOutput)
+}
+
+// The JWT auth method. Default: created at `flux-<cluster name>` with discovery on the issuer.
+func (o VaultTargetOptionsPtrOutput) JwtAuth() VaultJwtAuthPtrOutput {
+	return o.ApplyT(func(v *VaultTargetOptions) *VaultJwtAuth {
+		if v == nil {
+			return nil
+		}
+		return v.JwtAuth
+	}).(VaultJwtAuthPtrOutput)
+}
+
+// Vault Enterprise / OpenBao namespace the auth method, roles and policies live in.
+func (o VaultTargetOptionsPtrOutput) Namespace() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *VaultTargetOptions) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Namespace
+	}).(pulumi.StringPtrOutput)
+}
+
+// Object-level tenants.
+func (o VaultTargetOptionsPtrOutput) Tenants() VaultTenantArrayOutput {
+	return o.ApplyT(func(v *VaultTargetOptions) []VaultTenant {
+		if v == nil {
+			return nil
+		}
+		return v.Tenants
+	}).(VaultTenantArrayOutput)
+}
+
+// Lifetime of the Vault tokens Flux gets, in seconds. Default 1200 (20 minutes).
+func (o VaultTargetOptionsPtrOutput) TokenTtlSeconds() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *VaultTargetOptions) *float64 {
+		if v == nil {
+			return nil
+		}
+		return v.TokenTtlSeconds
+	}).(pulumi.Float64PtrOutput)
+}
+
+type VaultTenant struct {
+	Access         VaultAccess `pulumi:"access"`
+	Namespace      string      `pulumi:"namespace"`
+	ServiceAccount string      `pulumi:"serviceAccount"`
+}
+
+// VaultTenantInput is an input type that accepts VaultTenantArgs and VaultTenantOutput values.
+// You can construct a concrete instance of `VaultTenantInput` via:
+//
+//	VaultTenantArgs{...}
+type VaultTenantInput interface {
+	pulumi.Input
+
+	ToVaultTenantOutput() VaultTenantOutput
+	ToVaultTenantOutputWithContext(context.Context) VaultTenantOutput
+}
+
+type VaultTenantArgs struct {
+	Access         VaultAccessArgs `pulumi:"access"`
+	Namespace      string          `pulumi:"namespace"`
+	ServiceAccount string          `pulumi:"serviceAccount"`
+}
+
+func (VaultTenantArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*VaultTenant)(nil)).Elem()
+}
+
+func (i VaultTenantArgs) ToVaultTenantOutput() VaultTenantOutput {
+	return i.ToVaultTenantOutputWithContext(context.Background())
+}
+
+func (i VaultTenantArgs) ToVaultTenantOutputWithContext(ctx context.Context) VaultTenantOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VaultTenantOutput)
+}
+
+// VaultTenantArrayInput is an input type that accepts VaultTenantArray and VaultTenantArrayOutput values.
+// You can construct a concrete instance of `VaultTenantArrayInput` via:
+//
+//	VaultTenantArray{ VaultTenantArgs{...} }
+type VaultTenantArrayInput interface {
+	pulumi.Input
+
+	ToVaultTenantArrayOutput() VaultTenantArrayOutput
+	ToVaultTenantArrayOutputWithContext(context.Context) VaultTenantArrayOutput
+}
+
+type VaultTenantArray []VaultTenantInput
+
+func (VaultTenantArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]VaultTenant)(nil)).Elem()
+}
+
+func (i VaultTenantArray) ToVaultTenantArrayOutput() VaultTenantArrayOutput {
+	return i.ToVaultTenantArrayOutputWithContext(context.Background())
+}
+
+func (i VaultTenantArray) ToVaultTenantArrayOutputWithContext(ctx context.Context) VaultTenantArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VaultTenantArrayOutput)
+}
+
+type VaultTenantOutput struct{ *pulumi.OutputState }
+
+func (VaultTenantOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*VaultTenant)(nil)).Elem()
+}
+
+func (o VaultTenantOutput) ToVaultTenantOutput() VaultTenantOutput {
+	return o
+}
+
+func (o VaultTenantOutput) ToVaultTenantOutputWithContext(ctx context.Context) VaultTenantOutput {
+	return o
+}
+
+func (o VaultTenantOutput) Access() VaultAccessOutput {
+	return o.ApplyT(func(v VaultTenant) VaultAccess { return v.Access }).(VaultAccessOutput)
+}
+
+func (o VaultTenantOutput) Namespace() pulumi.StringOutput {
+	return o.ApplyT(func(v VaultTenant) string { return v.Namespace }).(pulumi.StringOutput)
+}
+
+func (o VaultTenantOutput) ServiceAccount() pulumi.StringOutput {
+	return o.ApplyT(func(v VaultTenant) string { return v.ServiceAccount }).(pulumi.StringOutput)
+}
+
+type VaultTenantArrayOutput struct{ *pulumi.OutputState }
+
+func (VaultTenantArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]VaultTenant)(nil)).Elem()
+}
+
+func (o VaultTenantArrayOutput) ToVaultTenantArrayOutput() VaultTenantArrayOutput {
+	return o
+}
+
+func (o VaultTenantArrayOutput) ToVaultTenantArrayOutputWithContext(ctx context.Context) VaultTenantArrayOutput {
+	return o
+}
+
+func (o VaultTenantArrayOutput) Index(i pulumi.IntInput) VaultTenantOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) VaultTenant {
+		return vs[0].([]VaultTenant)[vs[1].(int)]
+	}).(VaultTenantOutput)
+}
+
+type VaultTransitAccess struct {
+	// Key names in the transit engine (`sops`, as in `--hc-vault-transit <address>/v1/transit/keys/sops`).
+	Keys []string `pulumi:"keys"`
+	// The transit engine's mount path. Default `transit`.
+	Mount *string `pulumi:"mount"`
+	// Default: Kustomization.
+	UsedBy []FluxKind `pulumi:"usedBy"`
+}
+
+// VaultTransitAccessInput is an input type that accepts VaultTransitAccessArgs and VaultTransitAccessOutput values.
+// You can construct a concrete instance of `VaultTransitAccessInput` via:
+//
+//	VaultTransitAccessArgs{...}
+type VaultTransitAccessInput interface {
+	pulumi.Input
+
+	ToVaultTransitAccessOutput() VaultTransitAccessOutput
+	ToVaultTransitAccessOutputWithContext(context.Context) VaultTransitAccessOutput
+}
+
+type VaultTransitAccessArgs struct {
+	// Key names in the transit engine (`sops`, as in `--hc-vault-transit <address>/v1/transit/keys/sops`).
+	Keys []string `pulumi:"keys"`
+	// The transit engine's mount path. Default `transit`.
+	Mount *string `pulumi:"mount"`
+	// Default: Kustomization.
+	UsedBy []FluxKind `pulumi:"usedBy"`
+}
+
+func (VaultTransitAccessArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*VaultTransitAccess)(nil)).Elem()
+}
+
+func (i VaultTransitAccessArgs) ToVaultTransitAccessOutput() VaultTransitAccessOutput {
+	return i.ToVaultTransitAccessOutputWithContext(context.Background())
+}
+
+func (i VaultTransitAccessArgs) ToVaultTransitAccessOutputWithContext(ctx context.Context) VaultTransitAccessOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VaultTransitAccessOutput)
+}
+
+// VaultTransitAccessArrayInput is an input type that accepts VaultTransitAccessArray and VaultTransitAccessArrayOutput values.
+// You can construct a concrete instance of `VaultTransitAccessArrayInput` via:
+//
+//	VaultTransitAccessArray{ VaultTransitAccessArgs{...} }
+type VaultTransitAccessArrayInput interface {
+	pulumi.Input
+
+	ToVaultTransitAccessArrayOutput() VaultTransitAccessArrayOutput
+	ToVaultTransitAccessArrayOutputWithContext(context.Context) VaultTransitAccessArrayOutput
+}
+
+type VaultTransitAccessArray []VaultTransitAccessInput
+
+func (VaultTransitAccessArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]VaultTransitAccess)(nil)).Elem()
+}
+
+func (i VaultTransitAccessArray) ToVaultTransitAccessArrayOutput() VaultTransitAccessArrayOutput {
+	return i.ToVaultTransitAccessArrayOutputWithContext(context.Background())
+}
+
+func (i VaultTransitAccessArray) ToVaultTransitAccessArrayOutputWithContext(ctx context.Context) VaultTransitAccessArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(VaultTransitAccessArrayOutput)
+}
+
+type VaultTransitAccessOutput struct{ *pulumi.OutputState }
+
+func (VaultTransitAccessOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*VaultTransitAccess)(nil)).Elem()
+}
+
+func (o VaultTransitAccessOutput) ToVaultTransitAccessOutput() VaultTransitAccessOutput {
+	return o
+}
+
+func (o VaultTransitAccessOutput) ToVaultTransitAccessOutputWithContext(ctx context.Context) VaultTransitAccessOutput {
+	return o
+}
+
+// Key names in the transit engine (`sops`, as in `--hc-vault-transit <address>/v1/transit/keys/sops`).
+func (o VaultTransitAccessOutput) Keys() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v VaultTransitAccess) []string { return v.Keys }).(pulumi.StringArrayOutput)
+}
+
+// The transit engine's mount path. Default `transit`.
+func (o VaultTransitAccessOutput) Mount() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v VaultTransitAccess) *string { return v.Mount }).(pulumi.StringPtrOutput)
+}
+
+// Default: Kustomization.
+func (o VaultTransitAccessOutput) UsedBy() FluxKindArrayOutput {
+	return o.ApplyT(func(v VaultTransitAccess) []FluxKind { return v.UsedBy }).(FluxKindArrayOutput)
+}
+
+type VaultTransitAccessArrayOutput struct{ *pulumi.OutputState }
+
+func (VaultTransitAccessArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]VaultTransitAccess)(nil)).Elem()
+}
+
+func (o VaultTransitAccessArrayOutput) ToVaultTransitAccessArrayOutput() VaultTransitAccessArrayOutput {
+	return o
+}
+
+func (o VaultTransitAccessArrayOutput) ToVaultTransitAccessArrayOutputWithContext(ctx context.Context) VaultTransitAccessArrayOutput {
+	return o
+}
+
+func (o VaultTransitAccessArrayOutput) Index(i pulumi.IntInput) VaultTransitAccessOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) VaultTransitAccess {
+		return vs[0].([]VaultTransitAccess)[vs[1].(int)]
+	}).(VaultTransitAccessOutput)
 }
 
 func init() {
@@ -6911,7 +8325,25 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*IssuerGcsSettingsPtrInput)(nil)).Elem(), IssuerGcsSettingsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*IssuerS3SettingsInput)(nil)).Elem(), IssuerS3SettingsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*IssuerS3SettingsPtrInput)(nil)).Elem(), IssuerS3SettingsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*KubernetesAccessInput)(nil)).Elem(), KubernetesAccessArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*KubernetesAccessPtrInput)(nil)).Elem(), KubernetesAccessArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*KubernetesRemoteClusterAccessInput)(nil)).Elem(), KubernetesRemoteClusterAccessArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*KubernetesRemoteClusterAccessArrayInput)(nil)).Elem(), KubernetesRemoteClusterAccessArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*KubernetesTargetOptionsInput)(nil)).Elem(), KubernetesTargetOptionsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*KubernetesTargetOptionsPtrInput)(nil)).Elem(), KubernetesTargetOptionsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*KubernetesTenantInput)(nil)).Elem(), KubernetesTenantArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*KubernetesTenantArrayInput)(nil)).Elem(), KubernetesTenantArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*SourceClusterArgsInput)(nil)).Elem(), SourceClusterArgsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*VaultAccessInput)(nil)).Elem(), VaultAccessArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*VaultAccessPtrInput)(nil)).Elem(), VaultAccessArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*VaultJwtAuthInput)(nil)).Elem(), VaultJwtAuthArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*VaultJwtAuthPtrInput)(nil)).Elem(), VaultJwtAuthArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*VaultTargetOptionsInput)(nil)).Elem(), VaultTargetOptionsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*VaultTargetOptionsPtrInput)(nil)).Elem(), VaultTargetOptionsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*VaultTenantInput)(nil)).Elem(), VaultTenantArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*VaultTenantArrayInput)(nil)).Elem(), VaultTenantArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*VaultTransitAccessInput)(nil)).Elem(), VaultTransitAccessArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*VaultTransitAccessArrayInput)(nil)).Elem(), VaultTransitAccessArray{})
 	pulumi.RegisterOutputType(AwsAccessOutput{})
 	pulumi.RegisterOutputType(AwsAccessPtrOutput{})
 	pulumi.RegisterOutputType(AwsCodeCommitAccessOutput{})
@@ -6998,5 +8430,23 @@ func init() {
 	pulumi.RegisterOutputType(IssuerGcsSettingsPtrOutput{})
 	pulumi.RegisterOutputType(IssuerS3SettingsOutput{})
 	pulumi.RegisterOutputType(IssuerS3SettingsPtrOutput{})
+	pulumi.RegisterOutputType(KubernetesAccessOutput{})
+	pulumi.RegisterOutputType(KubernetesAccessPtrOutput{})
+	pulumi.RegisterOutputType(KubernetesRemoteClusterAccessOutput{})
+	pulumi.RegisterOutputType(KubernetesRemoteClusterAccessArrayOutput{})
+	pulumi.RegisterOutputType(KubernetesTargetOptionsOutput{})
+	pulumi.RegisterOutputType(KubernetesTargetOptionsPtrOutput{})
+	pulumi.RegisterOutputType(KubernetesTenantOutput{})
+	pulumi.RegisterOutputType(KubernetesTenantArrayOutput{})
 	pulumi.RegisterOutputType(SourceClusterArgsOutput{})
+	pulumi.RegisterOutputType(VaultAccessOutput{})
+	pulumi.RegisterOutputType(VaultAccessPtrOutput{})
+	pulumi.RegisterOutputType(VaultJwtAuthOutput{})
+	pulumi.RegisterOutputType(VaultJwtAuthPtrOutput{})
+	pulumi.RegisterOutputType(VaultTargetOptionsOutput{})
+	pulumi.RegisterOutputType(VaultTargetOptionsPtrOutput{})
+	pulumi.RegisterOutputType(VaultTenantOutput{})
+	pulumi.RegisterOutputType(VaultTenantArrayOutput{})
+	pulumi.RegisterOutputType(VaultTransitAccessOutput{})
+	pulumi.RegisterOutputType(VaultTransitAccessArrayOutput{})
 }

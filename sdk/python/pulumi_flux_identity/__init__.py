@@ -12,6 +12,7 @@ from .azure_flux_identity import *
 from .flux_live_cluster import *
 from .flux_workload_identity import *
 from .gcp_flux_identity import *
+from .kubernetes_flux_identity import *
 from .provider import *
 from .public_oidc_issuer import *
 from ._inputs import *
@@ -29,6 +30,7 @@ _utilities.register(
    "flux-identity:index:FluxLiveCluster": "FluxLiveCluster",
    "flux-identity:index:FluxWorkloadIdentity": "FluxWorkloadIdentity",
    "flux-identity:index:GcpFluxIdentity": "GcpFluxIdentity",
+   "flux-identity:index:KubernetesFluxIdentity": "KubernetesFluxIdentity",
    "flux-identity:index:PublicOidcIssuer": "PublicOidcIssuer"
   }
  }

@@ -98,8 +98,26 @@ __all__ = [
     'IssuerGcsSettingsArgsDict',
     'IssuerS3SettingsArgs',
     'IssuerS3SettingsArgsDict',
+    'KubernetesAccessArgs',
+    'KubernetesAccessArgsDict',
+    'KubernetesRemoteClusterAccessArgs',
+    'KubernetesRemoteClusterAccessArgsDict',
+    'KubernetesTargetOptionsArgs',
+    'KubernetesTargetOptionsArgsDict',
+    'KubernetesTenantArgs',
+    'KubernetesTenantArgsDict',
     'SourceClusterArgsArgs',
     'SourceClusterArgsArgsDict',
+    'VaultAccessArgs',
+    'VaultAccessArgsDict',
+    'VaultJwtAuthArgs',
+    'VaultJwtAuthArgsDict',
+    'VaultTargetOptionsArgs',
+    'VaultTargetOptionsArgsDict',
+    'VaultTenantArgs',
+    'VaultTenantArgsDict',
+    'VaultTransitAccessArgs',
+    'VaultTransitAccessArgsDict',
 ]
 
 class AwsAccessArgsDict(TypedDict):
@@ -337,6 +355,16 @@ class AwsEksAccessArgsDict(TypedDict):
     """
     EKS access policies to associate with the access entry.
     """
+    address: NotRequired[_builtins.str]
+    """
+    The API server address for the kubeConfig ConfigMap (`address`). With `caCert` too, Flux reaches
+    the cluster without looking it up in the cloud API, so a private endpoint or proxy can be used and
+    the lookup permission is not granted. Alone, it must be the address the cloud reports (Flux compares it with the cluster's endpoint).
+    """
+    ca_cert: NotRequired[_builtins.str]
+    """
+    PEM CA certificates of the API server, rendered as the ConfigMap's `ca.crt`.
+    """
     create_access_entry: NotRequired[_builtins.bool]
     """
     Create the EKS access entry (and access policy associations). Default true. Set false when the
@@ -360,12 +388,18 @@ class AwsEksAccessArgs:
     def __init__(__self__, *,
                  cluster_arn: _builtins.str,
                  access_policies: Optional[Sequence['AwsEksAccessPolicyArgs']] = None,
+                 address: Optional[_builtins.str] = None,
+                 ca_cert: Optional[_builtins.str] = None,
                  create_access_entry: Optional[_builtins.bool] = None,
                  kubernetes_groups: Optional[Sequence[_builtins.str]] = None,
                  used_by: Optional[Sequence['FluxKind']] = None,
                  user_name: Optional[_builtins.str] = None):
         """
         :param Sequence['AwsEksAccessPolicyArgs'] access_policies: EKS access policies to associate with the access entry.
+        :param _builtins.str address: The API server address for the kubeConfig ConfigMap (`address`). With `caCert` too, Flux reaches
+               the cluster without looking it up in the cloud API, so a private endpoint or proxy can be used and
+               the lookup permission is not granted. Alone, it must be the address the cloud reports (Flux compares it with the cluster's endpoint).
+        :param _builtins.str ca_cert: PEM CA certificates of the API server, rendered as the ConfigMap's `ca.crt`.
         :param _builtins.bool create_access_entry: Create the EKS access entry (and access policy associations). Default true. Set false when the
                remote cluster is in another account; plan.json then lists what to create there.
         :param Sequence[_builtins.str] kubernetes_groups: Kubernetes groups of the access entry, to bind with RoleBindings in the remote cluster.
@@ -375,6 +409,10 @@ class AwsEksAccessArgs:
         pulumi.set(__self__, "cluster_arn", cluster_arn)
         if access_policies is not None:
             pulumi.set(__self__, "access_policies", access_policies)
+        if address is not None:
+            pulumi.set(__self__, "address", address)
+        if ca_cert is not None:
+            pulumi.set(__self__, "ca_cert", ca_cert)
         if create_access_entry is not None:
             pulumi.set(__self__, "create_access_entry", create_access_entry)
         if kubernetes_groups is not None:
@@ -404,6 +442,32 @@ class AwsEksAccessArgs:
     @access_policies.setter
     def access_policies(self, value: Optional[Sequence['AwsEksAccessPolicyArgs']]):
         pulumi.set(self, "access_policies", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def address(self) -> Optional[_builtins.str]:
+        """
+        The API server address for the kubeConfig ConfigMap (`address`). With `caCert` too, Flux reaches
+        the cluster without looking it up in the cloud API, so a private endpoint or proxy can be used and
+        the lookup permission is not granted. Alone, it must be the address the cloud reports (Flux compares it with the cluster's endpoint).
+        """
+        return pulumi.get(self, "address")
+
+    @address.setter
+    def address(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "address", value)
+
+    @_builtins.property
+    @pulumi.getter(name="caCert")
+    def ca_cert(self) -> Optional[_builtins.str]:
+        """
+        PEM CA certificates of the API server, rendered as the ConfigMap's `ca.crt`.
+        """
+        return pulumi.get(self, "ca_cert")
+
+    @ca_cert.setter
+    def ca_cert(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "ca_cert", value)
 
     @_builtins.property
     @pulumi.getter(name="createAccessEntry")
@@ -1210,6 +1274,16 @@ class AzureAksAccessArgsDict(TypedDict):
     """
     The cluster's resource ID (`/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.ContainerService/managedClusters/<name>`).
     """
+    address: NotRequired[_builtins.str]
+    """
+    The API server address for the kubeConfig ConfigMap (`address`). Alone, it chooses among the
+    cluster's kubeconfigs (for example its private FQDN instead of the public one); with `caCert` too,
+    Flux reads nothing from Azure Resource Manager, and the Cluster User Role is not granted.
+    """
+    ca_cert: NotRequired[_builtins.str]
+    """
+    PEM CA certificates of the API server, rendered as the ConfigMap's `ca.crt`.
+    """
     rbac_roles: NotRequired[Sequence['AzureAksRbacRoleArgsDict']]
     """
     Azure RBAC roles inside the cluster; without them, bind the principal ID with Kubernetes RBAC.
@@ -1223,14 +1297,24 @@ class AzureAksAccessArgsDict(TypedDict):
 class AzureAksAccessArgs:
     def __init__(__self__, *,
                  cluster_id: _builtins.str,
+                 address: Optional[_builtins.str] = None,
+                 ca_cert: Optional[_builtins.str] = None,
                  rbac_roles: Optional[Sequence['AzureAksRbacRoleArgs']] = None,
                  used_by: Optional[Sequence['FluxKind']] = None):
         """
         :param _builtins.str cluster_id: The cluster's resource ID (`/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.ContainerService/managedClusters/<name>`).
+        :param _builtins.str address: The API server address for the kubeConfig ConfigMap (`address`). Alone, it chooses among the
+               cluster's kubeconfigs (for example its private FQDN instead of the public one); with `caCert` too,
+               Flux reads nothing from Azure Resource Manager, and the Cluster User Role is not granted.
+        :param _builtins.str ca_cert: PEM CA certificates of the API server, rendered as the ConfigMap's `ca.crt`.
         :param Sequence['AzureAksRbacRoleArgs'] rbac_roles: Azure RBAC roles inside the cluster; without them, bind the principal ID with Kubernetes RBAC.
         :param Sequence['FluxKind'] used_by: Kustomization and/or HelmRelease. Default: Kustomization.
         """
         pulumi.set(__self__, "cluster_id", cluster_id)
+        if address is not None:
+            pulumi.set(__self__, "address", address)
+        if ca_cert is not None:
+            pulumi.set(__self__, "ca_cert", ca_cert)
         if rbac_roles is not None:
             pulumi.set(__self__, "rbac_roles", rbac_roles)
         if used_by is not None:
@@ -1247,6 +1331,32 @@ class AzureAksAccessArgs:
     @cluster_id.setter
     def cluster_id(self, value: _builtins.str):
         pulumi.set(self, "cluster_id", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def address(self) -> Optional[_builtins.str]:
+        """
+        The API server address for the kubeConfig ConfigMap (`address`). Alone, it chooses among the
+        cluster's kubeconfigs (for example its private FQDN instead of the public one); with `caCert` too,
+        Flux reads nothing from Azure Resource Manager, and the Cluster User Role is not granted.
+        """
+        return pulumi.get(self, "address")
+
+    @address.setter
+    def address(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "address", value)
+
+    @_builtins.property
+    @pulumi.getter(name="caCert")
+    def ca_cert(self) -> Optional[_builtins.str]:
+        """
+        PEM CA certificates of the API server, rendered as the ConfigMap's `ca.crt`.
+        """
+        return pulumi.get(self, "ca_cert")
+
+    @ca_cert.setter
+    def ca_cert(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "ca_cert", value)
 
     @_builtins.property
     @pulumi.getter(name="rbacRoles")
@@ -2886,6 +2996,15 @@ class GcpGkeAccessArgsDict(TypedDict):
     """
     `projects/<project>/locations/<location>/clusters/<name>`.
     """
+    address: NotRequired[_builtins.str]
+    """
+    The API server address for the kubeConfig ConfigMap (`address`). With `caCert` too, Flux reaches
+    the cluster without looking it up in the cloud API, so a private endpoint or proxy can be used. Alone, it replaces the endpoint GKE reports (Flux v2.9).
+    """
+    ca_cert: NotRequired[_builtins.str]
+    """
+    PEM CA certificates of the API server, rendered as the ConfigMap's `ca.crt`.
+    """
     cluster_role: NotRequired[_builtins.str]
     """
     The ClusterRole the principal is bound to inside the remote cluster (in `remoteClusterRbacYaml`).
@@ -2904,17 +3023,26 @@ class GcpGkeAccessArgsDict(TypedDict):
 class GcpGkeAccessArgs:
     def __init__(__self__, *,
                  cluster: _builtins.str,
+                 address: Optional[_builtins.str] = None,
+                 ca_cert: Optional[_builtins.str] = None,
                  cluster_role: Optional[_builtins.str] = None,
                  namespaces: Optional[Sequence[_builtins.str]] = None,
                  used_by: Optional[Sequence['FluxKind']] = None):
         """
         :param _builtins.str cluster: `projects/<project>/locations/<location>/clusters/<name>`.
+        :param _builtins.str address: The API server address for the kubeConfig ConfigMap (`address`). With `caCert` too, Flux reaches
+               the cluster without looking it up in the cloud API, so a private endpoint or proxy can be used. Alone, it replaces the endpoint GKE reports (Flux v2.9).
+        :param _builtins.str ca_cert: PEM CA certificates of the API server, rendered as the ConfigMap's `ca.crt`.
         :param _builtins.str cluster_role: The ClusterRole the principal is bound to inside the remote cluster (in `remoteClusterRbacYaml`).
                Default `edit`; bind `cluster-admin` when Flux applies cluster-scoped objects there.
         :param Sequence[_builtins.str] namespaces: Bind only in these namespaces (RoleBindings) instead of cluster-wide (a ClusterRoleBinding).
         :param Sequence['FluxKind'] used_by: Kustomization and/or HelmRelease. Default: Kustomization.
         """
         pulumi.set(__self__, "cluster", cluster)
+        if address is not None:
+            pulumi.set(__self__, "address", address)
+        if ca_cert is not None:
+            pulumi.set(__self__, "ca_cert", ca_cert)
         if cluster_role is not None:
             pulumi.set(__self__, "cluster_role", cluster_role)
         if namespaces is not None:
@@ -2933,6 +3061,31 @@ class GcpGkeAccessArgs:
     @cluster.setter
     def cluster(self, value: _builtins.str):
         pulumi.set(self, "cluster", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def address(self) -> Optional[_builtins.str]:
+        """
+        The API server address for the kubeConfig ConfigMap (`address`). With `caCert` too, Flux reaches
+        the cluster without looking it up in the cloud API, so a private endpoint or proxy can be used. Alone, it replaces the endpoint GKE reports (Flux v2.9).
+        """
+        return pulumi.get(self, "address")
+
+    @address.setter
+    def address(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "address", value)
+
+    @_builtins.property
+    @pulumi.getter(name="caCert")
+    def ca_cert(self) -> Optional[_builtins.str]:
+        """
+        PEM CA certificates of the API server, rendered as the ConfigMap's `ca.crt`.
+        """
+        return pulumi.get(self, "ca_cert")
+
+    @ca_cert.setter
+    def ca_cert(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "ca_cert", value)
 
     @_builtins.property
     @pulumi.getter(name="clusterRole")
@@ -3813,6 +3966,294 @@ class IssuerS3SettingsArgs:
         pulumi.set(self, "url_style", value)
 
 
+class KubernetesAccessArgsDict(TypedDict):
+    remote_clusters: NotRequired[Sequence['KubernetesRemoteClusterAccessArgsDict']]
+
+@pulumi.input_type
+class KubernetesAccessArgs:
+    def __init__(__self__, *,
+                 remote_clusters: Optional[Sequence['KubernetesRemoteClusterAccessArgs']] = None):
+        if remote_clusters is not None:
+            pulumi.set(__self__, "remote_clusters", remote_clusters)
+
+    @_builtins.property
+    @pulumi.getter(name="remoteClusters")
+    def remote_clusters(self) -> Optional[Sequence['KubernetesRemoteClusterAccessArgs']]:
+        return pulumi.get(self, "remote_clusters")
+
+    @remote_clusters.setter
+    def remote_clusters(self, value: Optional[Sequence['KubernetesRemoteClusterAccessArgs']]):
+        pulumi.set(self, "remote_clusters", value)
+
+
+class KubernetesRemoteClusterAccessArgsDict(TypedDict):
+    address: _builtins.str
+    """
+    The remote API server, https (the ConfigMap's `address`).
+    """
+    name: _builtins.str
+    """
+    A name for the remote cluster (a DNS-1123 label): names its RBAC objects and output groups.
+    """
+    audiences: NotRequired[Sequence[_builtins.str]]
+    """
+    Token audiences (the ConfigMap's `audiences`), which the remote JWT authenticator requires. Default:
+    the address, as Flux defaults. Use one no other relying party accepts.
+    """
+    ca_cert: NotRequired[_builtins.str]
+    """
+    PEM CA certificates of the remote API server (`ca.crt`). Default: the system roots.
+    """
+    cluster_role: NotRequired[_builtins.str]
+    """
+    ClusterRole bound in the remote cluster. Default `edit`; `cluster-admin` for cluster-scoped objects.
+    """
+    namespaces: NotRequired[Sequence[_builtins.str]]
+    """
+    Bind only in these namespaces (RoleBindings) instead of cluster-wide (a ClusterRoleBinding).
+    """
+    used_by: NotRequired[Sequence['FluxKind']]
+    """
+    Kustomization and/or HelmRelease. Default: Kustomization.
+    """
+
+@pulumi.input_type
+class KubernetesRemoteClusterAccessArgs:
+    def __init__(__self__, *,
+                 address: _builtins.str,
+                 name: _builtins.str,
+                 audiences: Optional[Sequence[_builtins.str]] = None,
+                 ca_cert: Optional[_builtins.str] = None,
+                 cluster_role: Optional[_builtins.str] = None,
+                 namespaces: Optional[Sequence[_builtins.str]] = None,
+                 used_by: Optional[Sequence['FluxKind']] = None):
+        """
+        :param _builtins.str address: The remote API server, https (the ConfigMap's `address`).
+        :param _builtins.str name: A name for the remote cluster (a DNS-1123 label): names its RBAC objects and output groups.
+        :param Sequence[_builtins.str] audiences: Token audiences (the ConfigMap's `audiences`), which the remote JWT authenticator requires. Default:
+               the address, as Flux defaults. Use one no other relying party accepts.
+        :param _builtins.str ca_cert: PEM CA certificates of the remote API server (`ca.crt`). Default: the system roots.
+        :param _builtins.str cluster_role: ClusterRole bound in the remote cluster. Default `edit`; `cluster-admin` for cluster-scoped objects.
+        :param Sequence[_builtins.str] namespaces: Bind only in these namespaces (RoleBindings) instead of cluster-wide (a ClusterRoleBinding).
+        :param Sequence['FluxKind'] used_by: Kustomization and/or HelmRelease. Default: Kustomization.
+        """
+        pulumi.set(__self__, "address", address)
+        pulumi.set(__self__, "name", name)
+        if audiences is not None:
+            pulumi.set(__self__, "audiences", audiences)
+        if ca_cert is not None:
+            pulumi.set(__self__, "ca_cert", ca_cert)
+        if cluster_role is not None:
+            pulumi.set(__self__, "cluster_role", cluster_role)
+        if namespaces is not None:
+            pulumi.set(__self__, "namespaces", namespaces)
+        if used_by is not None:
+            pulumi.set(__self__, "used_by", used_by)
+
+    @_builtins.property
+    @pulumi.getter
+    def address(self) -> _builtins.str:
+        """
+        The remote API server, https (the ConfigMap's `address`).
+        """
+        return pulumi.get(self, "address")
+
+    @address.setter
+    def address(self, value: _builtins.str):
+        pulumi.set(self, "address", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def name(self) -> _builtins.str:
+        """
+        A name for the remote cluster (a DNS-1123 label): names its RBAC objects and output groups.
+        """
+        return pulumi.get(self, "name")
+
+    @name.setter
+    def name(self, value: _builtins.str):
+        pulumi.set(self, "name", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def audiences(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        Token audiences (the ConfigMap's `audiences`), which the remote JWT authenticator requires. Default:
+        the address, as Flux defaults. Use one no other relying party accepts.
+        """
+        return pulumi.get(self, "audiences")
+
+    @audiences.setter
+    def audiences(self, value: Optional[Sequence[_builtins.str]]):
+        pulumi.set(self, "audiences", value)
+
+    @_builtins.property
+    @pulumi.getter(name="caCert")
+    def ca_cert(self) -> Optional[_builtins.str]:
+        """
+        PEM CA certificates of the remote API server (`ca.crt`). Default: the system roots.
+        """
+        return pulumi.get(self, "ca_cert")
+
+    @ca_cert.setter
+    def ca_cert(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "ca_cert", value)
+
+    @_builtins.property
+    @pulumi.getter(name="clusterRole")
+    def cluster_role(self) -> Optional[_builtins.str]:
+        """
+        ClusterRole bound in the remote cluster. Default `edit`; `cluster-admin` for cluster-scoped objects.
+        """
+        return pulumi.get(self, "cluster_role")
+
+    @cluster_role.setter
+    def cluster_role(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "cluster_role", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def namespaces(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        Bind only in these namespaces (RoleBindings) instead of cluster-wide (a ClusterRoleBinding).
+        """
+        return pulumi.get(self, "namespaces")
+
+    @namespaces.setter
+    def namespaces(self, value: Optional[Sequence[_builtins.str]]):
+        pulumi.set(self, "namespaces", value)
+
+    @_builtins.property
+    @pulumi.getter(name="usedBy")
+    def used_by(self) -> Optional[Sequence['FluxKind']]:
+        """
+        Kustomization and/or HelmRelease. Default: Kustomization.
+        """
+        return pulumi.get(self, "used_by")
+
+    @used_by.setter
+    def used_by(self, value: Optional[Sequence['FluxKind']]):
+        pulumi.set(self, "used_by", value)
+
+
+class KubernetesTargetOptionsArgsDict(TypedDict):
+    controllers: NotRequired['KubernetesAccessArgsDict']
+    """
+    What the controllers reach (controller level).
+    """
+    tenants: NotRequired[Sequence['KubernetesTenantArgsDict']]
+    """
+    Object-level tenants.
+    """
+    username_prefix: NotRequired[_builtins.str]
+    """
+    Prefix of the user names the remote API servers give this cluster's ServiceAccounts
+    (`<prefix>system:serviceaccount:<ns>:<sa>`). Default `<cluster name>:`. Never empty, never `system:`:
+    without a prefix a token would pass as the remote cluster's own ServiceAccount of the same name.
+    """
+
+@pulumi.input_type
+class KubernetesTargetOptionsArgs:
+    def __init__(__self__, *,
+                 controllers: Optional['KubernetesAccessArgs'] = None,
+                 tenants: Optional[Sequence['KubernetesTenantArgs']] = None,
+                 username_prefix: Optional[_builtins.str] = None):
+        """
+        :param 'KubernetesAccessArgs' controllers: What the controllers reach (controller level).
+        :param Sequence['KubernetesTenantArgs'] tenants: Object-level tenants.
+        :param _builtins.str username_prefix: Prefix of the user names the remote API servers give this cluster's ServiceAccounts
+               (`<prefix>system:serviceaccount:<ns>:<sa>`). Default `<cluster name>:`. Never empty, never `system:`:
+               without a prefix a token would pass as the remote cluster's own ServiceAccount of the same name.
+        """
+        if controllers is not None:
+            pulumi.set(__self__, "controllers", controllers)
+        if tenants is not None:
+            pulumi.set(__self__, "tenants", tenants)
+        if username_prefix is not None:
+            pulumi.set(__self__, "username_prefix", username_prefix)
+
+    @_builtins.property
+    @pulumi.getter
+    def controllers(self) -> Optional['KubernetesAccessArgs']:
+        """
+        What the controllers reach (controller level).
+        """
+        return pulumi.get(self, "controllers")
+
+    @controllers.setter
+    def controllers(self, value: Optional['KubernetesAccessArgs']):
+        pulumi.set(self, "controllers", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def tenants(self) -> Optional[Sequence['KubernetesTenantArgs']]:
+        """
+        Object-level tenants.
+        """
+        return pulumi.get(self, "tenants")
+
+    @tenants.setter
+    def tenants(self, value: Optional[Sequence['KubernetesTenantArgs']]):
+        pulumi.set(self, "tenants", value)
+
+    @_builtins.property
+    @pulumi.getter(name="usernamePrefix")
+    def username_prefix(self) -> Optional[_builtins.str]:
+        """
+        Prefix of the user names the remote API servers give this cluster's ServiceAccounts
+        (`<prefix>system:serviceaccount:<ns>:<sa>`). Default `<cluster name>:`. Never empty, never `system:`:
+        without a prefix a token would pass as the remote cluster's own ServiceAccount of the same name.
+        """
+        return pulumi.get(self, "username_prefix")
+
+    @username_prefix.setter
+    def username_prefix(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "username_prefix", value)
+
+
+class KubernetesTenantArgsDict(TypedDict):
+    access: 'KubernetesAccessArgsDict'
+    namespace: _builtins.str
+    service_account: _builtins.str
+
+@pulumi.input_type
+class KubernetesTenantArgs:
+    def __init__(__self__, *,
+                 access: 'KubernetesAccessArgs',
+                 namespace: _builtins.str,
+                 service_account: _builtins.str):
+        pulumi.set(__self__, "access", access)
+        pulumi.set(__self__, "namespace", namespace)
+        pulumi.set(__self__, "service_account", service_account)
+
+    @_builtins.property
+    @pulumi.getter
+    def access(self) -> 'KubernetesAccessArgs':
+        return pulumi.get(self, "access")
+
+    @access.setter
+    def access(self, value: 'KubernetesAccessArgs'):
+        pulumi.set(self, "access", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def namespace(self) -> _builtins.str:
+        return pulumi.get(self, "namespace")
+
+    @namespace.setter
+    def namespace(self, value: _builtins.str):
+        pulumi.set(self, "namespace", value)
+
+    @_builtins.property
+    @pulumi.getter(name="serviceAccount")
+    def service_account(self) -> _builtins.str:
+        return pulumi.get(self, "service_account")
+
+    @service_account.setter
+    def service_account(self, value: _builtins.str):
+        pulumi.set(self, "service_account", value)
+
+
 class SourceClusterArgsArgsDict(TypedDict):
     issuer_url: pulumi.Input[_builtins.str]
     """
@@ -3896,5 +4337,339 @@ class SourceClusterArgsArgs:
     @eks_cluster_name.setter
     def eks_cluster_name(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "eks_cluster_name", value)
+
+
+class VaultAccessArgsDict(TypedDict):
+    transit: NotRequired[Sequence['VaultTransitAccessArgsDict']]
+
+@pulumi.input_type
+class VaultAccessArgs:
+    def __init__(__self__, *,
+                 transit: Optional[Sequence['VaultTransitAccessArgs']] = None):
+        if transit is not None:
+            pulumi.set(__self__, "transit", transit)
+
+    @_builtins.property
+    @pulumi.getter
+    def transit(self) -> Optional[Sequence['VaultTransitAccessArgs']]:
+        return pulumi.get(self, "transit")
+
+    @transit.setter
+    def transit(self, value: Optional[Sequence['VaultTransitAccessArgs']]):
+        pulumi.set(self, "transit", value)
+
+
+class VaultJwtAuthArgsDict(TypedDict):
+    create: NotRequired[_builtins.bool]
+    """
+    Create the auth method. Default true; false uses an existing one at `path` (it must trust this cluster's issuer).
+    """
+    jwt_validation_pubkeys: NotRequired[Sequence[_builtins.str]]
+    """
+    PEM public keys that sign the cluster's ServiceAccount tokens, for issuers Vault cannot reach
+    (`jwt_validation_pubkeys`). Default: OIDC discovery on the issuer URL.
+    """
+    path: NotRequired[_builtins.str]
+    """
+    Mount path of the JWT auth method. Default `flux-<cluster name>`: one per source cluster, since role names carry no cluster.
+    """
+
+@pulumi.input_type
+class VaultJwtAuthArgs:
+    def __init__(__self__, *,
+                 create: Optional[_builtins.bool] = None,
+                 jwt_validation_pubkeys: Optional[Sequence[_builtins.str]] = None,
+                 path: Optional[_builtins.str] = None):
+        """
+        :param _builtins.bool create: Create the auth method. Default true; false uses an existing one at `path` (it must trust this cluster's issuer).
+        :param Sequence[_builtins.str] jwt_validation_pubkeys: PEM public keys that sign the cluster's ServiceAccount tokens, for issuers Vault cannot reach
+               (`jwt_validation_pubkeys`). Default: OIDC discovery on the issuer URL.
+        :param _builtins.str path: Mount path of the JWT auth method. Default `flux-<cluster name>`: one per source cluster, since role names carry no cluster.
+        """
+        if create is not None:
+            pulumi.set(__self__, "create", create)
+        if jwt_validation_pubkeys is not None:
+            pulumi.set(__self__, "jwt_validation_pubkeys", jwt_validation_pubkeys)
+        if path is not None:
+            pulumi.set(__self__, "path", path)
+
+    @_builtins.property
+    @pulumi.getter
+    def create(self) -> Optional[_builtins.bool]:
+        """
+        Create the auth method. Default true; false uses an existing one at `path` (it must trust this cluster's issuer).
+        """
+        return pulumi.get(self, "create")
+
+    @create.setter
+    def create(self, value: Optional[_builtins.bool]):
+        pulumi.set(self, "create", value)
+
+    @_builtins.property
+    @pulumi.getter(name="jwtValidationPubkeys")
+    def jwt_validation_pubkeys(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        PEM public keys that sign the cluster's ServiceAccount tokens, for issuers Vault cannot reach
+        (`jwt_validation_pubkeys`). Default: OIDC discovery on the issuer URL.
+        """
+        return pulumi.get(self, "jwt_validation_pubkeys")
+
+    @jwt_validation_pubkeys.setter
+    def jwt_validation_pubkeys(self, value: Optional[Sequence[_builtins.str]]):
+        pulumi.set(self, "jwt_validation_pubkeys", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def path(self) -> Optional[_builtins.str]:
+        """
+        Mount path of the JWT auth method. Default `flux-<cluster name>`: one per source cluster, since role names carry no cluster.
+        """
+        return pulumi.get(self, "path")
+
+    @path.setter
+    def path(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "path", value)
+
+
+class VaultTargetOptionsArgsDict(TypedDict):
+    address: _builtins.str
+    """
+    The Vault address exactly as in the SOPS files' `sops.hc_vault[].vault_address`
+    (`https://vault.example.com:8200`): it selects the ConfigMap entry and is the token audience.
+    """
+    controllers: NotRequired['VaultAccessArgsDict']
+    """
+    What kustomize-controller decrypts with (controller level).
+    """
+    jwt_auth: NotRequired['VaultJwtAuthArgsDict']
+    """
+    The JWT auth method. Default: created at `flux-<cluster name>` with discovery on the issuer.
+    """
+    namespace: NotRequired[_builtins.str]
+    """
+    Vault Enterprise / OpenBao namespace the auth method, roles and policies live in.
+    """
+    tenants: NotRequired[Sequence['VaultTenantArgsDict']]
+    """
+    Object-level tenants.
+    """
+    token_ttl_seconds: NotRequired[_builtins.float]
+    """
+    Lifetime of the Vault tokens Flux gets, in seconds. Default 1200 (20 minutes).
+    """
+
+@pulumi.input_type
+class VaultTargetOptionsArgs:
+    def __init__(__self__, *,
+                 address: _builtins.str,
+                 controllers: Optional['VaultAccessArgs'] = None,
+                 jwt_auth: Optional['VaultJwtAuthArgs'] = None,
+                 namespace: Optional[_builtins.str] = None,
+                 tenants: Optional[Sequence['VaultTenantArgs']] = None,
+                 token_ttl_seconds: Optional[_builtins.float] = None):
+        """
+        :param _builtins.str address: The Vault address exactly as in the SOPS files' `sops.hc_vault[].vault_address`
+               (`https://vault.example.com:8200`): it selects the ConfigMap entry and is the token audience.
+        :param 'VaultAccessArgs' controllers: What kustomize-controller decrypts with (controller level).
+        :param 'VaultJwtAuthArgs' jwt_auth: The JWT auth method. Default: created at `flux-<cluster name>` with discovery on the issuer.
+        :param _builtins.str namespace: Vault Enterprise / OpenBao namespace the auth method, roles and policies live in.
+        :param Sequence['VaultTenantArgs'] tenants: Object-level tenants.
+        :param _builtins.float token_ttl_seconds: Lifetime of the Vault tokens Flux gets, in seconds. Default 1200 (20 minutes).
+        """
+        pulumi.set(__self__, "address", address)
+        if controllers is not None:
+            pulumi.set(__self__, "controllers", controllers)
+        if jwt_auth is not None:
+            pulumi.set(__self__, "jwt_auth", jwt_auth)
+        if namespace is not None:
+            pulumi.set(__self__, "namespace", namespace)
+        if tenants is not None:
+            pulumi.set(__self__, "tenants", tenants)
+        if token_ttl_seconds is not None:
+            pulumi.set(__self__, "token_ttl_seconds", token_ttl_seconds)
+
+    @_builtins.property
+    @pulumi.getter
+    def address(self) -> _builtins.str:
+        """
+        The Vault address exactly as in the SOPS files' `sops.hc_vault[].vault_address`
+        (`https://vault.example.com:8200`): it selects the ConfigMap entry and is the token audience.
+        """
+        return pulumi.get(self, "address")
+
+    @address.setter
+    def address(self, value: _builtins.str):
+        pulumi.set(self, "address", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def controllers(self) -> Optional['VaultAccessArgs']:
+        """
+        What kustomize-controller decrypts with (controller level).
+        """
+        return pulumi.get(self, "controllers")
+
+    @controllers.setter
+    def controllers(self, value: Optional['VaultAccessArgs']):
+        pulumi.set(self, "controllers", value)
+
+    @_builtins.property
+    @pulumi.getter(name="jwtAuth")
+    def jwt_auth(self) -> Optional['VaultJwtAuthArgs']:
+        """
+        The JWT auth method. Default: created at `flux-<cluster name>` with discovery on the issuer.
+        """
+        return pulumi.get(self, "jwt_auth")
+
+    @jwt_auth.setter
+    def jwt_auth(self, value: Optional['VaultJwtAuthArgs']):
+        pulumi.set(self, "jwt_auth", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def namespace(self) -> Optional[_builtins.str]:
+        """
+        Vault Enterprise / OpenBao namespace the auth method, roles and policies live in.
+        """
+        return pulumi.get(self, "namespace")
+
+    @namespace.setter
+    def namespace(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "namespace", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def tenants(self) -> Optional[Sequence['VaultTenantArgs']]:
+        """
+        Object-level tenants.
+        """
+        return pulumi.get(self, "tenants")
+
+    @tenants.setter
+    def tenants(self, value: Optional[Sequence['VaultTenantArgs']]):
+        pulumi.set(self, "tenants", value)
+
+    @_builtins.property
+    @pulumi.getter(name="tokenTtlSeconds")
+    def token_ttl_seconds(self) -> Optional[_builtins.float]:
+        """
+        Lifetime of the Vault tokens Flux gets, in seconds. Default 1200 (20 minutes).
+        """
+        return pulumi.get(self, "token_ttl_seconds")
+
+    @token_ttl_seconds.setter
+    def token_ttl_seconds(self, value: Optional[_builtins.float]):
+        pulumi.set(self, "token_ttl_seconds", value)
+
+
+class VaultTenantArgsDict(TypedDict):
+    access: 'VaultAccessArgsDict'
+    namespace: _builtins.str
+    service_account: _builtins.str
+
+@pulumi.input_type
+class VaultTenantArgs:
+    def __init__(__self__, *,
+                 access: 'VaultAccessArgs',
+                 namespace: _builtins.str,
+                 service_account: _builtins.str):
+        pulumi.set(__self__, "access", access)
+        pulumi.set(__self__, "namespace", namespace)
+        pulumi.set(__self__, "service_account", service_account)
+
+    @_builtins.property
+    @pulumi.getter
+    def access(self) -> 'VaultAccessArgs':
+        return pulumi.get(self, "access")
+
+    @access.setter
+    def access(self, value: 'VaultAccessArgs'):
+        pulumi.set(self, "access", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def namespace(self) -> _builtins.str:
+        return pulumi.get(self, "namespace")
+
+    @namespace.setter
+    def namespace(self, value: _builtins.str):
+        pulumi.set(self, "namespace", value)
+
+    @_builtins.property
+    @pulumi.getter(name="serviceAccount")
+    def service_account(self) -> _builtins.str:
+        return pulumi.get(self, "service_account")
+
+    @service_account.setter
+    def service_account(self, value: _builtins.str):
+        pulumi.set(self, "service_account", value)
+
+
+class VaultTransitAccessArgsDict(TypedDict):
+    keys: Sequence[_builtins.str]
+    """
+    Key names in the transit engine (`sops`, as in `--hc-vault-transit <address>/v1/transit/keys/sops`).
+    """
+    mount: NotRequired[_builtins.str]
+    """
+    The transit engine's mount path. Default `transit`.
+    """
+    used_by: NotRequired[Sequence['FluxKind']]
+    """
+    Default: Kustomization.
+    """
+
+@pulumi.input_type
+class VaultTransitAccessArgs:
+    def __init__(__self__, *,
+                 keys: Sequence[_builtins.str],
+                 mount: Optional[_builtins.str] = None,
+                 used_by: Optional[Sequence['FluxKind']] = None):
+        """
+        :param Sequence[_builtins.str] keys: Key names in the transit engine (`sops`, as in `--hc-vault-transit <address>/v1/transit/keys/sops`).
+        :param _builtins.str mount: The transit engine's mount path. Default `transit`.
+        :param Sequence['FluxKind'] used_by: Default: Kustomization.
+        """
+        pulumi.set(__self__, "keys", keys)
+        if mount is not None:
+            pulumi.set(__self__, "mount", mount)
+        if used_by is not None:
+            pulumi.set(__self__, "used_by", used_by)
+
+    @_builtins.property
+    @pulumi.getter
+    def keys(self) -> Sequence[_builtins.str]:
+        """
+        Key names in the transit engine (`sops`, as in `--hc-vault-transit <address>/v1/transit/keys/sops`).
+        """
+        return pulumi.get(self, "keys")
+
+    @keys.setter
+    def keys(self, value: Sequence[_builtins.str]):
+        pulumi.set(self, "keys", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def mount(self) -> Optional[_builtins.str]:
+        """
+        The transit engine's mount path. Default `transit`.
+        """
+        return pulumi.get(self, "mount")
+
+    @mount.setter
+    def mount(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "mount", value)
+
+    @_builtins.property
+    @pulumi.getter(name="usedBy")
+    def used_by(self) -> Optional[Sequence['FluxKind']]:
+        """
+        Default: Kustomization.
+        """
+        return pulumi.get(self, "used_by")
+
+    @used_by.setter
+    def used_by(self, value: Optional[Sequence['FluxKind']]):
+        pulumi.set(self, "used_by", value)
 
 

@@ -27,8 +27,10 @@ class FluxWorkloadIdentityArgs:
                  azure: Optional['AzureTargetOptionsArgs'] = None,
                  flux_namespace: Optional[_builtins.str] = None,
                  gcp: Optional['GcpTargetOptionsArgs'] = None,
+                 kubernetes: Optional['KubernetesTargetOptionsArgs'] = None,
                  live_cluster: Optional['FluxLiveClusterSettingsArgs'] = None,
-                 lockdown: Optional['FluxLockdownOptionsArgs'] = None):
+                 lockdown: Optional['FluxLockdownOptionsArgs'] = None,
+                 vault: Optional['VaultTargetOptionsArgs'] = None):
         """
         The set of arguments for constructing a FluxWorkloadIdentity resource.
 
@@ -37,10 +39,12 @@ class FluxWorkloadIdentityArgs:
         :param 'AzureTargetOptionsArgs' azure: What Flux reaches in Azure.
         :param _builtins.str flux_namespace: Namespace Flux runs in. Default flux-system.
         :param 'GcpTargetOptionsArgs' gcp: What Flux reaches in GCP.
+        :param 'KubernetesTargetOptionsArgs' kubernetes: Remote Kubernetes clusters whose API servers trust this cluster's issuer (kubeConfig provider: generic).
         :param 'FluxLiveClusterSettingsArgs' live_cluster: Opt-in: also apply the Flux side to the running cluster (with the Kubernetes provider passed in
                `opts.providers`), for clusters whose flux-system is not managed from Git. The kustomization.yaml
                output stays the recommended path: Flux re-applies flux-system and takes its fields back.
         :param 'FluxLockdownOptionsArgs' lockdown: Multi-tenancy lockdown flags for the controllers (Flux's multi-tenancy lockdown).
+        :param 'VaultTargetOptionsArgs' vault: Vault or OpenBao transit keys for SOPS (needs
         """
         pulumi.set(__self__, "cluster", cluster)
         if aws is not None:
@@ -51,10 +55,14 @@ class FluxWorkloadIdentityArgs:
             pulumi.set(__self__, "flux_namespace", flux_namespace)
         if gcp is not None:
             pulumi.set(__self__, "gcp", gcp)
+        if kubernetes is not None:
+            pulumi.set(__self__, "kubernetes", kubernetes)
         if live_cluster is not None:
             pulumi.set(__self__, "live_cluster", live_cluster)
         if lockdown is not None:
             pulumi.set(__self__, "lockdown", lockdown)
+        if vault is not None:
+            pulumi.set(__self__, "vault", vault)
 
     @_builtins.property
     @pulumi.getter
@@ -117,6 +125,18 @@ class FluxWorkloadIdentityArgs:
         pulumi.set(self, "gcp", value)
 
     @_builtins.property
+    @pulumi.getter
+    def kubernetes(self) -> Optional['KubernetesTargetOptionsArgs']:
+        """
+        Remote Kubernetes clusters whose API servers trust this cluster's issuer (kubeConfig provider: generic).
+        """
+        return pulumi.get(self, "kubernetes")
+
+    @kubernetes.setter
+    def kubernetes(self, value: Optional['KubernetesTargetOptionsArgs']):
+        pulumi.set(self, "kubernetes", value)
+
+    @_builtins.property
     @pulumi.getter(name="liveCluster")
     def live_cluster(self) -> Optional['FluxLiveClusterSettingsArgs']:
         """
@@ -142,6 +162,18 @@ class FluxWorkloadIdentityArgs:
     def lockdown(self, value: Optional['FluxLockdownOptionsArgs']):
         pulumi.set(self, "lockdown", value)
 
+    @_builtins.property
+    @pulumi.getter
+    def vault(self) -> Optional['VaultTargetOptionsArgs']:
+        """
+        Vault or OpenBao transit keys for SOPS (needs
+        """
+        return pulumi.get(self, "vault")
+
+    @vault.setter
+    def vault(self, value: Optional['VaultTargetOptionsArgs']):
+        pulumi.set(self, "vault", value)
+
 
 @pulumi.type_token("flux-identity:index:FluxWorkloadIdentity")
 class FluxWorkloadIdentity(pulumi.ComponentResource):
@@ -154,8 +186,10 @@ class FluxWorkloadIdentity(pulumi.ComponentResource):
                  cluster: Optional[Union['SourceClusterArgsArgs', 'SourceClusterArgsArgsDict']] = None,
                  flux_namespace: Optional[_builtins.str] = None,
                  gcp: Optional[Union['GcpTargetOptionsArgs', 'GcpTargetOptionsArgsDict']] = None,
+                 kubernetes: Optional[Union['KubernetesTargetOptionsArgs', 'KubernetesTargetOptionsArgsDict']] = None,
                  live_cluster: Optional[Union['FluxLiveClusterSettingsArgs', 'FluxLiveClusterSettingsArgsDict']] = None,
                  lockdown: Optional[Union['FluxLockdownOptionsArgs', 'FluxLockdownOptionsArgsDict']] = None,
+                 vault: Optional[Union['VaultTargetOptionsArgs', 'VaultTargetOptionsArgsDict']] = None,
                  __props__=None):
         """
         Secret-less access for the Flux controllers (and object-level tenants) of one source cluster to any
@@ -168,10 +202,12 @@ class FluxWorkloadIdentity(pulumi.ComponentResource):
         :param Union['SourceClusterArgsArgs', 'SourceClusterArgsArgsDict'] cluster: The cluster Flux runs in.
         :param _builtins.str flux_namespace: Namespace Flux runs in. Default flux-system.
         :param Union['GcpTargetOptionsArgs', 'GcpTargetOptionsArgsDict'] gcp: What Flux reaches in GCP.
+        :param Union['KubernetesTargetOptionsArgs', 'KubernetesTargetOptionsArgsDict'] kubernetes: Remote Kubernetes clusters whose API servers trust this cluster's issuer (kubeConfig provider: generic).
         :param Union['FluxLiveClusterSettingsArgs', 'FluxLiveClusterSettingsArgsDict'] live_cluster: Opt-in: also apply the Flux side to the running cluster (with the Kubernetes provider passed in
                `opts.providers`), for clusters whose flux-system is not managed from Git. The kustomization.yaml
                output stays the recommended path: Flux re-applies flux-system and takes its fields back.
         :param Union['FluxLockdownOptionsArgs', 'FluxLockdownOptionsArgsDict'] lockdown: Multi-tenancy lockdown flags for the controllers (Flux's multi-tenancy lockdown).
+        :param Union['VaultTargetOptionsArgs', 'VaultTargetOptionsArgsDict'] vault: Vault or OpenBao transit keys for SOPS (needs
         """
         ...
     @overload
@@ -203,8 +239,10 @@ class FluxWorkloadIdentity(pulumi.ComponentResource):
                  cluster: Optional[Union['SourceClusterArgsArgs', 'SourceClusterArgsArgsDict']] = None,
                  flux_namespace: Optional[_builtins.str] = None,
                  gcp: Optional[Union['GcpTargetOptionsArgs', 'GcpTargetOptionsArgsDict']] = None,
+                 kubernetes: Optional[Union['KubernetesTargetOptionsArgs', 'KubernetesTargetOptionsArgsDict']] = None,
                  live_cluster: Optional[Union['FluxLiveClusterSettingsArgs', 'FluxLiveClusterSettingsArgsDict']] = None,
                  lockdown: Optional[Union['FluxLockdownOptionsArgs', 'FluxLockdownOptionsArgsDict']] = None,
+                 vault: Optional[Union['VaultTargetOptionsArgs', 'VaultTargetOptionsArgsDict']] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
         if not isinstance(opts, pulumi.ResourceOptions):
@@ -223,18 +261,23 @@ class FluxWorkloadIdentity(pulumi.ComponentResource):
             __props__.__dict__["cluster"] = cluster
             __props__.__dict__["flux_namespace"] = flux_namespace
             __props__.__dict__["gcp"] = gcp
+            __props__.__dict__["kubernetes"] = kubernetes
             __props__.__dict__["live_cluster"] = live_cluster
             __props__.__dict__["lockdown"] = lockdown
+            __props__.__dict__["vault"] = vault
             __props__.__dict__["aws_role_arns"] = None
             __props__.__dict__["azure_client_ids"] = None
             __props__.__dict__["flux_objects_yaml"] = None
             __props__.__dict__["gcp_remote_cluster_rbac_yaml"] = None
             __props__.__dict__["gcp_service_account_emails"] = None
+            __props__.__dict__["kubernetes_authentication_configuration_yaml"] = None
+            __props__.__dict__["kubernetes_remote_cluster_rbac_yaml"] = None
             __props__.__dict__["kustomization_yaml"] = None
             __props__.__dict__["object_settings"] = None
             __props__.__dict__["patch_set"] = None
             __props__.__dict__["tenant_rbac_yaml"] = None
             __props__.__dict__["tenant_service_accounts_yaml"] = None
+            __props__.__dict__["vault_role_names"] = None
             __props__.__dict__["warnings"] = None
         super(FluxWorkloadIdentity, __self__).__init__(
             'flux-identity:index:FluxWorkloadIdentity',
@@ -284,6 +327,22 @@ class FluxWorkloadIdentity(pulumi.ComponentResource):
         return pulumi.get(self, "gcp_service_account_emails")
 
     @_builtins.property
+    @pulumi.getter(name="kubernetesAuthenticationConfigurationYaml")
+    def kubernetes_authentication_configuration_yaml(self) -> pulumi.Output[_builtins.str]:
+        """
+        AuthenticationConfiguration documents for the remote clusters over OIDC (their kube-apiserver's --authentication-config).
+        """
+        return pulumi.get(self, "kubernetes_authentication_configuration_yaml")
+
+    @_builtins.property
+    @pulumi.getter(name="kubernetesRemoteClusterRbacYaml")
+    def kubernetes_remote_cluster_rbac_yaml(self) -> pulumi.Output[_builtins.str]:
+        """
+        RBAC to apply in the remote clusters over OIDC.
+        """
+        return pulumi.get(self, "kubernetes_remote_cluster_rbac_yaml")
+
+    @_builtins.property
     @pulumi.getter(name="kustomizationYaml")
     def kustomization_yaml(self) -> pulumi.Output[_builtins.str]:
         """
@@ -322,6 +381,14 @@ class FluxWorkloadIdentity(pulumi.ComponentResource):
         Tenant ServiceAccounts (object level), as a manifest; empty without tenants.
         """
         return pulumi.get(self, "tenant_service_accounts_yaml")
+
+    @_builtins.property
+    @pulumi.getter(name="vaultRoleNames")
+    def vault_role_names(self) -> pulumi.Output[Mapping[str, _builtins.str]]:
+        """
+        Vault role name per controller and tenant.
+        """
+        return pulumi.get(self, "vault_role_names")
 
     @_builtins.property
     @pulumi.getter

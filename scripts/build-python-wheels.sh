@@ -30,7 +30,7 @@ if ! command -v "$python" >/dev/null 2>&1; then
     log "$python is required (Python 3.9 or later)"
     exit 1
 fi
-pulumi_version="$(node -p "require('./package.json').dependencies['@pulumi/pulumi']")"
+pulumi_version="$(scripts/pinned-pulumi-version.sh)"
 py_version="$("$python" -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')"
 cache="${FLUX_IDENTITY_PYTHON_WHEELS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/flux-identity/python-wheels}"
 requirements="$(sha256sum sdk/python/pyproject.toml | cut -c1-12)"

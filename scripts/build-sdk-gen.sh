@@ -22,7 +22,7 @@ case "${1:-}" in
 esac
 
 src=scripts/gen-sdk
-pulumi_version="$(node -p "require('./package.json').dependencies['@pulumi/pulumi']")"
+pulumi_version="$(scripts/pinned-pulumi-version.sh)"
 codegen_version="$(awk '$1 == "github.com/pulumi/pulumi/pkg/v3" { print $2 }' "$src/go.mod")"
 if [[ "v$pulumi_version" != "$codegen_version" ]]; then
     log "$src/go.mod requires pkg/v3 $codegen_version, but package.json pins @pulumi/pulumi $pulumi_version; update $src/go.mod (go get github.com/pulumi/pulumi/pkg/v3@v$pulumi_version && go mod tidy)"

@@ -56,7 +56,7 @@ cp "$work/python/pulumi_flux_identity/README.md" "$work/python/README.md"
 # The Go SDK's module, one folder up from its package: requires the Pulumi Go SDK this package pins.
 import_path="$(node -p 'JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8")).language.go.importBasePath' "$schema")"
 module="${import_path%/go/*}"
-pulumi_version="$(node -p "require('./package.json').dependencies['@pulumi/pulumi']")"
+pulumi_version="$(scripts/pinned-pulumi-version.sh)"
 mkdir -p "$work/gomod/go"
 cp -R "$work/go/." "$work/gomod/go/"
 printf 'module %s\n\ngo 1.25.11\n\nrequire github.com/pulumi/pulumi/sdk/v3 v%s\n' "$module" "$pulumi_version" >"$work/gomod/go.mod"

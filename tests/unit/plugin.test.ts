@@ -78,6 +78,21 @@ describe("the plugin executable (provider/pulumi-resource-flux-identity)", () =>
     });
 });
 
+describe("the plugin in the flux-identity npm package", () => {
+    it("ships the executable as a bin, with the schema and the compiled plugin it runs", function () {
+        this.timeout(120_000);
+        const bin = (JSON.parse(readFileSync(fromRoot("package.json"), "utf8")) as { bin: Record<string, string> }).bin;
+        assert.equal(bin["pulumi-resource-flux-identity"], "provider/pulumi-resource-flux-identity", "a global install puts the plugin on PATH");
+        // --ignore-scripts: packing must not rebuild dist/ under the running tests.
+        const r = spawnSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: fromRoot(), encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+        assert.equal(r.status, 0, r.stderr);
+        const files = new Set((JSON.parse(r.stdout) as Array<{ files: Array<{ path: string }> }>)[0].files.map((f) => f.path));
+        for (const f of ["provider/pulumi-resource-flux-identity", "provider/schema.json", "dist/provider/src/plugin/serve.js", "dist/provider/src/plugin/schema-provider.js", "dist/provider/src/plugin/components.js"]) {
+            assert.ok(files.has(f), `the package holds ${f} (package.json "files")`);
+        }
+    });
+});
+
 describe("provider/ as a package of its own", () => {
     /** The packages a TypeScript file under provider/ imports (not node: builtins, not relative paths). */
     function importedPackages(): Set<string> {

@@ -2,21 +2,15 @@
 // generated Go SDK (sdk/go, by a replace directive) and the pinned Pulumi Go SDK, declaring
 // examples/yaml-byo's cluster through the plugin.
 
-import { strict as assert } from "node:assert";
 import { execFile } from "node:child_process";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { ByoOutputs, assertOutputsEqualRender, languageEnv, renderedByo } from "../helpers/byo-example";
+import { ByoOutputs, ProgramResult, itProvisionsTheExample, languageEnv, renderedByo } from "../helpers/byo-example";
 import { FoundTool, findGo } from "../helpers/language-tools";
 import { fromRoot } from "../helpers/paths";
 import { EngineScratch, PulumiCli, requirePulumiCli, requireTool } from "../helpers/pulumi-engine";
 
 const run = promisify(execFile);
-
-interface ProgramResult {
-    outputs: Record<string, unknown>;
-    changes: Record<string, number>;
-}
 
 describe("end to end: a Go program through the generated SDK and the plugin", function () {
     // The first build compiles the Pulumi Go SDK: minutes on a cold build cache.
@@ -44,17 +38,5 @@ describe("end to end: a Go program through the generated SDK and the plugin", fu
         return JSON.parse(stdout) as ProgramResult;
     };
 
-    it("declares FluxWorkloadIdentity with typed args: `up` outputs the files render writes", async () => {
-        const up = await program("up");
-        assertOutputsEqualRender(up.outputs, rendered);
-        assert.deepEqual(up.changes, { create: 4 }, "the stack, FluxWorkloadIdentity and its AWS and Azure children");
-    });
-
-    it("changes nothing on a second up, and destroys the stack", async () => {
-        const again = await program("up");
-        assert.deepEqual(again.changes, { same: 4 });
-        const destroy = await program("destroy");
-        assert.deepEqual(destroy.changes, { delete: 4 });
-        assert.deepEqual(scratch.stackResources("flux-identity-go-byo", "dev"), []);
-    });
+    itProvisionsTheExample(() => ({ program, rendered, scratch, project: "flux-identity-go-byo" }));
 });

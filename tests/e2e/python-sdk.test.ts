@@ -7,18 +7,13 @@ import { execFile, execFileSync } from "node:child_process";
 import { cpSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { ByoOutputs, assertOutputsEqualRender, languageEnv, renderedByo } from "../helpers/byo-example";
+import { ByoOutputs, ProgramResult, itProvisionsTheExample, languageEnv, renderedByo } from "../helpers/byo-example";
 import { FoundTool, findPythonWheels } from "../helpers/language-tools";
 import { fromRoot } from "../helpers/paths";
 import { EngineScratch, PulumiCli, pinnedPulumiVersion, requirePulumiCli, requireTool } from "../helpers/pulumi-engine";
 
 const run = promisify(execFile);
 const PROGRAM = fromRoot("tests", "e2e", "languages", "python", "main.py");
-
-interface ProgramResult {
-    outputs: Record<string, unknown>;
-    changes: Record<string, number>;
-}
 
 describe("end to end: a Python program through the generated SDK and the plugin", function () {
     this.timeout(300_000);
@@ -54,17 +49,5 @@ describe("end to end: a Python program through the generated SDK and the plugin"
         assert.equal(versions, `${pinnedPulumiVersion().slice(1)} ${version}`);
     });
 
-    it("declares FluxWorkloadIdentity with typed args: `up` outputs the files render writes", async () => {
-        const up = await program("up");
-        assertOutputsEqualRender(up.outputs, rendered);
-        assert.deepEqual(up.changes, { create: 4 }, "the stack, FluxWorkloadIdentity and its AWS and Azure children");
-    });
-
-    it("changes nothing on a second up, and destroys the stack", async () => {
-        const again = await program("up");
-        assert.deepEqual(again.changes, { same: 4 });
-        const destroy = await program("destroy");
-        assert.deepEqual(destroy.changes, { delete: 4 });
-        assert.deepEqual(scratch.stackResources("flux-identity-python-byo", "dev"), []);
-    });
+    itProvisionsTheExample(() => ({ program, rendered, scratch, project: "flux-identity-python-byo" }));
 });

@@ -45,6 +45,33 @@ export function renderedByo(outDir: string): ByoOutputs {
     };
 }
 
+/** What an Automation API program in another language prints for one operation. */
+export interface ProgramResult {
+    outputs: Record<string, unknown>;
+    changes: Record<string, number>;
+}
+
+/**
+ * The tests an inline Automation API program (in any language) declaring the example passes: `up` gives
+ * the rendered files, creating the stack, FluxWorkloadIdentity and its AWS and Azure children; a second
+ * `up` changes nothing; `destroy` deletes all four and leaves the stack empty.
+ */
+export function itProvisionsTheExample(ctx: () => { program: (operation: "up" | "destroy") => Promise<ProgramResult>; rendered: ByoOutputs; scratch: EngineScratch; project: string }): void {
+    it("declares FluxWorkloadIdentity with typed args: `up` outputs the files render writes", async () => {
+        const { program, rendered } = ctx();
+        const up = await program("up");
+        assertOutputsEqualRender(up.outputs, rendered);
+        assert.deepEqual(up.changes, { create: 4 }, "the stack, FluxWorkloadIdentity and its AWS and Azure children");
+    });
+
+    it("changes nothing on a second up, and destroys the stack", async () => {
+        const { program, scratch, project } = ctx();
+        assert.deepEqual((await program("up")).changes, { same: 4 });
+        assert.deepEqual((await program("destroy")).changes, { delete: 4 });
+        assert.deepEqual(scratch.stackResources(project, "dev"), []);
+    });
+}
+
 /** Every output the program exports equals what render wrote; the tenant and object files are not empty. */
 export function assertOutputsEqualRender(outputs: Record<string, unknown>, rendered: ByoOutputs): void {
     assert.deepEqual(Object.keys(outputs).sort(), Object.keys(rendered).sort(), "the program exports every output");

@@ -4,7 +4,8 @@
  *     linear growth);
  *  2. the AWS component under Pulumi mocks for 50 clusters against a hand-written program registering
  *     the same resources (target ratio <= 1.15);
- *  3. start of an AWS-only program against one that loads all four cloud SDKs;
+ *  3. start of a program building one AWS component (loading @pulumi/aws only) against one that loads all
+ *     four cloud SDKs;
  *  6. a mixed fleet of 1,000 clusters across every matrix cell: render, and FluxWorkloadIdentity under mocks;
  *  7. the fleet runner's overhead per stack over that fleet: `render` through runFleet against renderFleet
  *     alone, and `up` with a driver that returns at once (selection, validation, pool, events, results);
@@ -21,6 +22,20 @@ import { FleetSpec, loadFleet } from "../sdk/src/spec/fleet";
 import type { ClusterSpec } from "../provider/src/plan/cluster";
 import type { FluxWorkloadIdentityArgs } from "../provider/src/workload-identity/component";
 import { findPulumiCli } from "../tests/helpers/pulumi-engine";
+import type { FluxIdentityMocksOptions } from "../provider/src/testing";
+
+/** flux-identity/testing's mocks, counting registrations (loaded on use: render children load no Pulumi code). */
+async function countingMocks(options: FluxIdentityMocksOptions, count: () => void): Promise<P.runtime.Mocks> {
+    const { FluxIdentityMocks } = await import("../provider/src/testing");
+    const mocks = new FluxIdentityMocks(options);
+    return {
+        call: (args) => mocks.call(args),
+        newResource: (args) => {
+            count();
+            return mocks.newResource(args);
+        },
+    };
+}
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const SELF = __filename;
@@ -160,22 +175,7 @@ async function mocksMain(n: number, rounds: number): Promise<void> {
     const fleet = syntheticFleet(n, "aws");
     for (const c of fleet.clusters) if (c.aws) c.aws.accountId = "111122223333";
     let registered = 0;
-    const useMocks = () =>
-        pulumi.runtime.setMocks(
-            {
-                newResource: (a) => {
-                    registered++;
-                    const state: Record<string, unknown> = { ...a.inputs };
-                    if (a.type === AWS_TYPES.role) state.arn = `arn:aws:iam::111122223333:role${a.inputs.path}${a.inputs.name}`;
-                    if (a.type === AWS_TYPES.oidcProvider) state.arn = `arn:aws:iam::111122223333:oidc-provider/${String(a.inputs.url).slice(8)}`;
-                    return { id: `${a.name}-id`, state };
-                },
-                call: () => ({ accountId: "111122223333", arn: "arn:aws:iam::111122223333:user/bench", userId: "x", id: "111122223333" }),
-            },
-            "bench",
-            "bench",
-            false,
-        );
+    const useMocks = async () => pulumi.runtime.setMocks(await countingMocks({ aws: { accountId: "111122223333" } }, () => registered++), "bench", "bench", false);
     const gc = (globalThis as { gc?: () => void }).gc;
     const timed = async (body: () => Promise<void>): Promise<number> => {
         await useMocks();
@@ -274,19 +274,7 @@ async function cloudMocksMain(cloud: "azure" | "gcp", n: number, rounds: number)
     for (let round = 0; round < rounds; round++) {
         registered = 0;
         await pulumi.runtime.setMocks(
-            {
-                newResource: (a) => {
-                    registered++;
-                    const state: Record<string, unknown> = { ...a.inputs };
-                    if (a.type === "azure-native:managedidentity:UserAssignedIdentity") Object.assign(state, { clientId: "c1e00000-0000-4000-8000-000000000001", principalId: "9e000000-0000-4000-8000-000000000001" });
-                    if (a.type === "gcp:serviceaccount/account:Account") state.email = `${a.inputs.accountId}@${a.inputs.project}.iam.gserviceaccount.com`;
-                    return { id: `${a.name}-id`, state };
-                },
-                call: (a) =>
-                    a.token.startsWith("azure-native")
-                        ? { subscriptionId: subscription, tenantId: tenant, clientId: "x", objectId: "y" }
-                        : { projectId: (a.inputs as { projectId: string }).projectId, number: "123456789012", name: "p", id: "p" },
-            },
+            await countingMocks({ azure: { subscriptionId: subscription, tenantId: tenant }, gcp: { projectNumber: "123456789012" } }, () => registered++),
             "bench",
             "bench",
             false,
@@ -320,21 +308,7 @@ async function matrixMocksMain(n: number): Promise<void> {
     const azure = fleet.clusters.find((c) => c.azure)?.azure;
     let registered = 0;
     await pulumi.runtime.setMocks(
-        {
-            newResource: (a) => {
-                registered++;
-                const state: Record<string, unknown> = { ...a.inputs };
-                if (a.type === "azure-native:managedidentity:UserAssignedIdentity") Object.assign(state, { clientId: "c1e00000-0000-4000-8000-000000000001", principalId: "9e000000-0000-4000-8000-000000000001" });
-                if (a.type === "gcp:serviceaccount/account:Account") state.email = `${a.inputs.accountId}@${a.inputs.project}.iam.gserviceaccount.com`;
-                if (a.type === "aws:iam/role:Role") state.arn = `arn:aws:iam::${aws?.accountId}:role${(a.inputs.path as string) ?? "/"}${a.inputs.name as string}`;
-                return { id: `${a.name}-id`, state };
-            },
-            call: (a) => {
-                if (a.token.startsWith("azure-native")) return { subscriptionId: azure?.subscriptionId, tenantId: azure?.tenantId, clientId: "x", objectId: "y" };
-                if (a.token.startsWith("aws:")) return { accountId: aws?.accountId, arn: `arn:aws:iam::${aws?.accountId}:user/bench`, userId: "bench" };
-                return { projectId: (a.inputs as { projectId: string }).projectId, number: "123456789012", name: "p", id: "p" };
-            },
-        },
+        await countingMocks({ aws: { accountId: aws?.accountId }, azure: { subscriptionId: azure?.subscriptionId, tenantId: azure?.tenantId }, gcp: { projectNumber: "123456789012" } }, () => registered++),
         "bench",
         "bench",
         false,
@@ -490,13 +464,23 @@ async function main(): Promise<void> {
         out(`   ${cloud.padEnd(5)} ${r.ms.toFixed(0).padStart(6)} ms for ${regs} registrations: ${(r.ms / 50).toFixed(1)} ms/cluster, ${((r.ms / Math.max(regs, 1)) * 1000).toFixed(0)} µs/registration`);
     }
 
-    out("\n5. program start: AWS-only entry point against one loading all four cloud SDKs (median of 5 starts)");
-    const awsOnly = startMs("require('./dist/provider/src/aws')", 5);
-    const all = startMs("require('@pulumi/aws');require('@pulumi/azure-native');require('@pulumi/gcp');require('@pulumi/kubernetes');require('./dist/provider/src/aws')", 5);
+    out("\n5. program start: building one component of a cloud (it loads that cloud's SDK only) against the same with all four cloud SDKs loaded first (median of 5 starts)");
+    const build = (entry: string, cell: string, expr: string, preload = "") =>
+        [
+            preload,
+            "const pulumi = require('@pulumi/pulumi'); const { fluxIdentityMocks } = require('./dist/provider/src/testing');",
+            "const { loadFleet } = require('./dist/sdk/src/spec/fleet'); const { workloadIdentityArgsFromSpec } = require('./dist/sdk/src/program/fleet-program');",
+            `const a = workloadIdentityArgsFromSpec(loadFleet('examples/matrix/${cell}.yaml').clusters[0]);`,
+            `pulumi.runtime.setMocks(fluxIdentityMocks(), 'bench', 'bench', false).then(() => { const m = require('./dist/provider/src${entry}'); ${expr}; process.exit(0); });`,
+        ].join("\n");
+    const awsBuild = build("/aws", "kind-to-aws-controller", "new m.AwsFluxIdentity('x', { cluster: a.cluster, ...a.aws })");
+    const awsOnly = startMs(awsBuild, 5);
+    const all = startMs(`require('@pulumi/aws');require('@pulumi/azure-native');require('@pulumi/gcp');require('@pulumi/kubernetes');\n${awsBuild}`, 5);
     out(`   AWS only: ${awsOnly.toFixed(0)} ms   all four SDKs: ${all.toFixed(0)} ms   ratio ${(all / awsOnly).toFixed(2)}`);
-    const azureOnly = startMs("require('./dist/provider/src/azure')", 5);
-    const gcpOnly = startMs("require('./dist/provider/src/gcp')", 5);
-    out(`   Azure only: ${azureOnly.toFixed(0)} ms   GCP only: ${gcpOnly.toFixed(0)} ms`);
+    const azureOnly = startMs(build("/azure", "kind-to-azure-controller", "new m.AzureFluxIdentity('x', { cluster: a.cluster, ...a.azure })"), 5);
+    const gcpOnly = startMs(build("/gcp", "kind-to-gcp-controller", "new m.GcpFluxIdentity('x', { cluster: a.cluster, ...a.gcp })"), 5);
+    const none = startMs("require('./dist/provider/src')", 5);
+    out(`   Azure only: ${azureOnly.toFixed(0)} ms   GCP only: ${gcpOnly.toFixed(0)} ms   importing flux-identity (no component built, no SDK loaded): ${none.toFixed(0)} ms`);
 
     out("\n6. a mixed fleet of 1,000 clusters across all 32 matrix cells (examples/matrix), FluxWorkloadIdentity per cluster");
     const mr = [0, 1, 2].map(() => child(["render-matrix", "1000"]));

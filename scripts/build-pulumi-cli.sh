@@ -4,7 +4,7 @@
 #
 # The CLI is the package github.com/pulumi/pulumi/pkg/v3/cmd/pulumi. `go install pkg@version` refuses it
 # because pkg's go.mod has replace directives, so a throwaway module requires pkg and sdk at the version of
-# @pulumi/pulumi in package.json, copies pkg's replace directives that point at published modules (not the
+# @pulumi/pulumi in package.json's devDependencies (the SDK the tests run), copies pkg's replace directives that point at published modules (not the
 # ones pointing into pulumi's own tree), and builds the command. The version is stamped with -ldflags:
 # without it `pulumi version` prints nothing and the Automation API refuses the CLI.
 #
@@ -52,9 +52,9 @@ build_go_mod() {
     ' "$pkg_mod" | awk '{ target = $0; sub(/.*=>[[:space:]]*/, "", target); if (target !~ /^(\.|\/)/) print }'
 }
 
-version="${PULUMI_CLI_VERSION:-$(node -p "require('./package.json').dependencies['@pulumi/pulumi'].replace(/^[~^=v]+/, '')")}"
+version="${PULUMI_CLI_VERSION:-$(node -p "require('./package.json').devDependencies['@pulumi/pulumi'].replace(/^[~^=v]+/, '')")}"
 if ! [[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]]; then
-    log "@pulumi/pulumi must be pinned to an exact version in package.json to pick the CLI, got '$version'"
+    log "@pulumi/pulumi must be pinned to an exact version in package.json's devDependencies to pick the CLI, got '$version'"
     exit 2
 fi
 tag="v$version"

@@ -3,7 +3,7 @@
  * manifests (../shared/fixtures), or the project's own Flux-shaped fixture where those are absent.
  */
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { loadAll } from "js-yaml";
@@ -90,4 +90,48 @@ export function prepareFluxBuild(ctx: Mocha.Context, version = "flux-v2.9.4"): {
     const fixture = fluxFixture(version);
     if (fixture.source === "project") console.log("      note: ../shared/fixtures is absent; using tests/fixtures/flux-mini");
     return { fixture, baseline: kustomizeBuild(BASE_KUSTOMIZATION, fixture) };
+}
+
+const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+/**
+ * Builds a folder of a Flux repository as kustomize-controller builds a Kustomization's `spec.path`
+ * (fluxcd/pkg kustomize/kustomize_generator.go): with a kustomization file there, as it is; without one,
+ * from a generated one listing every .yaml/.yml file under it (each must decode as Kubernetes YAML) and
+ * every subfolder holding a kustomization file (as one resource, not descended into), in walk order.
+ * The repository is not changed: the build runs on a copy.
+ */
+export function fluxPathBuild(folder: string): { objects: KubeObject[]; generated?: string[] } {
+    const dir = mkdtempSync(path.join(tmpdir(), "flux-identity-flux-path-"));
+    try {
+        cpSync(folder, dir, { recursive: true });
+        let generated: string[] | undefined;
+        if (!KUSTOMIZATION_FILES.some((f) => existsSync(path.join(dir, f)))) {
+            generated = [];
+            const walk = (at: string) => {
+                for (const name of readdirSync(at).sort()) {
+                    const full = path.join(at, name);
+                    const rel = "./" + path.relative(dir, full).split(path.sep).join("/");
+                    if (statSync(full).isDirectory()) {
+                        if (KUSTOMIZATION_FILES.some((f) => existsSync(path.join(full, f)))) (generated as string[]).push(rel);
+                        else walk(full);
+                    } else if (/\.ya?ml$/.test(name)) {
+                        for (const doc of loadAll(readFileSync(full, "utf8"))) {
+                            if (doc !== null && doc !== undefined && !(typeof doc === "object" && "apiVersion" in doc && "kind" in doc)) throw new Error(`failed to decode Kubernetes YAML from ${rel}`);
+                        }
+                        (generated as string[]).push(rel);
+                    }
+                }
+            };
+            walk(dir);
+            writeFileSync(path.join(dir, "kustomization.yaml"), `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n${generated.map((r) => `- ${r}\n`).join("")}`);
+        }
+        const r = spawnSync("kubectl", ["kustomize", "--load-restrictor", "LoadRestrictionsNone", dir], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+        if (r.error) throw r.error;
+        if (r.status !== 0) throw new Error(`kubectl kustomize failed: ${r.stderr}`);
+        const objects = (loadAll(r.stdout) as KubeObject[]).filter((o) => o && o.kind);
+        return generated ? { objects, generated } : { objects };
+    } finally {
+        rmSync(dir, { recursive: true, force: true });
+    }
 }

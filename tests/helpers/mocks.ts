@@ -1,9 +1,10 @@
 /**
- * Pulumi's own mock runtime, recording every registration with its parent and dependencies.
- * Resource IDs and ARNs come back the way AWS would form them, so outputs can be checked.
+ * Pulumi's own mock runtime, recording every registration with its parent and dependencies. The
+ * answers are flux-identity/testing's (what users' tests get): resource IDs and ARNs come back the way
+ * the clouds would form them, so outputs can be checked.
  */
-import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { FluxIdentityMocks, mockAzureIdentityIds, outputValue } from "../../provider/src/testing";
 
 export interface Registration {
     type: string;
@@ -35,31 +36,50 @@ mocksModule.MockMonitor.prototype.registerResource = function (this: unknown, re
     return original.call(this, req, cb);
 };
 
-export class RecordingMocks implements pulumi.runtime.Mocks {
+/**
+ * flux-identity/testing's mocks (the answers the components' credential checks need, the clouds'
+ * outputs), recording every registration, and answering the example programs' cluster lookups.
+ */
+export class RecordingMocks extends FluxIdentityMocks {
     readonly registrations: Registration[] = [];
     readonly pending: Array<Omit<Registration, "inputs" | "urn">> = [];
 
     /** Issuer the mocked EKS API reports for any cluster. */
     eksIssuer = "https://oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE";
 
-    /** Subscription and tenant the mocked Azure credentials belong to. */
-    azureSubscription = "00000000-0000-4000-8000-000000000001";
-    azureTenant = "00000000-0000-4000-8000-0000000000aa";
+    constructor(account = "123456789012", partition: "aws" | "aws-cn" | "aws-us-gov" = "aws") {
+        // Every mocked GCP project has `account` (12 digits) as its project number.
+        super({ aws: { accountId: account, partition }, gcp: { projectNumber: account }, mocks: { call: (args) => this.clusterLookup(args) } });
+    }
 
-    constructor(
-        readonly account = "123456789012",
-        readonly partition = "aws",
-    ) {}
+    get account(): string {
+        return this.settings.aws.accountId;
+    }
+
+    get partition(): string {
+        return this.settings.aws.partition;
+    }
+
+    /** Subscription and tenant the mocked Azure credentials belong to. */
+    get azureSubscription(): string {
+        return this.settings.azure.subscriptionId;
+    }
+    set azureSubscription(value: string) {
+        this.settings.azure.subscriptionId = value;
+    }
+    get azureTenant(): string {
+        return this.settings.azure.tenantId;
+    }
+    set azureTenant(value: string) {
+        this.settings.azure.tenantId = value;
+    }
 
     /** The client and principal IDs the mocked Azure assigns a managed identity: derived from its name. */
     static azureIds(identityName: string): { clientId: string; principalId: string } {
-        const hex = createHash("sha256").update(identityName).digest("hex");
-        const guid = (h: string) => `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
-        return { clientId: guid(hex.slice(0, 32)), principalId: guid(hex.slice(32, 64)) };
+        return mockAzureIdentityIds(identityName);
     }
 
-    newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
-        const inputs = args.inputs as Record<string, unknown>;
+    override newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
         const meta = this.pending.find((p) => p.type === args.type && p.name === args.name);
         // Same rule as the mock monitor's own URNs: the parent's last type qualifies the child's.
         const parentType = meta?.parent ? (meta.parent.split("::")[2].split("$").pop() as string) : "";
@@ -68,49 +88,20 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
             type: args.type,
             name: args.name,
             custom: args.custom ?? true,
-            inputs,
+            inputs: args.inputs as Record<string, unknown>,
             parent: meta?.parent ?? "",
             dependencies: meta?.dependencies ?? [],
             urn,
         });
-        const state: Record<string, unknown> = { ...inputs };
-        if (args.type === "aws:iam/role:Role") {
-            state.arn = `arn:${this.partition}:iam::${this.account}:role${(inputs.path as string) ?? "/"}${inputs.name as string}`;
-        } else if (args.type === "aws:iam/openIdConnectProvider:OpenIdConnectProvider") {
-            state.arn = `arn:${this.partition}:iam::${this.account}:oidc-provider/${String(inputs.url).replace(/^https:\/\//, "")}`;
-        } else if (args.type === "azure-native:managedidentity:UserAssignedIdentity") {
-            Object.assign(state, RecordingMocks.azureIds(inputs.resourceName as string), { tenantId: this.azureTenant });
-        } else if (args.type === "gcp:serviceaccount/account:Account") {
-            state.email = `${inputs.accountId as string}@${inputs.project as string}.iam.gserviceaccount.com`;
-            state.name = `projects/${inputs.project as string}/serviceAccounts/${state.email as string}`;
-        } else if (args.type === "gcp:iam/workloadIdentityPool:WorkloadIdentityPool") {
-            // The mocked GCP reports `account` as the number of every project (see the getProject call).
-            state.name = `projects/${this.account}/locations/global/workloadIdentityPools/${inputs.workloadIdentityPoolId as string}`;
-        } else if (args.type === "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider") {
-            state.name = `projects/${this.account}/locations/global/workloadIdentityPools/${inputs.workloadIdentityPoolId as string}/providers/${inputs.workloadIdentityPoolProviderId as string}`;
-        } else if (args.type === "gcp:projects/iAMCustomRole:IAMCustomRole") {
-            state.name = `projects/${inputs.project as string}/roles/${inputs.roleId as string}`;
-        }
-        return { id: `${args.name}-id`, state };
+        return super.newResource(args) as { id: string; state: Record<string, unknown> };
     }
 
-    call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
-        if (args.token === "aws:index/getCallerIdentity:getCallerIdentity") {
-            return { accountId: this.account, arn: `arn:${this.partition}:iam::${this.account}:user/ci`, userId: "AIDAEXAMPLE", id: this.account };
-        }
-        if (args.token === "gcp:organizations/getProject:getProject") {
-            // Every mocked GCP project has `account` (12 digits) as its project number.
-            const projectId = (args.inputs as { projectId: string }).projectId;
-            return { projectId, number: this.account, name: projectId, id: `projects/${projectId}` };
-        }
+    /** The cluster lookups of the example programs (EKS, AKS, GKE); any other invoke returns nothing. */
+    private clusterLookup(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
         if (args.token === "aws:eks/getCluster:getCluster") {
             const name = (args.inputs as { name: string }).name;
             return { name, arn: `arn:${this.partition}:eks:us-east-1:${this.account}:cluster/${name}`, identities: [{ oidcs: [{ issuer: this.eksIssuer }] }] };
         }
-        if (args.token === "azure-native:authorization:getClientConfig") {
-            return { subscriptionId: this.azureSubscription, tenantId: this.azureTenant, clientId: "11111111-1111-4111-8111-111111111111", objectId: "22222222-2222-4222-8222-222222222222" };
-        }
-        // ---- Cluster lookups of the example programs (AKS, GKE) ----
         if (args.token === "azure-native:containerservice:getManagedCluster") {
             // OIDC issuer and workload identity enabled; the issuer is derived from the tenant and cluster name.
             const { resourceGroupName, resourceName } = args.inputs as { resourceGroupName: string; resourceName: string };
@@ -134,7 +125,6 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
                 workloadIdentityConfigs: [{ workloadPool: `${project}.svc.id.goog` }],
             };
         }
-        // ---- end of the example programs' cluster lookups ----
         return {};
     }
 
@@ -144,16 +134,14 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
 }
 
 /** Installs fresh mocks and returns them. */
-export async function useMocks(account?: string, partition?: string, project = "flux-identity"): Promise<RecordingMocks> {
+export async function useMocks(account?: string, partition?: "aws" | "aws-cn" | "aws-us-gov", project = "flux-identity"): Promise<RecordingMocks> {
     const mocks = new RecordingMocks(account, partition);
     current = mocks;
     await pulumi.runtime.setMocks(mocks, project, "test", false);
     return mocks;
 }
 
-export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
-    return new Promise((resolve) => output.apply((v) => resolve(v)));
-}
+export const valueOf = outputValue;
 
 /** Waits until every registration the program started has reached the mock monitor. */
 export async function settle(): Promise<void> {

@@ -22,7 +22,7 @@ export interface PulumiCli {
 }
 
 /** The CLI version the tests need: `v` and the exact version of @pulumi/pulumi in package.json. */
-export const pinnedPulumiVersion = (): string => `v${(JSON.parse(readFileSync(fromRoot("package.json"), "utf8")) as { dependencies: Record<string, string> }).dependencies["@pulumi/pulumi"].replace(/^[~^=v]+/, "")}`;
+export const pinnedPulumiVersion = (): string => `v${(JSON.parse(readFileSync(fromRoot("package.json"), "utf8")) as { devDependencies: Record<string, string> }).devDependencies["@pulumi/pulumi"].replace(/^[~^=v]+/, "")}`;
 
 function versionAt(root: string): string | undefined {
     const bin = path.join(root, "bin", "pulumi");

@@ -49,10 +49,19 @@ describe("CLI fleet commands (runner with a test double at the workspace boundar
         mkdirSync(path.dirname(gotk), { recursive: true });
         writeFileSync(gotk, "# owned by flux bootstrap\n");
         const captured = { out: "", err: "" };
-        const driver = new FakeDriver();
+        // Stack outputs as the cluster program exports them: the Flux side is written whole or not at all.
+        const driver = new FakeDriver(async (call, d) => {
+            const result = await defaultScript(call, d);
+            return { ...result, outputs: { ...result.outputs, tenantServiceAccountsYaml: "", tenantRbacYaml: "" } };
+        });
         const code = await runCli(["up", FLEET, "--json", "--write", repo, "--select", "prod-eks", "--select", "prod-aks"], io(captured), deps(driver));
         assert.equal(code, 0, captured.err);
-        const events = captured.out.trim().split("\n").map((l) => JSON.parse(l) as FleetEvent);
+        const lines = captured.out.trim().split("\n").map((l) => JSON.parse(l) as FleetEvent | { type: "flux-repo-written"; clusters: Array<{ cluster: string; changes: Array<{ path: string; action: string }> }> });
+        const written = lines.pop();
+        assert.ok(written?.type === "flux-repo-written", "the write is reported after the run, as one more JSON line");
+        assert.deepEqual(written.clusters.map((c) => c.cluster).sort(), ["prod-aks", "prod-eks"]);
+        assert.ok(written.clusters.every((c) => c.changes.some((x) => x.path === `clusters/${c.cluster}/flux-system/kustomization.yaml` && x.action === "created")));
+        const events = lines as FleetEvent[];
         assert.equal(events[0].type, "run-started");
         assert.equal(events[events.length - 1].type, "run-finished");
         assert.deepEqual(events.filter((e) => e.type === "cluster-finished").map((e) => (e as { cluster: string }).cluster).sort(), ["prod-aks", "prod-eks"]);

@@ -115,7 +115,7 @@ describe("fleet settings: schema", () => {
         ["an invalid label key", {}, awsCluster("one", { labels: { "-bad": "x" } }), "clusters[0].labels.-bad", /not a valid Kubernetes label key/],
         ["a prefixed label key with an invalid prefix", {}, awsCluster("one", { labels: { "Example.com/x": "x" } }), 'clusters[0].labels["Example.com/x"]', /label key/],
         ["an invalid label value", {}, awsCluster("one", { labels: { env: "prod env" } }), "clusters[0].labels.env", /expected form/],
-        ["a label value that is not a string", {}, awsCluster("one", { labels: { replicas: 3 as unknown as string } }), "clusters[0].labels.replicas", /expected string/],
+        ["a label value that is not a string", {}, awsCluster("one", { labels: { replicas: 3 as unknown as string } }), "clusters[0].labels.replicas", /expected a string, got the number 3/],
     ];
     for (const [what, s, cluster, at, message] of refused) {
         it(`refuses ${what} at its field path`, () => {
@@ -461,7 +461,7 @@ describe("loading a fleet for a run", () => {
     });
 
     it("refuses an unreadable file and an invalid backend override", () => {
-        assert.match(issuesOf(() => loadFleetForRun(path.join(dir, "missing.yaml")))[0].message, /cannot read the fleet file/);
+        assert.match(issuesOf(() => loadFleetForRun(path.join(dir, "missing.yaml")))[0].message, /there is no file at this path/);
         assert.deepEqual(issuesOf(() => loadFleetForRun(EXAMPLE, { env: {}, backendUrl: "ftp://x" })).map((i) => i.path), ["backendUrl"]);
     });
 });

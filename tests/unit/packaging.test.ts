@@ -1,7 +1,8 @@
 /**
  * Packaging facts: Pulumi's schema inference accepts the components' public types (so Python, Go and
- * .NET users can consume them), the AWS entry point never loads the other clouds' SDKs, the issuer entry
- * point loads only its backend's storage module, and render loads no Pulumi code at all.
+ * .NET users can consume them), no entry point loads a cloud SDK at import, each component loads only its
+ * own SDK when built (and names it when it is missing), the issuer loads only its backend's storage
+ * module, and render loads no Pulumi code at all. tests/e2e/package-install.test.ts installs the package.
  */
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
@@ -128,27 +129,81 @@ describe("packaging", () => {
         return JSON.parse(r.stdout) as string[];
     }
 
-    it("loads @pulumi/aws but never azure-native, gcp or kubernetes from the AWS entry point", () => {
-        const mods = loadedModules("require('./dist/provider/src/aws')");
-        assert.ok(mods.some((m) => m.includes("node_modules/@pulumi/aws/")), "loads the AWS SDK");
-        for (const other of ["@pulumi/azure-native", "@pulumi/gcp", "@pulumi/kubernetes"]) {
-            assert.ok(!mods.some((m) => m.includes(`node_modules/${other}/`)), `loads ${other}`);
-        }
+    const SDKS = ["@pulumi/aws", "@pulumi/azure-native", "@pulumi/gcp", "@pulumi/kubernetes"];
+    const loads = (mods: string[], sdk: string) => mods.some((m) => m.includes(`node_modules/${sdk}/`));
+
+    /**
+     * In a fresh process: requires `entry`, then builds `build` (an expression of the entry's module `m`
+     * and the args `a` of the matrix cell's cluster) under flux-identity/testing's mocks. Returns the
+     * modules loaded by the import and once the component is built. `hideSdk` makes one SDK missing.
+     */
+    function modulesAround(entry: string, cell: string, build: string, hideSdk?: string): { atImport: string[]; built: string[]; error?: string } {
+        const script = [
+            "const Module = require('node:module');",
+            `const hidden = ${JSON.stringify(hideSdk ?? null)};`,
+            "const resolve = Module._resolveFilename;",
+            "Module._resolveFilename = function (request, ...rest) {",
+            "  if (hidden && (request === hidden || request.startsWith(hidden + '/'))) throw Object.assign(new Error(`Cannot find module '${request}'`), { code: 'MODULE_NOT_FOUND' });",
+            "  return resolve.call(this, request, ...rest);",
+            "};",
+            "const pulumi = require('@pulumi/pulumi');",
+            "const { fluxIdentityMocks } = require('./dist/provider/src/testing');",
+            "const { loadFleet } = require('./dist/sdk/src/spec/fleet');",
+            "const { workloadIdentityArgsFromSpec } = require('./dist/sdk/src/program/fleet-program');",
+            `const spec = loadFleet('examples/matrix/${cell}.yaml').clusters[0];`,
+            "const a = workloadIdentityArgsFromSpec(spec);",
+            "pulumi.runtime.setMocks(fluxIdentityMocks(), 'p', 's', false).then(() => {",
+            `  const m = require('./dist/provider/src${entry}');`,
+            "  const atImport = Object.keys(require.cache);",
+            "  let error;",
+            `  try { ${build}; } catch (e) { error = e.message; }`,
+            // The modules a component loads, it loads while it is built; its outputs are not needed.
+            "  process.stdout.write(JSON.stringify({ atImport, built: Object.keys(require.cache), error }));",
+            "  process.exit(0);",
+            "});",
+        ].join("\n");
+        const r = spawnSync(process.execPath, ["-e", script], { cwd: fromRoot(), encoding: "utf8", timeout: 120000 });
+        // The exit code is not asked for: Pulumi's runtime reports the registrations left pending at exit.
+        assert.ok(r.stdout.startsWith("{"), `status ${r.status}: ${r.stderr}`);
+        return JSON.parse(r.stdout) as { atImport: string[]; built: string[]; error?: string };
+    }
+
+    const components: Array<[string, string, string, string, string]> = [
+        ["AwsFluxIdentity", "/aws", "kind-to-aws-controller", "new m.AwsFluxIdentity('x', { cluster: a.cluster, ...a.aws })", "@pulumi/aws"],
+        ["AzureFluxIdentity", "/azure", "kind-to-azure-controller", "new m.AzureFluxIdentity('x', { cluster: a.cluster, ...a.azure })", "@pulumi/azure-native"],
+        ["GcpFluxIdentity", "/gcp", "kind-to-gcp-controller", "new m.GcpFluxIdentity('x', { cluster: a.cluster, ...a.gcp })", "@pulumi/gcp"],
+        ["FluxWorkloadIdentity reaching AWS only", "", "kind-to-aws-controller", "new m.FluxWorkloadIdentity('x', a)", "@pulumi/aws"],
+        ["FluxWorkloadIdentity reaching GCP only", "", "eks-to-gcp-controller", "new m.FluxWorkloadIdentity('x', a)", "@pulumi/gcp"],
+    ];
+    for (const [component, entry, cell, build, sdk] of components) {
+        it(`${component}: its entry point (flux-identity${entry}) loads no cloud SDK; building it loads ${sdk} and no other`, () => {
+            const { atImport, built, error } = modulesAround(entry, cell, build);
+            assert.equal(error, undefined);
+            for (const s of SDKS) assert.ok(!loads(atImport, s), `importing flux-identity${entry} loads ${s}`);
+            assert.ok(loads(built, sdk), `building ${component} loads ${sdk}`);
+            for (const other of SDKS.filter((s) => s !== sdk)) assert.ok(!loads(built, other), `building ${component} loads ${other}`);
+        });
+
+        it(`${component}: without ${sdk} installed, building it says which package to install`, () => {
+            const { error } = modulesAround(entry, cell, build, sdk);
+            const usedBy = component.startsWith("FluxWorkloadIdentity") ? (sdk === "@pulumi/aws" ? "AwsFluxIdentity" : "GcpFluxIdentity") : component;
+            assert.equal(
+                error,
+                `flux-identity: ${usedBy} needs ${sdk}, which is not installed. Fix: npm install "${sdk}@${(JSON.parse(readFileSync(fromRoot("package.json"), "utf8")) as { peerDependencies: Record<string, string> }).peerDependencies[sdk]}" (an optional peer dependency of flux-identity: install the SDKs of the clouds your program uses).`,
+            );
+        });
+    }
+
+    it("building Azure's component loads azure-native's identity and authorization modules, not its whole index", () => {
+        const { built } = modulesAround("/azure", "kind-to-azure-controller", "new m.AzureFluxIdentity('x', { cluster: a.cluster, ...a.azure })");
+        assert.ok(loads(built, "@pulumi/azure-native/managedidentity"), "loads the managed identity module");
+        assert.ok(!built.some((m) => m.endsWith("node_modules/@pulumi/azure-native/index.js")), "loads azure-native's whole index");
     });
 
-    it("loads azure-native's identity modules but never aws, gcp or kubernetes from the Azure entry point", () => {
-        const mods = loadedModules("require('./dist/provider/src/azure')");
-        assert.ok(mods.some((m) => m.includes("node_modules/@pulumi/azure-native/managedidentity/")), "loads the managed identity module");
-        for (const other of ["@pulumi/aws", "@pulumi/gcp", "@pulumi/kubernetes"]) {
-            assert.ok(!mods.some((m) => m.includes(`node_modules/${other}/`)), `loads ${other}`);
-        }
-    });
-
-    it("loads @pulumi/gcp but never aws, azure-native or kubernetes from the GCP entry point", () => {
-        const mods = loadedModules("require('./dist/provider/src/gcp')");
-        assert.ok(mods.some((m) => m.includes("node_modules/@pulumi/gcp/")), "loads the GCP SDK");
-        for (const other of ["@pulumi/aws", "@pulumi/azure-native", "@pulumi/kubernetes"]) {
-            assert.ok(!mods.some((m) => m.includes(`node_modules/${other}/`)), `loads ${other}`);
+    it("loads no cloud SDK from the root entry point or the sdk entry point", () => {
+        for (const entry of ["./dist/provider/src", "./dist/sdk/src", "./dist/provider/src/testing", "./dist/provider/src/core"]) {
+            const mods = loadedModules(`require('${entry}')`);
+            for (const sdk of SDKS) assert.ok(!loads(mods, sdk), `${entry} loads ${sdk}`);
         }
     });
 
@@ -199,12 +254,16 @@ describe("packaging", () => {
         assert.deepEqual(COMPONENTS.map((c) => c.name).sort(), ["AwsFluxIdentity", "AzureFluxIdentity", "FluxLiveCluster", "FluxWorkloadIdentity", "GcpFluxIdentity", "KubernetesFluxIdentity", "PublicOidcIssuer"]);
     });
 
-    it("loads @pulumi/kubernetes but never aws, azure-native or gcp from the live entry point", () => {
-        const mods = loadedModules("require('./dist/provider/src/live')");
-        assert.ok(mods.some((m) => m.includes("node_modules/@pulumi/kubernetes/")), "loads the Kubernetes SDK");
-        for (const other of ["@pulumi/aws", "@pulumi/azure-native", "@pulumi/gcp"]) {
-            assert.ok(!mods.some((m) => m.includes(`node_modules/${other}/`)), `loads ${other}`);
-        }
+    it("FluxLiveCluster: the live entry point loads no SDK; building it loads @pulumi/kubernetes's apps, core and rbac modules and no cloud SDK", () => {
+        const build = "const { planCluster } = require('./dist/provider/src/plan/cluster'); const layout = planCluster(spec).patchSet; new m.FluxLiveCluster('x', { layout, patchSet: layout })";
+        const { atImport, built, error } = modulesAround("/live", "kind-to-aws-controller", build);
+        assert.equal(error, undefined);
+        for (const s of SDKS) assert.ok(!loads(atImport, s), `importing flux-identity/live loads ${s}`);
+        assert.ok(loads(built, "@pulumi/kubernetes/apps/v1"), "loads the Kubernetes SDK's apps/v1");
+        assert.ok(!built.some((m) => m.endsWith("node_modules/@pulumi/kubernetes/index.js")), "loads the Kubernetes SDK's whole index");
+        for (const other of ["@pulumi/aws", "@pulumi/azure-native", "@pulumi/gcp"]) assert.ok(!loads(built, other), `loads ${other}`);
+        const missing = modulesAround("/live", "kind-to-aws-controller", build, "@pulumi/kubernetes").error;
+        assert.match(missing ?? "", /^flux-identity: FluxLiveCluster \(live-cluster mode\) needs @pulumi\/kubernetes, which is not installed\. Fix: npm install "@pulumi\/kubernetes@/);
     });
 
     it("exports the live entry point from the package like the others", () => {

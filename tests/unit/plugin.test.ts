@@ -114,15 +114,18 @@ describe("provider/ as a package of its own", () => {
         return out;
     }
 
-    it("depends on every package its code imports, at the ranges package.json gives them", () => {
+    it("depends on every package its code imports, at a version or range package.json gives them", () => {
         const provider = manifest("provider", "package.json");
         const root = manifest("package.json");
-        const rootRanges = { ...root.devDependencies, ...root.optionalDependencies, ...root.peerDependencies, ...root.dependencies };
+        const rootEntries = (name: string): string[] =>
+            [root.dependencies, root.devDependencies, root.peerDependencies, root.optionalDependencies].map((d) => d?.[name]).filter((r): r is string => r !== undefined);
         const imported = [...importedPackages()].sort();
         assert.ok(imported.includes("@pulumi/pulumi") && imported.includes("@pulumi/aws"), imported.join(", "));
         assert.deepEqual(Object.keys(provider.dependencies ?? {}).sort(), imported, "provider/package.json dependencies are exactly what provider/ imports");
+        // The plugin is an application: it may pin what the package takes as a peer range, as long as
+        // package.json says the same somewhere (the version tested, or the range users get).
         for (const [name, range] of Object.entries({ ...provider.dependencies, ...provider.devDependencies })) {
-            assert.equal(range, rootRanges[name], `${name}: provider/package.json and package.json must agree`);
+            assert.ok(rootEntries(name).includes(range), `${name}: provider/package.json has ${range}, package.json ${JSON.stringify(rootEntries(name))}; they must agree`);
         }
         assert.ok(provider.devDependencies?.typescript, "building provider/ on its own needs TypeScript");
     });

@@ -48,14 +48,14 @@ describe("fleet spec", () => {
     it("loads and renders the example fleet", () => {
         const rendered = renderFleet(loadFleet(EXAMPLE));
         assert.deepEqual(rendered.map((c) => c.name), ["prod-eks", "staging-eks", "dev-kind", "analytics-gke", "prod-aks", "edge-kind", "prod-gke", "lab-kind"]);
-        assert.deepEqual(Object.keys(rendered[2].files), ["flux-system/kustomization.yaml", "plan.json", "tenants/service-accounts.yaml", "tenants/rbac.yaml", "flux-objects.yaml"]);
+        assert.deepEqual(Object.keys(rendered[2].files), ["flux-system/kustomization.yaml", "plan.json", "tenants/service-accounts.yaml", "tenants/rbac.yaml", "flux-objects.yaml", "diagram.md", "import.json"]);
     });
 
     const structural: Array<[string, string, string, RegExp]> = [
         ["unknown field", CLUSTER.replace("region:", "regoin:"), "clusters[0].aws.regoin", /unknown field/],
         ["missing required field", CLUSTER.replace("    issuerUrl: https://issuer.example.com\n", ""), "clusters[0].issuerUrl", /required/],
         ["unknown cluster type", CLUSTER.replace("type: generic", "type: openshift"), "clusters[0].type", /not allowed/],
-        ["unquoted account ID", CLUSTER.replace('"123456789012"', "123456789012"), "clusters[0].aws.accountId", /expected string/],
+        ["unquoted account ID", CLUSTER.replace('"123456789012"', "123456789012"), "clusters[0].aws.accountId", /expected a string, got the number 123456789012/],
         ["unknown Flux kind", CLUSTER.replace("bucketArns: [arn:aws:s3:::flux-bucket]", "bucketArns: [arn:aws:s3:::flux-bucket]\n            usedBy: [Buckets]"), "clusters[0].aws.controllers.s3[0].usedBy[0]", /not allowed/],
     ];
     for (const [name, cluster, at, message] of structural) {
@@ -187,7 +187,7 @@ describe("flux-identity CLI", () => {
         assert.deepEqual(JSON.parse(ok.stdout).clusters.map((c: { cluster: string }) => c.cluster), ["prod-eks", "staging-eks", "dev-kind", "analytics-gke", "prod-aks", "edge-kind", "prod-gke", "lab-kind"]);
         const missing = spawnSync(process.execPath, [bin, "render", path.join(out, "nope.yaml"), "--out", out], { encoding: "utf8" });
         assert.equal(missing.status, 2);
-        assert.match(missing.stderr, /cannot read the fleet file/);
+        assert.match(missing.stderr, /there is no file at this path/);
         const usage = spawnSync(process.execPath, [bin, "render", EXAMPLE], { encoding: "utf8" });
         assert.equal(usage.status, 1);
         assert.match(usage.stderr, /--out/);

@@ -2,6 +2,7 @@
 
 import { Issues, show } from "../core/errors";
 import { AwsPartition, isSupportedPartition, partitionOfRegion } from "./partition";
+import { withArticle } from "../core/articles";
 
 export interface ParsedArn {
     readonly partition: string;
@@ -119,7 +120,7 @@ const ACCOUNT = /^\d{12}$/;
 export function checkArn(value: unknown, kind: ArnKind, partition: AwsPartition, issues: Issues, field: string | number): ParsedArn | undefined {
     const example = kind.example(partition);
     if (typeof value !== "string" || value.length === 0) {
-        issues.add(field, `expected an ${kind.what}, got ${show(value)}.`, `use ${example}.`);
+        issues.add(field, `expected ${withArticle(kind.what)}, got ${show(value)}.`, `use ${example}.`);
         return undefined;
     }
     const arn = parseArn(value);
@@ -128,7 +129,7 @@ export function checkArn(value: unknown, kind: ArnKind, partition: AwsPartition,
         return undefined;
     }
     if (arn.service !== kind.service) {
-        issues.add(field, `${show(value)} is an ARN of service ${show(arn.service)}, not an ${kind.what}.`, `use ${example}.`);
+        issues.add(field, `${show(value)} is an ARN of service ${show(arn.service)}, not ${withArticle(kind.what)}.`, `use ${example}.`);
         return undefined;
     }
     if (!isSupportedPartition(arn.partition)) {
@@ -168,7 +169,7 @@ export function checkArn(value: unknown, kind: ArnKind, partition: AwsPartition,
         return undefined;
     }
     if (!kind.resource.test(arn.resource)) {
-        issues.add(field, `${show(value)} does not name a valid resource for an ${kind.what}.`, kind.resourceFix?.(arn.resource) ?? `use ${example}.`);
+        issues.add(field, `${show(value)} does not name a valid resource for ${withArticle(kind.what)}.`, kind.resourceFix?.(arn.resource) ?? `use ${example}.`);
         return undefined;
     }
     return arn;

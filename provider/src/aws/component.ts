@@ -3,18 +3,20 @@
  * this file only turns its resource list into children and its patch set into outputs.
  */
 
-import * as aws from "@pulumi/aws";
+import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { FluxIdentityValidationError } from "../core/errors";
+import { FLUX_IDENTITY_INVOKES, unansweredInvoke } from "../pulumi/invokes";
 import { FluxPatchSet } from "../core/patch";
 import { renderFluxSide } from "../flux/kustomization";
 import { FluxObjectSetting } from "../flux/objects";
 import { defineLazyOutputs } from "../pulumi/lazy-outputs";
-import { ResourceFactory, createPlannedChildren } from "../pulumi/planned-resources";
+import { loadPeerSdk } from "../pulumi/peer-sdk";
+import { createPlannedChildren } from "../pulumi/planned-resources";
 import { SourceClusterArgs, isKnown, resolvedCluster } from "../pulumi/source-cluster-args";
 import { awsFluxPatchSet } from "./patches";
 import { AwsPlan, AwsPlanInput, PendingValues, plannedRoleArns, planAws } from "./plan";
-import { AWS_TYPES, AwsResourceType, POLICY_PROPERTIES, describeAwsResources } from "./resources";
+import { POLICY_PROPERTIES, describeAwsResources } from "./resources";
 import { PolicyDocument, policyJson } from "./policy";
 import { AwsTargetOptions } from "./spec";
 
@@ -29,19 +31,9 @@ export interface AwsFluxIdentityArgs extends AwsTargetOptions {
     oidcProviderArn?: pulumi.Input<string>;
 }
 
-// The planner guarantees each type's arguments; the parity tests compare them with what is registered.
-const FACTORIES: Record<AwsResourceType, ResourceFactory> = {
-    [AWS_TYPES.oidcProvider]: (n, a, o) => new aws.iam.OpenIdConnectProvider(n, a as unknown as aws.iam.OpenIdConnectProviderArgs, o),
-    [AWS_TYPES.role]: (n, a, o) => new aws.iam.Role(n, a as unknown as aws.iam.RoleArgs, o),
-    [AWS_TYPES.rolePolicy]: (n, a, o) => new aws.iam.RolePolicy(n, a as unknown as aws.iam.RolePolicyArgs, o),
-    [AWS_TYPES.rolePolicyAttachment]: (n, a, o) => new aws.iam.RolePolicyAttachment(n, a as unknown as aws.iam.RolePolicyAttachmentArgs, o),
-    [AWS_TYPES.podIdentityAssociation]: (n, a, o) => new aws.eks.PodIdentityAssociation(n, a as unknown as aws.eks.PodIdentityAssociationArgs, o),
-    [AWS_TYPES.accessEntry]: (n, a, o) => new aws.eks.AccessEntry(n, a as unknown as aws.eks.AccessEntryArgs, o),
-    [AWS_TYPES.accessPolicyAssociation]: (n, a, o) => new aws.eks.AccessPolicyAssociation(n, a as unknown as aws.eks.AccessPolicyAssociationArgs, o),
-    [AWS_TYPES.repositoryPolicy]: (n, a, o) => new aws.ecr.RepositoryPolicy(n, a as unknown as aws.ecr.RepositoryPolicyArgs, o),
-    [AWS_TYPES.bucketPolicy]: (n, a, o) => new aws.s3.BucketPolicy(n, a as unknown as aws.s3.BucketPolicyArgs, o),
-    [AWS_TYPES.keyPolicy]: (n, a, o) => new aws.kms.KeyPolicy(n, a as unknown as aws.kms.KeyPolicyArgs, o),
-};
+// @pulumi/aws loads with the first AwsFluxIdentity built, not with this module (see ../pulumi/peer-sdk).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const awsSdk = (): typeof import("./sdk") => loadPeerSdk("@pulumi/aws", "AwsFluxIdentity", () => require("./sdk"));
 
 /** The value a planned property takes as a resource argument: policy documents become JSON. */
 export function awsArgumentValue(key: string, value: unknown): unknown {
@@ -142,6 +134,7 @@ export class AwsFluxIdentity extends pulumi.ComponentResource {
 
     constructor(name: string, args: AwsFluxIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         const prepared = prepare(args);
+        const sdk = awsSdk();
         super(AWS_FLUX_IDENTITY_TYPE, name, {}, opts);
         const { shape } = prepared;
         const described = prepared.plan?.apply(describeAwsResources);
@@ -149,8 +142,8 @@ export class AwsFluxIdentity extends pulumi.ComponentResource {
         const resources = describeAwsResources(shape);
         // Role ARNs are planned from accountId: refuse to create anything with credentials of another account.
         // Every other resource depends on the roots, so holding the roots until the check passes holds everything.
-        const gate = resources.length > 0 ? verifyCallerAccount(shape.accountId, shape.partition, this).apply((): pulumi.Resource[] => []) : undefined;
-        const created = createPlannedChildren({ parent: this, prefix: name, resources, described, factories: FACTORIES, argumentValue: awsArgumentValue, gate });
+        const gate = resources.length > 0 ? verifyCallerAccount(sdk, shape.accountId, shape.partition, this).apply((): pulumi.Resource[] => []) : undefined;
+        const created = createPlannedChildren({ parent: this, prefix: name, resources, described, factories: sdk.AWS_FACTORIES, argumentValue: awsArgumentValue, gate });
 
         // The result waits for the roles and OIDC provider it names.
         const awaited = pulumi.all(
@@ -183,8 +176,9 @@ export class AwsFluxIdentity extends pulumi.ComponentResource {
 }
 
 /** Resolves once the AWS credentials are known to be for `accountId` in `partition`; rejects otherwise. */
-function verifyCallerAccount(accountId: string, partition: string, parent: pulumi.Resource): pulumi.Output<true> {
-    return aws.getCallerIdentityOutput({}, { parent }).apply((id) => {
+function verifyCallerAccount(sdk: typeof import("./sdk"), accountId: string, partition: string, parent: pulumi.Resource): pulumi.Output<true> {
+    return sdk.awsCallerIdentity(parent).apply((id) => {
+        if (typeof id?.accountId !== "string" || typeof id.arn !== "string") throw unansweredInvoke(FLUX_IDENTITY_INVOKES.awsCallerIdentity, "accountId and arn");
         const callerPartition = id.arn.split(":")[1];
         if (id.accountId !== accountId || callerPartition !== partition) {
             throw new FluxIdentityValidationError([

@@ -11,6 +11,7 @@ import { SourceCluster, SourceClusterType, resolveSourceCluster } from "../core/
 import { Issues, show } from "../core/errors";
 import { controllersToCreate } from "../core/used-by";
 import { checkNamespace, serviceAccountKey } from "../core/kubernetes";
+import { DistinctPart } from "../core/names";
 import { sortedRecord } from "../core/order";
 import { planAccessEntries } from "./access-entries";
 import { IAM_OIDC_PROVIDER, IAM_POLICY, IAM_ROLE, checkArn } from "./arn";
@@ -222,7 +223,7 @@ export function planAws(input: AwsPlanInput, options: AwsPlanOptions = {}): AwsP
     };
     const roles: AwsRolePlan[] = [];
     const grantsByRole = new Map<string, AwsGrant[]>();
-    const addRole = (key: string, readable: string, serves: AwsIdentityServes, grants: AwsGrant[], managed: boolean) => {
+    const addRole = (key: string, readable: DistinctPart, serves: AwsIdentityServes, grants: AwsGrant[], managed: boolean) => {
         roles.push(makeRole(ctx, key, readable, serves, grants, managed));
         grantsByRole.set(key, grants);
     };
@@ -252,7 +253,7 @@ export function planAws(input: AwsPlanInput, options: AwsPlanOptions = {}): AwsP
             tenantRoles[tkey] = key;
         } else {
             const key = `tenant/${tkey}`;
-            addRole(key, `${t.ref.namespace}-${t.ref.name}`, serves, t.grants, false);
+            addRole(key, [t.ref.namespace, t.ref.name], serves, t.grants, false);
             tenantRoles[tkey] = key;
         }
     }

@@ -2,7 +2,7 @@
 
 import { ResolvedSourceCluster } from "../core/cluster";
 import { serviceAccountKey, serviceAccountSubject } from "../core/kubernetes";
-import { boundedName } from "../core/names";
+import { DistinctPart, distinctName, distinctParts, distinctText } from "../core/names";
 import { sortedRecord } from "../core/order";
 import { AwsGrant, identityPermissions } from "./grants";
 import { AwsPartition } from "./partition";
@@ -32,12 +32,12 @@ export interface RoleContext {
 }
 
 /** IAM role names: at most 64 of [\w+=,.@-]. The hash covers partition, account, region, issuer and identity. */
-export function roleName(ctx: Pick<RoleContext, "cluster" | "partition" | "accountId" | "region" | "namePrefix">, key: string, readable: string): string {
+export function roleName(ctx: Pick<RoleContext, "cluster" | "partition" | "accountId" | "region" | "namePrefix">, key: string, readable: DistinctPart): string {
     const seed = JSON.stringify(["aws-role", ctx.partition, ctx.accountId, ctx.region, ctx.cluster.issuerUrl, ctx.cluster.name, key]);
-    return boundedName([`${ctx.namePrefix}${ctx.cluster.name}-${readable}`], seed, { maxLength: 64, allowed: /[\w+=,.@-]/ });
+    return distinctName({ prefix: ctx.namePrefix, shared: ctx.cluster.name, distinct: distinctParts(readable) }, seed, { maxLength: 64, allowed: /[\w+=,.@-]/ });
 }
 
-export function makeRole(ctx: RoleContext, key: string, readable: string, serves: AwsIdentityServes, grants: AwsGrant[], managedShortcut: boolean): AwsRolePlan {
+export function makeRole(ctx: RoleContext, key: string, readable: DistinctPart, serves: AwsIdentityServes, grants: AwsGrant[], managedShortcut: boolean): AwsRolePlan {
     const name = roleName(ctx, key, readable);
     const subjects = serves.tenant
         ? [serviceAccountSubject(serves.tenant.namespace, serves.tenant.name)]
@@ -50,7 +50,7 @@ export function makeRole(ctx: RoleContext, key: string, readable: string, serves
     const who = serves.tenant ? `tenant ${serviceAccountKey(serves.tenant)}` : serves.controllers.join(", ");
     const role: AwsRolePlan = {
         key,
-        logicalName: key.startsWith("tenant/") ? `role-${key}` : `role-${readable}`,
+        logicalName: key.startsWith("tenant/") ? `role-${key}` : `role-${distinctText(readable)}`,
         name,
         path: ctx.path,
         arn: `arn:${ctx.partition}:iam::${ctx.accountId}:role${ctx.path}${name}`,

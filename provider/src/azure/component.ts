@@ -3,18 +3,19 @@
  * this file only turns its resource list into children and its patch set into outputs.
  */
 
-import * as authorization from "@pulumi/azure-native/authorization";
-import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import type * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as pulumi from "@pulumi/pulumi";
 import { SourceClusterType } from "../core/cluster";
 import { FluxIdentityValidationError } from "../core/errors";
 import { defineLazyOutputs } from "../pulumi/lazy-outputs";
-import { ResourceFactory, createPlannedChildren } from "../pulumi/planned-resources";
+import { FLUX_IDENTITY_INVOKES, unansweredInvoke } from "../pulumi/invokes";
+import { loadPeerSdk } from "../pulumi/peer-sdk";
+import { createPlannedChildren } from "../pulumi/planned-resources";
 import { SourceClusterArgs, isKnown, resolvedCluster } from "../pulumi/source-cluster-args";
 import { AzureFluxIdentityResult, AZURE_RESULT_KEYS, azureFluxIdentityResult } from "./result";
 import { AzureIdentityIds } from "./devops";
 import { AzurePlan, AzurePlanInput, planAzure } from "./plan";
-import { AZURE_TYPES, AzureResourceType, describeAzureResources } from "./resources";
+import { describeAzureResources } from "./resources";
 import { AzureTargetOptions } from "./spec";
 import { AKS_OBJECT_LEVEL_WARNING } from "./warnings";
 
@@ -27,12 +28,9 @@ export interface AzureFluxIdentityArgs extends AzureTargetOptions {
     fluxNamespace?: string;
 }
 
-// The planner guarantees each type's arguments; the parity tests compare them with what is registered.
-const FACTORIES: Record<AzureResourceType, ResourceFactory> = {
-    [AZURE_TYPES.identity]: (n, a, o) => new managedidentity.UserAssignedIdentity(n, a as unknown as managedidentity.UserAssignedIdentityArgs, o),
-    [AZURE_TYPES.federatedCredential]: (n, a, o) => new managedidentity.FederatedIdentityCredential(n, a as unknown as managedidentity.FederatedIdentityCredentialArgs, o),
-    [AZURE_TYPES.roleAssignment]: (n, a, o) => new authorization.RoleAssignment(n, a as unknown as authorization.RoleAssignmentArgs, o),
-};
+// @pulumi/azure-native loads with the first AzureFluxIdentity built, not with this module (see ../pulumi/peer-sdk).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const azureSdk = (): typeof import("./sdk") => loadPeerSdk("@pulumi/azure-native", "AzureFluxIdentity", () => require("./sdk"));
 
 interface Prepared {
     shape: AzurePlan;
@@ -87,6 +85,7 @@ export class AzureFluxIdentity extends pulumi.ComponentResource {
 
     constructor(name: string, args: AzureFluxIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         const prepared = prepare(args);
+        const sdk = azureSdk();
         super(AZURE_FLUX_IDENTITY_TYPE, name, {}, opts);
         const { shape } = prepared;
         if (Object.keys(shape.tenantIdentities).length > 0 && shape.cluster.type === SourceClusterType.Aks) {
@@ -94,8 +93,8 @@ export class AzureFluxIdentity extends pulumi.ComponentResource {
         }
         const resources = describeAzureResources(shape);
         // Identities are named in the planned subscription and tenant: refuse credentials for any other.
-        const gate = resources.length > 0 ? verifyClientConfig(shape.subscriptionId, shape.tenantId, this).apply((): pulumi.Resource[] => []) : undefined;
-        const created = createPlannedChildren({ parent: this, prefix: name, resources, described: prepared.plan?.apply(describeAzureResources), factories: FACTORIES, gate });
+        const gate = resources.length > 0 ? verifyClientConfig(sdk, shape.subscriptionId, shape.tenantId, this).apply((): pulumi.Resource[] => []) : undefined;
+        const created = createPlannedChildren({ parent: this, prefix: name, resources, described: prepared.plan?.apply(describeAzureResources), factories: sdk.AZURE_FACTORIES, gate });
 
         const ids = pulumi.all(
             shape.identities.map((i) => {
@@ -128,8 +127,9 @@ export class AzureFluxIdentity extends pulumi.ComponentResource {
 }
 
 /** Resolves once the Azure credentials are known to be for `subscriptionId` in `tenantId`; rejects otherwise. */
-function verifyClientConfig(subscriptionId: string, tenantId: string, parent: pulumi.Resource): pulumi.Output<true> {
-    return authorization.getClientConfigOutput({ parent }).apply((config) => {
+function verifyClientConfig(sdk: typeof import("./sdk"), subscriptionId: string, tenantId: string, parent: pulumi.Resource): pulumi.Output<true> {
+    return sdk.azureClientConfig(parent).apply((config) => {
+        if (typeof config?.subscriptionId !== "string" || typeof config.tenantId !== "string") throw unansweredInvoke(FLUX_IDENTITY_INVOKES.azureClientConfig, "subscriptionId and tenantId");
         const sub = config.subscriptionId.toLowerCase();
         const tenant = config.tenantId.toLowerCase();
         if (sub !== subscriptionId || tenant !== tenantId) {

@@ -2,7 +2,7 @@
 
 import { ResolvedSourceCluster } from "../core/cluster";
 import { serviceAccountSubject } from "../core/kubernetes";
-import { boundedName, shortHash } from "../core/names";
+import { DistinctPart, distinctName, distinctParts, distinctText, shortHash } from "../core/names";
 import { compareStrings, sortedRecord } from "../core/order";
 import { AZURE_TOKEN_AUDIENCE } from "./clouds";
 import { AzureGrant } from "./grants";
@@ -24,24 +24,24 @@ export interface IdentityContext {
 const NAME_CHARS = /[A-Za-z0-9_-]/;
 
 /** Identity names: 3 to 128 of [A-Za-z0-9_-]; the hash covers subscription, group, issuer, cluster and identity. */
-export function identityName(ctx: IdentityContext, key: string, readable: string): string {
+export function identityName(ctx: IdentityContext, key: string, readable: DistinctPart): string {
     const seed = JSON.stringify(["azure-identity", ctx.subscriptionId, ctx.resourceGroupName, ctx.cluster.issuerUrl, ctx.cluster.name, key]);
-    return boundedName([`${ctx.namePrefix}${ctx.cluster.name}-${readable}`], seed, { maxLength: 128, allowed: NAME_CHARS });
+    return distinctName({ prefix: ctx.namePrefix, shared: ctx.cluster.name, distinct: distinctParts(readable) }, seed, { maxLength: 128, allowed: NAME_CHARS });
 }
 
 /** Credential names: 3 to 120 of [A-Za-z0-9_-], unique within the identity. */
 function credentialName(ctx: IdentityContext, identity: string, namespace: string, serviceAccount: string): string {
     const seed = JSON.stringify(["azure-federated-credential", identity, ctx.cluster.issuerUrl, namespace, serviceAccount]);
-    return boundedName([ctx.cluster.name, namespace, serviceAccount], seed, { maxLength: 120, allowed: NAME_CHARS });
+    return distinctName({ shared: ctx.cluster.name, distinct: [namespace, serviceAccount] }, seed, { maxLength: 120, allowed: NAME_CHARS });
 }
 
 function slug(text: string): string {
     return text.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
 }
 
-export function makeIdentity(ctx: IdentityContext, key: string, readable: string, serves: AzureIdentityServes, grants: readonly AzureGrant[]): AzureIdentityPlan {
+export function makeIdentity(ctx: IdentityContext, key: string, readable: DistinctPart, serves: AzureIdentityServes, grants: readonly AzureGrant[]): AzureIdentityPlan {
     const name = identityName(ctx, key, readable);
-    const logicalName = `identity-${readable}`;
+    const logicalName = `identity-${distinctText(readable)}`;
     // A tenant identity trusts only tenant ServiceAccounts; `controllers` then says who gets the feature gate.
     const subjects =
         serves.tenants.length > 0

@@ -13,6 +13,7 @@ import { ControllerPatches, FluxConfigMap, FluxControllerPatch, FluxPatchSet, Fl
 import { AZURE_TOKEN_AUDIENCE } from "./clouds";
 import { AzurePlan } from "./plan-model";
 import { AzureCloud } from "./spec";
+import { pendingValue } from "../core/pending";
 
 export const CLIENT_ID_ANNOTATION = "azure.workload.identity/client-id";
 export const TENANT_ID_ANNOTATION = "azure.workload.identity/tenant-id";
@@ -35,7 +36,7 @@ export interface AzureIdentityRef {
 export function azureIdentityRefs(plan: AzurePlan, created: Record<string, string> = {}): Record<string, AzureIdentityRef> {
     const out: Record<string, AzureIdentityRef> = {};
     for (const i of plan.identities) {
-        out[i.key] = { clientId: created[i.key] ?? `<client ID of ${i.name}>`, tenantId: plan.tenantId };
+        out[i.key] = { clientId: created[i.key] ?? pendingValue(`client ID of ${i.name}`), tenantId: plan.tenantId };
     }
     for (const e of plan.existingIdentities) out[e.key] = { clientId: e.clientId, tenantId: e.tenantId };
     return out;

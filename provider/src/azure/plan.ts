@@ -10,6 +10,7 @@ import { checkKnownFields, enumValue, isRecord } from "../core/checks";
 import { SourceCluster, resolveSourceCluster } from "../core/cluster";
 import { Issues, show } from "../core/errors";
 import { DEFAULT_FLUX_NAMESPACE, checkLabel, checkNamespace, serviceAccountKey } from "../core/kubernetes";
+import { DistinctPart } from "../core/names";
 import { sortedRecord } from "../core/order";
 import { controllersToCreate, grantKinds, scopeGrants } from "../core/used-by";
 import { cloudObjectSettings } from "../flux/object-settings";
@@ -120,7 +121,7 @@ export function planAzure(input: AzurePlanInput, options: AzurePlanOptions = {})
 
     const identities: AzureIdentityPlan[] = [];
     const grantsByIdentity = new Map<string, AzureGrant[]>();
-    const add = (key: string, readable: string, controllers: FluxController[], tenantRefs: AzureResolvedTenant[], grants: AzureGrant[]) => {
+    const add = (key: string, readable: DistinctPart, controllers: FluxController[], tenantRefs: AzureResolvedTenant[], grants: AzureGrant[]) => {
         identities.push(makeIdentity(ctx, key, readable, { controllers, tenants: tenantRefs.map((t) => t.ref) }, grants));
         grantsByIdentity.set(key, grants);
     };
@@ -155,7 +156,7 @@ export function planAzure(input: AzurePlanInput, options: AzurePlanOptions = {})
             groups.set(t.identityGroup, [...(groups.get(t.identityGroup) ?? []), t]);
         } else {
             const key = `tenant/${tkey}`;
-            add(key, `${t.ref.namespace}-${t.ref.name}`, controllers, [t], t.grants);
+            add(key, [t.ref.namespace, t.ref.name], controllers, [t], t.grants);
             tenantIdentities[tkey] = key;
         }
     }
@@ -173,7 +174,7 @@ export function planAzure(input: AzurePlanInput, options: AzurePlanOptions = {})
         for (let i = 0; i * MAX_FEDERATED_CREDENTIALS < members.length; i++) {
             const chunk = members.slice(i * MAX_FEDERATED_CREDENTIALS, (i + 1) * MAX_FEDERATED_CREDENTIALS);
             const key = i === 0 ? `group/${group}` : `group/${group}/${i + 1}`;
-            const readable = i === 0 ? `group-${group}` : `group-${group}-${i + 1}`;
+            const readable = i === 0 ? ["group", group] : ["group", group, String(i + 1)];
             const kinds = grantKinds(members.flatMap((m) => m.grants));
             // Every identity of a group gets the grants of the whole group: members share permissions.
             add(key, readable, controllersForKinds(kinds), chunk, members.flatMap((m) => m.grants));

@@ -6,6 +6,7 @@ import { FluxObjectSetting } from "../flux/objects";
 import { AzureDevOpsOnboarding, AzureIdentityIds, azureDevOpsOnboarding } from "./devops";
 import { azureFluxPatchSet, azureIdentityRefs } from "./patches";
 import { AzurePlan } from "./plan-model";
+import { pendingValue } from "../core/pending";
 
 export interface AzureFluxIdentityResult {
     /** Client ID per controller name (created or brought). */
@@ -42,7 +43,7 @@ function identityIds(plan: AzurePlan, created: Record<string, AzureIdentityIds>)
     const clientIdsByKey: Record<string, string> = {};
     for (const [k, v] of Object.entries(created)) clientIdsByKey[k] = v.clientId;
     const refs = azureIdentityRefs(plan, clientIdsByKey);
-    const principalOf = (key: string) => created[key]?.principalId ?? (plan.identities.some((i) => i.key === key) ? `<principal ID of ${key}>` : "");
+    const principalOf = (key: string) => created[key]?.principalId ?? (plan.identities.some((i) => i.key === key) ? pendingValue(`principal ID of ${key}`) : "");
     return { refs, principalOf };
 }
 

@@ -5,6 +5,7 @@
  */
 
 import { Issues, show } from "../core/errors";
+import { withArticle } from "../core/articles";
 
 export enum ScopeLevel {
     ManagementGroup = "managementGroup",
@@ -88,7 +89,7 @@ export function checkScope(value: unknown, resources: readonly ScopeResourceType
     if (parsed.level === ScopeLevel.Resource) {
         const type = (parsed.resourceType as string).toLowerCase();
         if (!resources.some((r) => r.type.toLowerCase() === type)) {
-            issues.add(field, `${show(value)} is a ${parsed.resourceType} resource, which this integration's role does not apply to.`, fix);
+            issues.add(field, `${show(value)} is ${withArticle(`${parsed.resourceType} resource`)}, which this integration's role does not apply to.`, fix);
             return undefined;
         }
         if (type === "microsoft.storage/storageaccounts/blobservices/containers" && !/\/blobServices\/default\//i.test(value)) {
@@ -96,7 +97,7 @@ export function checkScope(value: unknown, resources: readonly ScopeResourceType
             return undefined;
         }
     } else if (options.resourceOnly) {
-        issues.add(field, `${show(value)} is a ${parsed.level} scope; this needs a single resource.`, fix);
+        issues.add(field, `${show(value)} is ${withArticle(`${parsed.level} scope`)}; this needs a single resource.`, fix);
         return undefined;
     }
     return parsed;

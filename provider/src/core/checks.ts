@@ -1,6 +1,7 @@
 /** Checks of loosely typed input (YAML, JavaScript callers) that report field-named issues. */
 
 import { Issues, show } from "./errors";
+import { withArticle } from "./articles";
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -29,7 +30,7 @@ export function checkBoolean(value: unknown, issues: Issues, field: string, fall
 /** The value as a map, or an issue naming what was expected. */
 export function checkMap(value: unknown, issues: Issues, what: string): Record<string, unknown> | undefined {
     if (!isRecord(value)) {
-        issues.add(undefined, `expected a ${what} (a map), got ${show(value)}.`, `see the ${what} fields in the README.`);
+        issues.add(undefined, `expected ${withArticle(what)} (a map), got ${show(value)}.`, `see the ${what} fields in the README.`);
         return undefined;
     }
     return value;

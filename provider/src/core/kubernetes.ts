@@ -1,6 +1,7 @@
 /** Kubernetes naming rules and the ServiceAccount token subject format. */
 
 import { Issues, show } from "./errors";
+import { withArticle } from "./articles";
 
 /** Namespace `flux bootstrap` installs Flux in. */
 export const DEFAULT_FLUX_NAMESPACE = "flux-system";
@@ -30,7 +31,7 @@ export function checkLabel(value: unknown, issues: Issues, field: string | numbe
 
 function checkName(value: unknown, issues: Issues, field: string | number | undefined, what: string, pattern: RegExp, max: number): value is string {
     if (typeof value !== "string" || value.length === 0) {
-        issues.add(field, `${what} is required and must be a non-empty string, got ${show(value)}.`, `set a ${what} of lowercase letters, digits and '-'.`);
+        issues.add(field, `${what} is required and must be a non-empty string, got ${show(value)}.`, `set ${withArticle(what)} of lowercase letters, digits and '-'.`);
         return false;
     }
     if (value.length > max || !pattern.test(value)) {

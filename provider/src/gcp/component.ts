@@ -3,18 +3,20 @@
  * this file only turns its resource list into children and its patch set into outputs.
  */
 
-import * as gcp from "@pulumi/gcp";
+import type * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { FluxIdentityValidationError } from "../core/errors";
 import { FluxPatchSet } from "../core/patch";
 import { renderFluxSide } from "../flux/kustomization";
 import { FluxObjectSetting } from "../flux/objects";
 import { defineLazyOutputs } from "../pulumi/lazy-outputs";
-import { ResourceFactory, createPlannedChildren } from "../pulumi/planned-resources";
+import { FLUX_IDENTITY_INVOKES, unansweredInvoke } from "../pulumi/invokes";
+import { loadPeerSdk } from "../pulumi/peer-sdk";
+import { createPlannedChildren } from "../pulumi/planned-resources";
 import { SourceClusterArgs, isKnown, resolvedCluster } from "../pulumi/source-cluster-args";
 import { gcpFluxPatchSet } from "./patches";
 import { GcpPendingValues, GcpPlan, GcpPlanInput, planGcp, plannedPrincipals } from "./plan";
-import { GCP_TYPES, GcpResourceType, PROVIDER_LOGICAL_NAME, describeGcpResources } from "./resources";
+import { PROVIDER_LOGICAL_NAME, describeGcpResources } from "./resources";
 import { GcpTargetOptions } from "./spec";
 
 export const GCP_FLUX_IDENTITY_TYPE = "flux-identity:index:GcpFluxIdentity";
@@ -26,20 +28,9 @@ export interface GcpFluxIdentityArgs extends GcpTargetOptions {
     fluxNamespace?: string;
 }
 
-// The planner guarantees each type's arguments; the parity tests compare them with what is registered.
-const FACTORIES: Record<GcpResourceType, ResourceFactory> = {
-    [GCP_TYPES.workloadIdentityPool]: (n, a, o) => new gcp.iam.WorkloadIdentityPool(n, a as unknown as gcp.iam.WorkloadIdentityPoolArgs, o),
-    [GCP_TYPES.workloadIdentityPoolProvider]: (n, a, o) => new gcp.iam.WorkloadIdentityPoolProvider(n, a as unknown as gcp.iam.WorkloadIdentityPoolProviderArgs, o),
-    [GCP_TYPES.customRole]: (n, a, o) => new gcp.projects.IAMCustomRole(n, a as unknown as gcp.projects.IAMCustomRoleArgs, o),
-    [GCP_TYPES.serviceAccount]: (n, a, o) => new gcp.serviceaccount.Account(n, a as unknown as gcp.serviceaccount.AccountArgs, o),
-    [GCP_TYPES.serviceAccountIamMember]: (n, a, o) => new gcp.serviceaccount.IAMMember(n, a as unknown as gcp.serviceaccount.IAMMemberArgs, o),
-    [GCP_TYPES.projectIamMember]: (n, a, o) => new gcp.projects.IAMMember(n, a as unknown as gcp.projects.IAMMemberArgs, o),
-    [GCP_TYPES.repositoryIamMember]: (n, a, o) => new gcp.artifactregistry.RepositoryIamMember(n, a as unknown as gcp.artifactregistry.RepositoryIamMemberArgs, o),
-    [GCP_TYPES.bucketIamMember]: (n, a, o) => new gcp.storage.BucketIAMMember(n, a as unknown as gcp.storage.BucketIAMMemberArgs, o),
-    [GCP_TYPES.cryptoKeyIamMember]: (n, a, o) => new gcp.kms.CryptoKeyIAMMember(n, a as unknown as gcp.kms.CryptoKeyIAMMemberArgs, o),
-    [GCP_TYPES.keyRingIamMember]: (n, a, o) => new gcp.kms.KeyRingIAMMember(n, a as unknown as gcp.kms.KeyRingIAMMemberArgs, o),
-    [GCP_TYPES.topicIamMember]: (n, a, o) => new gcp.pubsub.TopicIAMMember(n, a as unknown as gcp.pubsub.TopicIAMMemberArgs, o),
-};
+// @pulumi/gcp loads with the first GcpFluxIdentity built, not with this module (see ../pulumi/peer-sdk).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const gcpSdk = (): typeof import("./sdk") => loadPeerSdk("@pulumi/gcp", "GcpFluxIdentity", () => require("./sdk"));
 
 interface Prepared {
     /** Plan with every value known, or with placeholders for pending outputs. */
@@ -148,6 +139,7 @@ export class GcpFluxIdentity extends pulumi.ComponentResource {
 
     constructor(name: string, args: GcpFluxIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         const prepared = prepare(args);
+        const sdk = gcpSdk();
         super(GCP_FLUX_IDENTITY_TYPE, name, {}, opts);
         const { shape } = prepared;
         const described = prepared.plan?.apply(describeGcpResources);
@@ -155,8 +147,8 @@ export class GcpFluxIdentity extends pulumi.ComponentResource {
         const resources = describeGcpResources(shape);
         // Principals and audiences are built from projectNumber: a wrong number would never match, silently.
         // Every other resource depends on the roots, so holding the roots until the check passes holds everything.
-        const gate = resources.length > 0 ? verifyProjectNumber(shape.projectId, shape.projectNumber, this).apply((): pulumi.Resource[] => []) : undefined;
-        const created = createPlannedChildren({ parent: this, prefix: name, resources, described, factories: FACTORIES, gate });
+        const gate = resources.length > 0 ? verifyProjectNumber(sdk, shape.projectId, shape.projectNumber, this).apply((): pulumi.Resource[] => []) : undefined;
+        const created = createPlannedChildren({ parent: this, prefix: name, resources, described, factories: sdk.GCP_FACTORIES, gate });
 
         // The result waits for the GSAs and the provider it names.
         const provider = created.get(PROVIDER_LOGICAL_NAME) as gcp.iam.WorkloadIdentityPoolProvider | undefined;
@@ -187,8 +179,9 @@ export class GcpFluxIdentity extends pulumi.ComponentResource {
 }
 
 /** Resolves once GCP reports `projectNumber` for `projectId`; rejects otherwise. */
-function verifyProjectNumber(projectId: string, projectNumber: string, parent: pulumi.Resource): pulumi.Output<true> {
-    return gcp.organizations.getProjectOutput({ projectId }, { parent }).apply((project) => {
+function verifyProjectNumber(sdk: typeof import("./sdk"), projectId: string, projectNumber: string, parent: pulumi.Resource): pulumi.Output<true> {
+    return sdk.gcpProject(projectId, parent).apply((project) => {
+        if (typeof project?.number !== "string") throw unansweredInvoke(FLUX_IDENTITY_INVOKES.gcpProject, "number");
         if (project.number !== projectNumber) {
             throw new FluxIdentityValidationError([
                 {

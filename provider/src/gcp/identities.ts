@@ -6,6 +6,7 @@
 
 import { FluxController, controllerShortName, controllersForKinds, sortControllers } from "../core/catalog";
 import { serviceAccountKey } from "../core/kubernetes";
+import { DistinctPart } from "../core/names";
 import { compareStrings, sortedRecord } from "../core/order";
 import { GcpGrant, grantKinds, scopeGrants } from "./grants";
 import { GcpIdentityPlan, GcpIdentityServes, GcpServiceAccountPlan, GcpWorkloadIdentityUserPlan } from "./plan-model";
@@ -49,7 +50,7 @@ interface IdentityRequest {
     /** For the GSA's display name and description. */
     who: string;
     /** Readable part of a created GSA's account ID. */
-    readable: string;
+    readable: DistinctPart;
 }
 
 export function planIdentities(input: IdentityInput): PlannedIdentities {
@@ -123,7 +124,7 @@ export function planIdentities(input: IdentityInput): PlannedIdentities {
             mode: t.mode,
             existingEmail: t.existingServiceAccountEmail,
             who: `tenant ${tkey}`,
-            readable: `${t.ref.namespace}-${t.ref.name}`,
+            readable: [t.ref.namespace, t.ref.name],
         });
         out.tenantIdentities[tkey] = key;
     }

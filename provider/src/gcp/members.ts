@@ -4,7 +4,7 @@
  */
 
 import { ResolvedSourceCluster } from "../core/cluster";
-import { boundedName, shortHash } from "../core/names";
+import { distinctName, shortHash } from "../core/names";
 import { compareStrings } from "../core/order";
 import { BUCKET_READER_PERMISSIONS, GcpGrant } from "./grants";
 import { GcpCustomRolePlan, GcpGrantPlan, GcpIdentityPlan } from "./plan-model";
@@ -19,7 +19,7 @@ const CUSTOM_ROLE_LABEL = "bucket-reader";
 export function planBucketReaderRole(projectId: string, cluster: ResolvedSourceCluster): GcpCustomRolePlan {
     const seed = JSON.stringify(["gcp-custom-role", projectId, cluster.name, cluster.issuerUrl, CUSTOM_ROLE_LABEL]);
     // Role IDs: 3-64 of [a-zA-Z0-9_.], no '-'.
-    const roleId = boundedName([`flux_${cluster.name}_bucket_reader`], seed, { maxLength: 64, separator: "_", allowed: /[a-zA-Z0-9_.]/ });
+    const roleId = distinctName({ prefix: "flux_", shared: cluster.name, distinct: ["bucket_reader"] }, seed, { maxLength: 64, separator: "_", allowed: /[a-zA-Z0-9_.]/ });
     return {
         logicalName: CUSTOM_ROLE_LOGICAL_NAME,
         project: projectId,

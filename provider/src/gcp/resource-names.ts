@@ -1,6 +1,7 @@
 /** GCP resource names and IDs: validation with messages that show the expected shape. */
 
 import { Issues, show } from "../core/errors";
+import { withArticle } from "../core/articles";
 
 /** GCP project IDs: 6-30 characters, lowercase letters, digits and hyphens, starting with a letter. */
 export const PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
@@ -77,7 +78,7 @@ export const SERVICE_ACCOUNT_EMAIL: GcpNameKind = {
 /** The named parts of a valid name, or undefined with an issue at `field`. */
 export function checkGcpName(value: unknown, kind: GcpNameKind, issues: Issues, field: string | number): Record<string, string> | undefined {
     if (typeof value !== "string" || value.length === 0) {
-        issues.add(field, `expected a ${kind.what}, got ${show(value)}.`, `use ${kind.example}.`);
+        issues.add(field, `expected ${withArticle(kind.what)}, got ${show(value)}.`, `use ${kind.example}.`);
         return undefined;
     }
     const m = kind.pattern.exec(value);

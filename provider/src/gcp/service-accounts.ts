@@ -1,7 +1,7 @@
 /** GCP service accounts flux-identity creates: deterministic account IDs within GCP's rules, emails. */
 
 import { ResolvedSourceCluster } from "../core/cluster";
-import { boundedName } from "../core/names";
+import { DistinctPart, distinctName, distinctParts } from "../core/names";
 import { GcpServiceAccountPlan } from "./plan-model";
 
 /** GCP's account ID rule: 6-30 characters, lowercase letters, digits and '-', starting with a letter, not ending with '-'. */
@@ -16,19 +16,20 @@ export interface ServiceAccountContext {
 }
 
 /**
- * `<prefix><cluster>-<readable>` cut to fit, then a hash of project, cluster, issuer and identity key:
- * stable across runs, and distinct for clusters that share a name but not a project or issuer.
+ * `<prefix><cluster>-<readable>`, then a hash of project, cluster, issuer and identity key: stable across
+ * runs, and distinct for clusters that share a name but not a project or issuer. Thirty characters are
+ * few: the cluster name is cut first, so the controller or tenant stays readable.
  */
-export function serviceAccountId(ctx: ServiceAccountContext, key: string, readable: string): string {
+export function serviceAccountId(ctx: ServiceAccountContext, key: string, readable: DistinctPart): string {
     const seed = JSON.stringify(["gcp-service-account", ctx.projectId, ctx.cluster.name, ctx.cluster.issuerUrl, key]);
-    return boundedName([`${ctx.prefix}${ctx.cluster.name}-${readable}`], seed, { maxLength: 30, allowed: /[a-z0-9-]/ });
+    return distinctName({ prefix: ctx.prefix, shared: ctx.cluster.name, distinct: distinctParts(readable) }, seed, { maxLength: 30, allowed: /[a-z0-9-]/ });
 }
 
 export function serviceAccountEmail(accountId: string, projectId: string): string {
     return `${accountId}@${projectId}.iam.gserviceaccount.com`;
 }
 
-export function makeServiceAccount(ctx: ServiceAccountContext, identityKey: string, logicalName: string, readable: string, who: string): GcpServiceAccountPlan {
+export function makeServiceAccount(ctx: ServiceAccountContext, identityKey: string, logicalName: string, readable: DistinctPart, who: string): GcpServiceAccountPlan {
     const accountId = serviceAccountId(ctx, identityKey, readable);
     return {
         identityKey,

@@ -8,7 +8,7 @@
 import { checkBoolean, checkKnownFields, isRecord } from "../core/checks";
 import { ResolvedSourceCluster } from "../core/cluster";
 import { Issues, show } from "../core/errors";
-import { boundedName } from "../core/names";
+import { distinctName } from "../core/names";
 import { checkJwksJson } from "../issuer/jwks";
 import { GcpWorkloadIdentityPoolPlan } from "./plan-model";
 
@@ -36,8 +36,8 @@ export function defaultPoolIds(ctx: Pick<PoolContext, "projectId" | "cluster">):
     const seed = (what: string) => JSON.stringify([what, ctx.projectId, ctx.cluster.name, ctx.cluster.issuerUrl]);
     const options = { maxLength: 32, allowed: /[a-z0-9-]/ };
     return {
-        poolId: boundedName([`flux-${ctx.cluster.name}`], seed("gcp-workload-identity-pool"), options),
-        providerId: boundedName([`flux-${ctx.cluster.name}`], seed("gcp-workload-identity-pool-provider"), options),
+        poolId: distinctName({ prefix: "flux-", shared: ctx.cluster.name }, seed("gcp-workload-identity-pool"), options),
+        providerId: distinctName({ prefix: "flux-", shared: ctx.cluster.name }, seed("gcp-workload-identity-pool-provider"), options),
     };
 }
 

@@ -7,6 +7,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { defineLazyOutputs } from "../pulumi/lazy-outputs";
+import { loadPeerSdk } from "../pulumi/peer-sdk";
 import { ResourceFactory, createPlannedChildren } from "../pulumi/planned-resources";
 import { planIssuer } from "./plan";
 import { IssuerPlan } from "./plan-model";
@@ -27,9 +28,10 @@ export interface PublicOidcIssuerArgs extends PublicOidcIssuerOptions {
 // Azure SDKs (and importing the component loads none).
 type FactoryTable = Readonly<Record<string, ResourceFactory>>;
 /* eslint-disable @typescript-eslint/no-require-imports */
-const s3Factories = (): FactoryTable => (require("./s3-factories") as typeof import("./s3-factories")).S3_ISSUER_FACTORIES;
-const gcsFactories = (): FactoryTable => (require("./gcs-factories") as typeof import("./gcs-factories")).GCS_ISSUER_FACTORIES;
-const azureBlobFactories = (): FactoryTable => (require("./azure-blob-factories") as typeof import("./azure-blob-factories")).AZURE_BLOB_ISSUER_FACTORIES;
+const s3Factories = (): FactoryTable => loadPeerSdk("@pulumi/aws", "PublicOidcIssuer with storage s3", () => (require("./s3-factories") as typeof import("./s3-factories")).S3_ISSUER_FACTORIES);
+const gcsFactories = (): FactoryTable => loadPeerSdk("@pulumi/gcp", "PublicOidcIssuer with storage gcs", () => (require("./gcs-factories") as typeof import("./gcs-factories")).GCS_ISSUER_FACTORIES);
+const azureBlobFactories = (): FactoryTable =>
+    loadPeerSdk("@pulumi/azure-native", "PublicOidcIssuer with storage azureBlob", () => (require("./azure-blob-factories") as typeof import("./azure-blob-factories")).AZURE_BLOB_ISSUER_FACTORIES);
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 const BACKEND_OF: Readonly<Record<IssuerResourceType, () => FactoryTable>> = {

@@ -8,15 +8,16 @@
  */
 
 import * as pulumi from "@pulumi/pulumi";
-import * as appsv1 from "@pulumi/kubernetes/apps/v1";
-import * as corev1 from "@pulumi/kubernetes/core/v1";
-import * as rbacv1 from "@pulumi/kubernetes/rbac/v1";
+import type * as appsv1 from "@pulumi/kubernetes/apps/v1";
+import type * as corev1 from "@pulumi/kubernetes/core/v1";
+import type * as rbacv1 from "@pulumi/kubernetes/rbac/v1";
 import { FluxController } from "../core/catalog";
 import { Issues } from "../core/errors";
 import { FluxControllerPatch, FluxPatchSet } from "../core/patch";
 import { KubernetesObject } from "../flux/manifests";
 import { tenantRbacObjects } from "../flux/tenant-rbac";
 import { defineLazyOutputs } from "../pulumi/lazy-outputs";
+import { loadPeerSdk } from "../pulumi/peer-sdk";
 import { ADDED_ARGS_ANNOTATION, mergeContainerArgs, parseAddedArgs } from "./args";
 import { fluxKustomizationWarning } from "./drift";
 import { identityHash } from "./identity-hash";
@@ -90,6 +91,10 @@ function containsOutputs(value: unknown): boolean {
     return false;
 }
 
+// @pulumi/kubernetes loads with the first FluxLiveCluster built, not with this module (see ../pulumi/peer-sdk).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const kubernetesSdk = (): typeof import("./sdk") => loadPeerSdk("@pulumi/kubernetes", "FluxLiveCluster (live-cluster mode)", () => require("./sdk"));
+
 /**
  * The Flux side of a patch set applied to a running cluster: controller ServiceAccount annotations,
  * Deployment identity fields and args, ConfigMaps, tenant ServiceAccounts and their RBAC. Pass a
@@ -105,6 +110,7 @@ export class FluxLiveCluster extends pulumi.ComponentResource {
 
     constructor(name: string, args: FluxLiveClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         const { options, plan, layout } = prepare(args);
+        const k8s = kubernetesSdk();
         super(FLUX_LIVE_CLUSTER_TYPE, name, {}, opts);
         const ns = layout.namespace;
         const resolved = pulumi.output(args.patchSet).apply((set) => assertMatchesLayout(plan, set, options));
@@ -112,7 +118,7 @@ export class FluxLiveCluster extends pulumi.ComponentResource {
 
         const facts = new Map<FluxController, pulumi.Output<LiveDeploymentFacts>>();
         for (const c of plan.reads) {
-            const d = appsv1.Deployment.get(`${name}-${c}-live`, `${ns}/${c}`, { parent: this });
+            const d = k8s.appsv1.Deployment.get(`${name}-${c}-live`, `${ns}/${c}`, { parent: this });
             facts.set(c, pulumi.all([d.metadata, d.spec]).apply(([m, s]) => liveDeploymentFacts(ns, c, m, s)));
         }
 
@@ -126,12 +132,12 @@ export class FluxLiveCluster extends pulumi.ComponentResource {
             switch (o.role) {
                 case "configMap": {
                     const body = resolved.apply((s) => annotate(configMapObject(ns, s.configMaps.find((cm) => cm.name === o.name) as FluxPatchSet["configMaps"][number])));
-                    created.set(o.id, new corev1.ConfigMap(child(o), objectArgs(o, body, ["data"]) as corev1.ConfigMapArgs, childOpts()));
+                    created.set(o.id, new k8s.corev1.ConfigMap(child(o), objectArgs(o, body, ["data"]) as corev1.ConfigMapArgs, childOpts()));
                     break;
                 }
                 case "serviceAccount": {
                     const body = patchOf(c).apply((p) => annotate(serviceAccountPatchBody(ns, p)));
-                    created.set(o.id, new corev1.ServiceAccountPatch(child(o), objectArgs(o, body, []) as corev1.ServiceAccountPatchArgs, childOpts()));
+                    created.set(o.id, new k8s.corev1.ServiceAccountPatch(child(o), objectArgs(o, body, []) as corev1.ServiceAccountPatchArgs, childOpts()));
                     break;
                 }
                 case "deployment": {
@@ -140,7 +146,7 @@ export class FluxLiveCluster extends pulumi.ComponentResource {
                         .apply(([p, s]) => annotate(deploymentPatchBody(ns, p, options.restartOnIdentityChange ? identityHash(p, s.configMaps) : undefined)));
                     // Pods restart onto the annotated ServiceAccount and mounted ConfigMaps, so those go first.
                     const mounted = (layout.controllers.find((p) => p.controller === c)?.volumes ?? []).map((v) => `configmap-${v.configMapName}`);
-                    created.set(o.id, new appsv1.DeploymentPatch(child(o), objectArgs(o, body, ["spec"]) as appsv1.DeploymentPatchArgs, childOpts(deps(`${c}-serviceaccount`, ...mounted))));
+                    created.set(o.id, new k8s.appsv1.DeploymentPatch(child(o), objectArgs(o, body, ["spec"]) as appsv1.DeploymentPatchArgs, childOpts(deps(`${c}-serviceaccount`, ...mounted))));
                     break;
                 }
                 case "args": {
@@ -151,7 +157,7 @@ export class FluxLiveCluster extends pulumi.ComponentResource {
                     });
                     // Forced: the atomic args list is owned by whoever installed Flux (see args.ts). Kept on
                     // delete: relinquishing a list no one else owns any more would delete every Flux flag.
-                    created.set(o.id, new appsv1.DeploymentPatch(child(o), objectArgs(o, body, ["spec"]) as appsv1.DeploymentPatchArgs, childOpts(deps(`${c}-deployment`, `${c}-serviceaccount`))));
+                    created.set(o.id, new k8s.appsv1.DeploymentPatch(child(o), objectArgs(o, body, ["spec"]) as appsv1.DeploymentPatchArgs, childOpts(deps(`${c}-deployment`, `${c}-serviceaccount`))));
                     break;
                 }
                 case "tenantServiceAccount": {
@@ -162,16 +168,16 @@ export class FluxLiveCluster extends pulumi.ComponentResource {
                     // A patch, not a ServiceAccount: tenant ServiceAccounts often exist already (made by the
                     // tenant's own manifests); a patch creates one when missing, owns only the annotations,
                     // and on delete removes them instead of deleting a ServiceAccount others may use.
-                    created.set(o.id, new corev1.ServiceAccountPatch(child(o), objectArgs(o, body, []) as corev1.ServiceAccountPatchArgs, childOpts()));
+                    created.set(o.id, new k8s.corev1.ServiceAccountPatch(child(o), objectArgs(o, body, []) as corev1.ServiceAccountPatchArgs, childOpts()));
                     break;
                 }
                 case "role":
                 case "roleBinding": {
                     const body = resolved.apply((s) => annotate(rbacObject(s, o)));
                     if (o.role === "role") {
-                        created.set(o.id, new rbacv1.Role(child(o), objectArgs(o, body, ["rules"]) as rbacv1.RoleArgs, childOpts()));
+                        created.set(o.id, new k8s.rbacv1.Role(child(o), objectArgs(o, body, ["rules"]) as rbacv1.RoleArgs, childOpts()));
                     } else {
-                        created.set(o.id, new rbacv1.RoleBinding(child(o), objectArgs(o, body, ["roleRef", "subjects"]) as unknown as rbacv1.RoleBindingArgs, childOpts(deps(`role-${o.namespace}-${o.name}`))));
+                        created.set(o.id, new k8s.rbacv1.RoleBinding(child(o), objectArgs(o, body, ["roleRef", "subjects"]) as unknown as rbacv1.RoleBindingArgs, childOpts(deps(`role-${o.namespace}-${o.name}`))));
                     }
                     break;
                 }

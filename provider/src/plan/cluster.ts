@@ -31,6 +31,7 @@ import { VaultPlan, planVault } from "../vault/plan";
 import { vaultFluxPatchSet } from "../vault/patches";
 import { describeVaultResources } from "../vault/resources";
 import { VaultTargetSpec } from "../vault/spec";
+import { withArticle } from "../core/articles";
 
 export const PLAN_API_VERSION = "flux-identity/v1alpha1";
 
@@ -88,7 +89,7 @@ export function planCluster(spec: ClusterSpec, path = "", pending: PendingCluste
     const at = (field: string) => (path ? `${path}.${field}` : field);
     const issues = Issues.root();
     if (!TARGETS.some((t) => spec[t] !== undefined)) {
-        issues.addAt(path, `cluster ${JSON.stringify(spec.name)} has no target cloud.`, `add an ${TARGETS.join(", ")} section saying what Flux must reach.`);
+        issues.addAt(path, `cluster ${JSON.stringify(spec.name)} has no target cloud.`, `add ${withArticle(`${TARGETS.slice(0, -1).join(", ")} or ${TARGETS[TARGETS.length - 1]} section`)} saying what Flux must reach.`);
         issues.throwIfAny();
     }
     const cluster: SourceCluster = { name: spec.name, type: spec.type, issuerUrl: spec.issuerUrl };

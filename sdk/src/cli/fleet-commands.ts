@@ -8,7 +8,7 @@ import { Command } from "commander";
 import { FluxIdentityValidationError } from "../../../provider/src/core/errors";
 import { parseSelector, parseShard, runFleet } from "../runner";
 import { ClusterSelection, FleetEvent, FleetOperation, FleetRunOptions, FleetRunSummary } from "../runner/types";
-import { writeFluxRepo } from "./flux-repo";
+import { FluxRepoWriteRefused, fluxRepoReportLines, writeFluxRepoFromOutputs } from "./flux-repo";
 import { collectConfig } from "./options";
 import { FleetProgress } from "./progress";
 
@@ -34,6 +34,7 @@ export interface FleetCommandOptions {
     config?: Record<string, string>;
     json?: boolean;
     write?: string;
+    allowPlaceholders?: boolean;
 }
 
 const OPERATIONS: Array<[Exclude<FleetOperation, "render">, string]> = [
@@ -49,7 +50,7 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 /** Adds the fleet commands to `program`; `setCode` receives each command's exit code. */
 export function addFleetCommands(program: Command, io: FleetCommandIO, deps: FleetCommandDeps, setCode: (code: number) => void): void {
     for (const [operation, description] of OPERATIONS) {
-        program
+        const command = program
             .command(operation)
             .description(description)
             .argument("<spec>", "fleet spec file (YAML)")
@@ -59,11 +60,15 @@ export function addFleetCommands(program: Command, io: FleetCommandIO, deps: Fle
             .option("-c, --concurrency <n>", "clusters worked on at once (default 4)")
             .option("--backend <url>", "Pulumi backend URL, overriding the spec's")
             .option("--config <key=value>", "a value for ${config:key} references (repeatable); ${env:NAME} references read the environment", collectConfig)
-            .option("--json", "newline-delimited JSON events on stdout instead of progress")
-            .option("--write <flux-repo-dir>", "write each cluster's kustomization.yaml to <dir>/clusters/<name>/flux-system/kustomization.yaml")
-            .action(async (spec: string, options: FleetCommandOptions) => {
-                setCode(await runFleetCommand(operation, spec, options, io, deps));
-            });
+            .option("--json", "newline-delimited JSON events on stdout instead of progress");
+        if (operation === "up" || operation === "outputs") {
+            command
+                .option("--write <flux-repo-dir>", "write each cluster's whole Flux side from its stack outputs into a Flux repository: clusters/<name>/flux-system/kustomization.yaml, clusters/<name>/flux-identity/ (tenant ServiceAccounts and RBAC), remote-clusters/ (RBAC for remote GKE clusters)")
+                .option("--allow-placeholders", "with --write: write placeholder values instead of refusing them");
+        }
+        command.action(async (spec: string, options: FleetCommandOptions) => {
+            setCode(await runFleetCommand(operation, spec, options, io, deps));
+        });
     }
 }
 
@@ -121,15 +126,24 @@ async function runFleetCommand(operation: FleetOperation, spec: string, options:
         deps.signals?.off("SIGTERM", stop);
         await progress?.finished();
     }
+    let writeFailed = false;
     if (options.write !== undefined) {
-        const written = writeFluxRepo(options.write, summary.results.filter((r) => r.status === "succeeded"));
-        if (!options.json) for (const w of written) io.out(`wrote ${w.file}\n`);
+        try {
+            const report = writeFluxRepoFromOutputs(options.write, summary.results.filter((r) => r.status === "succeeded"), { allowPlaceholders: options.allowPlaceholders, spec });
+            if (options.json) io.out(JSON.stringify({ type: "flux-repo-written", ...report }) + "\n");
+            else io.out([`Wrote the Flux side of ${report.clusters.length} cluster${report.clusters.length === 1 ? "" : "s"} into ${report.repo}:`, ...fluxRepoReportLines(report)].join("\n") + "\n");
+        } catch (err) {
+            if (!(err instanceof FluxRepoWriteRefused)) throw err;
+            if (options.json) io.out(JSON.stringify({ type: "flux-repo-write-refused", repo: options.write, problems: err.problems }) + "\n");
+            io.err(`flux-identity: ${err.message}\n`);
+            writeFailed = true;
+        }
     }
     if (operation === "outputs" && !options.json) {
         for (const r of summary.results.filter((x) => x.status === "succeeded")) io.out(`${r.cluster}:\n${JSON.stringify(r.outputs, null, 2)}\n`);
     }
     if (!options.json) io.out(summaryText(summary));
-    return summary.failed.length > 0 || summary.cancelled.length > 0 ? 1 : 0;
+    return summary.failed.length > 0 || summary.cancelled.length > 0 || writeFailed ? 1 : 0;
 }
 
 function plainLine(cluster: string, status: string, error?: string): string {

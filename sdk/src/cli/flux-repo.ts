@@ -1,35 +1,273 @@
 /**
- * `--write <flux-repo-dir>`: each cluster's kustomization.yaml goes to
- * `clusters/<name>/flux-system/kustomization.yaml` of a Flux repository. Only that file is written;
- * gotk-components.yaml and gotk-sync.yaml, which `flux bootstrap` owns, are never touched.
+ * `--write <flux-repo>`: the whole Flux side of each cluster, in the repository layout `flux bootstrap`
+ * makes (`clusters/<name>/flux-system/` holding gotk-components.yaml, gotk-sync.yaml and
+ * kustomization.yaml):
+ *
+ *     clusters/<name>/flux-system/kustomization.yaml      the controllers' patches (gotk-*.yaml are never touched)
+ *     clusters/<name>/flux-identity/kustomization.yaml    lists the two files below
+ *     clusters/<name>/flux-identity/tenant-service-accounts.yaml
+ *     clusters/<name>/flux-identity/tenant-rbac.yaml
+ *     clusters/<name>/flux-identity/manifest.json         what flux-identity wrote for the cluster
+ *     remote-clusters/<project>/<location>/<cluster>/flux-<name>.yaml   RBAC for a remote GKE cluster
+ *
+ * The flux-system Kustomization of gotk-sync.yaml applies `./clusters/<name>`. Without a
+ * kustomization.yaml there, kustomize-controller builds every manifest under it and each subfolder that
+ * has a kustomization.yaml as a whole (fluxcd/pkg kustomize generator), so flux-system/ and flux-identity/
+ * are applied together: the feature gate never lands without the tenant ServiceAccounts and RBAC. A
+ * kustomization.yaml of the user's own at `clusters/<name>` must list `flux-identity`, or the write is
+ * refused. The remote-cluster RBAC belongs to the remote clusters, so it goes outside `clusters/`, where
+ * no cluster's Flux applies it: one file per remote cluster, to apply there.
+ *
+ * Everything is checked before the first file is written: values that exist only after `up`
+ * (placeholders), files flux-identity did not write, a cluster kustomization that would skip the tenant
+ * files. A refused write writes nothing.
  */
 
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
+import { loadAll } from "js-yaml";
+import { pendingValuesIn } from "../../../provider/src/core/pending";
+import { ClusterPlan } from "../../../provider/src/plan/cluster";
+import { splitRemoteClusterRbac } from "../../../provider/src/gcp/remote-clusters";
+import { toYaml } from "../../../provider/src/flux/manifests";
+import { FileChange, FileConflict, OwnedWritePlan, applyOwnedWrite, planOwnedWrite, posixPath } from "../render/owned-files";
 
-export interface FluxRepoWrite {
+/** The Flux side of one cluster as text: render's files or a stack's outputs. */
+export interface FluxSideTexts {
+    kustomizationYaml: string;
+    tenantServiceAccountsYaml: string;
+    tenantRbacYaml: string;
+    /** Bindings to apply in remote GKE clusters, grouped by cluster; empty without remote clusters. */
+    remoteClusterRbacYaml: string;
+}
+
+export interface FluxRepoCluster {
     cluster: string;
-    file: string;
+    flux: FluxSideTexts;
 }
 
-/** The kustomization.yaml text of a run's outputs: a stack output or a rendered file. */
-export function kustomizationOf(outputs: Readonly<Record<string, unknown>>): string | undefined {
-    const v = outputs.kustomizationYaml ?? outputs["flux-system/kustomization.yaml"];
-    return typeof v === "string" && v.length > 0 ? v : undefined;
+export interface FluxRepoOptions {
+    /** Write placeholders (`<client ID of ...>`) instead of refusing them. */
+    allowPlaceholders?: boolean;
+    /** The spec file, for the commands the messages suggest. */
+    spec?: string;
 }
 
-/** Writes each cluster's kustomization.yaml into the Flux repository at `repoDir`; returns what it wrote. */
-export function writeFluxRepo(repoDir: string, clusters: ReadonlyArray<{ cluster: string; outputs: Readonly<Record<string, unknown>> }>): FluxRepoWrite[] {
-    const written: FluxRepoWrite[] = [];
-    for (const c of clusters) {
-        const text = kustomizationOf(c.outputs);
-        if (text === undefined) continue;
-        // Cluster names are DNS labels (validated), so they cannot climb out of clusters/.
-        const dir = path.join(repoDir, "clusters", c.cluster, "flux-system");
-        mkdirSync(dir, { recursive: true });
-        const file = path.join(dir, "kustomization.yaml");
-        writeFileSync(file, text);
-        written.push({ cluster: c.cluster, file });
+export interface FluxRepoClusterReport {
+    cluster: string;
+    /** Paths relative to the repository (POSIX). */
+    changes: FileChange[];
+    /** What the user must do or know: remote clusters to apply RBAC in, a missing bootstrap. */
+    notes: string[];
+}
+
+export interface FluxRepoReport {
+    repo: string;
+    clusters: FluxRepoClusterReport[];
+}
+
+/** Thrown when a write is refused; nothing was written. */
+export class FluxRepoWriteRefused extends Error {
+    constructor(public readonly problems: readonly FileConflict[]) {
+        super(`nothing was written to the Flux repository (${problems.length} ${problems.length === 1 ? "problem" : "problems"}):\n` + problems.map((p) => `  - ${p.path}: ${p.message} Fix: ${p.fix}`).join("\n"));
+        this.name = "FluxRepoWriteRefused";
     }
-    return written;
+}
+
+export const FLUX_IDENTITY_FOLDER = "flux-identity";
+const MANIFEST = "manifest.json";
+const SERVICE_ACCOUNTS = "tenant-service-accounts.yaml";
+const RBAC = "tenant-rbac.yaml";
+/** The file names kustomize recognises, in its order (konfig.RecognizedKustomizationFileNames). */
+const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+const GENERATED = "# Generated by flux-identity";
+
+/** The Flux side of a cluster from a stack's outputs (`up`, `outputs`), or a message saying what is missing. */
+export function fluxSideFromOutputs(outputs: Readonly<Record<string, unknown>>): FluxSideTexts | string {
+    const text = (key: string) => (typeof outputs[key] === "string" ? (outputs[key] as string) : undefined);
+    const kustomizationYaml = text("kustomizationYaml");
+    if (kustomizationYaml === undefined || kustomizationYaml === "") return "the stack has no kustomizationYaml output";
+    const tenantServiceAccountsYaml = text("tenantServiceAccountsYaml");
+    const tenantRbacYaml = text("tenantRbacYaml");
+    // Outputs from before these existed: writing the kustomization alone could enable the gate without its ServiceAccounts.
+    if (tenantServiceAccountsYaml === undefined || tenantRbacYaml === undefined) return "the stack's outputs have no tenantServiceAccountsYaml or tenantRbacYaml (they predate them)";
+    return { kustomizationYaml, tenantServiceAccountsYaml, tenantRbacYaml, remoteClusterRbacYaml: text("gcpRemoteClusterRbacYaml") ?? "" };
+}
+
+/** The files of a cluster's Flux side, relative to the repository, in the order they are written. */
+export function fluxRepoFiles(cluster: string, flux: FluxSideTexts): Record<string, string> {
+    const folder = posixPath("clusters", cluster, FLUX_IDENTITY_FOLDER);
+    const files: Record<string, string> = {};
+    const resources: string[] = [];
+    // The tenant files first and the flux-system kustomization last: a write cut short never leaves the gate without them.
+    if (flux.tenantServiceAccountsYaml) {
+        files[posixPath(folder, SERVICE_ACCOUNTS)] = flux.tenantServiceAccountsYaml;
+        resources.push(SERVICE_ACCOUNTS);
+    }
+    if (flux.tenantRbacYaml) {
+        files[posixPath(folder, RBAC)] = flux.tenantRbacYaml;
+        resources.push(RBAC);
+    }
+    files[posixPath(folder, "kustomization.yaml")] =
+        `${GENERATED}: what cluster ${cluster} needs applied besides flux-system (applied with it by the flux-system Kustomization).\n` +
+        toYaml({ apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization", resources });
+    for (const part of splitRemoteClusterRbac(flux.remoteClusterRbacYaml)) files[remoteClusterFile(part.cluster, cluster)] = part.yaml;
+    files[posixPath("clusters", cluster, "flux-system", "kustomization.yaml")] = flux.kustomizationYaml;
+    return files;
+}
+
+/** `projects/p/locations/l/clusters/c` to `remote-clusters/p/l/c/flux-<source>.yaml`. */
+export function remoteClusterFile(remote: string, source: string): string {
+    const m = /^projects\/([^/]+)\/locations\/([^/]+)\/clusters\/([^/]+)$/.exec(remote);
+    const parts = m ? [m[1], m[2], m[3]] : [remote.replace(/[^A-Za-z0-9._-]+/g, "_")];
+    return posixPath("remote-clusters", ...parts, `flux-${source}.yaml`);
+}
+
+/** A checked write, ready to apply: nothing written yet. */
+export interface FluxRepoWritePlan {
+    repo: string;
+    clusters: Array<{ cluster: string; plan: OwnedWritePlan; notes: string[] }>;
+}
+
+/**
+ * Checks a write of each cluster's Flux side into the repository at `repo` and returns what it would do;
+ * throws FluxRepoWriteRefused when a cluster's files hold placeholders, a file flux-identity did not
+ * write is in the way, or the cluster's own kustomization.yaml would leave the tenant files out.
+ * Writes nothing. `problems` are refusals found by the caller (a stack without outputs, say).
+ */
+export function planFluxRepoWrite(repo: string, clusters: readonly FluxRepoCluster[], options: FluxRepoOptions = {}, problems: readonly FileConflict[] = []): FluxRepoWritePlan {
+    const found: FileConflict[] = [...problems];
+    const plans: FluxRepoWritePlan["clusters"] = [];
+    for (const c of clusters) {
+        const files = fluxRepoFiles(c.cluster, c.flux);
+        if (!options.allowPlaceholders) found.push(...placeholderProblems(c.cluster, files, repo, options.spec));
+        const clusterFolder = posixPath("clusters", c.cluster);
+        const own = ownKustomizationProblem(repo, clusterFolder, Boolean(c.flux.tenantServiceAccountsYaml || c.flux.tenantRbacYaml));
+        if (own) found.push(own);
+        const plan = planOwnedWrite({ root: repo, manifest: posixPath(clusterFolder, FLUX_IDENTITY_FOLDER, MANIFEST), cluster: c.cluster, files, mayReplace: replaceableInRepo });
+        found.push(...plan.conflicts);
+        plans.push({ cluster: c.cluster, plan, notes: clusterNotes(repo, c.cluster, files) });
+    }
+    if (found.length > 0) throw new FluxRepoWriteRefused(found);
+    return { repo, clusters: plans };
+}
+
+/** Writes a checked plan; returns what was written, file by file. */
+export function applyFluxRepoWrite(plan: FluxRepoWritePlan): FluxRepoReport {
+    for (const c of plan.clusters) applyOwnedWrite(c.plan);
+    return { repo: plan.repo, clusters: plan.clusters.map((c) => ({ cluster: c.cluster, changes: c.plan.changes, notes: c.notes })) };
+}
+
+/** Checks, then writes (see {@link planFluxRepoWrite}). */
+export function writeFluxRepo(repo: string, clusters: readonly FluxRepoCluster[], options: FluxRepoOptions = {}): FluxRepoReport {
+    return applyFluxRepoWrite(planFluxRepoWrite(repo, clusters, options));
+}
+
+/** The Flux side of a planned cluster (offline render): placeholders stand for what only `up` knows. */
+export function fluxSideOfPlan(plan: ClusterPlan): FluxSideTexts {
+    return { kustomizationYaml: plan.kustomizationYaml, tenantServiceAccountsYaml: plan.tenantServiceAccountsYaml, tenantRbacYaml: plan.tenantRbacYaml, remoteClusterRbacYaml: plan.gcp?.remoteClusterRbacYaml ?? "" };
+}
+
+/** Writes the Flux side of the clusters a fleet run finished, from their stack outputs. */
+export function writeFluxRepoFromOutputs(repo: string, results: ReadonlyArray<{ cluster: string; outputs: Readonly<Record<string, unknown>> }>, options: FluxRepoOptions = {}): FluxRepoReport {
+    const clusters: FluxRepoCluster[] = [];
+    const problems: FileConflict[] = [];
+    for (const r of results) {
+        const flux = fluxSideFromOutputs(r.outputs);
+        if (typeof flux === "string") {
+            problems.push({ path: posixPath("clusters", r.cluster), message: `${flux}, so its Flux side cannot be written whole.`, fix: `run \`flux-identity up ${options.spec ?? "<spec>"} --select ${r.cluster} --write ${repo}\`.` });
+        } else {
+            clusters.push({ cluster: r.cluster, flux });
+        }
+    }
+    return applyFluxRepoWrite(planFluxRepoWrite(repo, clusters, options, problems));
+}
+
+function placeholderProblems(cluster: string, files: Record<string, string>, repo: string, spec = "<spec>"): FileConflict[] {
+    const found = Object.entries(files).flatMap(([file, text]) => pendingValuesIn(text).map((value) => ({ file, value })));
+    if (found.length === 0) return [];
+    const values = [...new Set(found.map((f) => f.value))];
+    const where = [...new Set(found.map((f) => f.file))];
+    return [
+        {
+            path: posixPath("clusters", cluster),
+            message: `the Flux side holds ${values.length === 1 ? "a value" : `${values.length} values`} that exist only once \`up\` has created ${values.length === 1 ? "it" : "them"}: ${values.join(", ")} (in ${where.join(", ")}).`,
+            fix: `write real values with \`flux-identity up ${spec} --write ${repo}\`, or \`flux-identity outputs ${spec} --write ${repo}\` after up; pass --allow-placeholders to write the placeholders anyway.`,
+        },
+    ];
+}
+
+/** A kustomization.yaml of the user's own at `clusters/<name>` must list flux-identity, or Flux skips the tenant files. */
+function ownKustomizationProblem(repo: string, clusterFolder: string, hasTenantFiles: boolean): FileConflict | undefined {
+    const name = KUSTOMIZATION_FILES.find((f) => existsSync(path.join(repo, clusterFolder, f)));
+    if (name === undefined || !hasTenantFiles) return undefined;
+    const file = posixPath(clusterFolder, name);
+    let resources: unknown;
+    try {
+        const [doc] = loadAll(readFileSync(path.join(repo, file), "utf8")) as Array<Record<string, unknown> | undefined>;
+        resources = doc?.resources;
+    } catch {
+        return { path: file, message: "is not valid YAML, so flux-identity cannot tell whether it applies the tenant files.", fix: "correct it, then write again." };
+    }
+    const listed = Array.isArray(resources) && resources.some((r) => typeof r === "string" && path.posix.normalize(r).replace(/\/$/, "") === FLUX_IDENTITY_FOLDER);
+    if (listed) return undefined;
+    return {
+        path: file,
+        message: `does not list ${FLUX_IDENTITY_FOLDER} in its resources, so Flux would apply the object-level feature gate without the tenant ServiceAccounts and RBAC in ${posixPath(clusterFolder, FLUX_IDENTITY_FOLDER)}.`,
+        fix: `add "- ${FLUX_IDENTITY_FOLDER}" to its resources (next to flux-system), or delete it to let Flux apply every folder under ${clusterFolder}.`,
+    };
+}
+
+/** Files in the way that flux-identity may replace: its own earlier output, and the kustomization.yaml `flux bootstrap` writes. */
+function replaceableInRepo(rel: string, current: string, writtenBefore: boolean): FileConflict | undefined {
+    if (current.startsWith(GENERATED) && !writtenBefore) return undefined;
+    if (rel.endsWith("/flux-system/kustomization.yaml") && isBootstrapKustomization(current)) return undefined;
+    return {
+        path: rel,
+        message: writtenBefore ? "was changed by hand since flux-identity wrote it; writing would lose the change." : "exists and was not written by flux-identity; writing would replace it.",
+        fix: rel.endsWith("/flux-system/kustomization.yaml")
+            ? "flux-identity writes this whole file: move your own patches into the spec (or out of flux-system), delete the file, and write again."
+            : "move or delete the file, then write again.",
+    };
+}
+
+/** The kustomization.yaml `flux bootstrap` writes: the two gotk files, nothing else. */
+export function isBootstrapKustomization(text: string): boolean {
+    try {
+        const docs = (loadAll(text) as unknown[]).filter((d) => d !== null && d !== undefined);
+        if (docs.length !== 1) return false;
+        const doc = docs[0] as Record<string, unknown>;
+        const keys = Object.keys(doc).sort();
+        const resources = doc.resources;
+        return (
+            doc.kind === "Kustomization" &&
+            keys.every((k) => ["apiVersion", "kind", "resources"].includes(k)) &&
+            Array.isArray(resources) &&
+            [...resources].map(String).sort().join(",") === "gotk-components.yaml,gotk-sync.yaml"
+        );
+    } catch {
+        return false;
+    }
+}
+
+function clusterNotes(repo: string, cluster: string, files: Record<string, string>): string[] {
+    const notes: string[] = [];
+    const fluxSystem = path.join(repo, "clusters", cluster, "flux-system");
+    if (!existsSync(path.join(fluxSystem, "gotk-components.yaml"))) {
+        notes.push(`clusters/${cluster}/flux-system has no gotk-components.yaml yet: run \`flux bootstrap ... --path=clusters/${cluster}\` (it keeps this kustomization.yaml and applies it).`);
+    }
+    for (const file of Object.keys(files).filter((f) => f.startsWith("remote-clusters/"))) {
+        notes.push(`apply ${file} in the remote GKE cluster it names (kubectl --context <that cluster> apply -f ${file}); no cluster's Flux applies it from there.`);
+    }
+    return notes;
+}
+
+/** Text lines saying what a write did, file by file, for the CLI. */
+export function fluxRepoReportLines(report: FluxRepoReport): string[] {
+    const lines: string[] = [];
+    for (const c of report.clusters) {
+        for (const change of c.changes) lines.push(`  ${change.action.padEnd(9)} ${path.join(report.repo, change.path)}${change.reason ? ` (${change.reason})` : ""}`);
+        for (const note of c.notes) lines.push(`  note: ${c.cluster}: ${note}`);
+    }
+    return lines;
 }

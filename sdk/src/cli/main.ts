@@ -9,9 +9,9 @@ import { FluxIdentityValidationError } from "../../../provider/src/core/errors";
 import { loadFleet } from "../spec/fleet";
 import { resolveFleetReferences } from "../spec/references";
 import { FleetCommandDeps, addFleetCommands, defaultFleetDeps } from "./fleet-commands";
-import { writeFluxRepo } from "./flux-repo";
+import { FluxRepoReport, FluxRepoWriteRefused, applyFluxRepoWrite, fluxRepoReportLines, fluxSideOfPlan, planFluxRepoWrite } from "./flux-repo";
 import { collectConfig } from "./options";
-import { renderFleet, writeRendered } from "../render/render";
+import { renderFleet, writeRenderOutput } from "../render/render";
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -46,9 +46,10 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO, fle
         .requiredOption("-o, --out <dir>", "output folder; each cluster gets <dir>/<cluster>/")
         .option("--json", "print a JSON summary instead of text")
         .option("--config <key=value>", "value for ${config:key} references in the spec (repeatable); ${env:NAME} references read the environment", collectConfig)
-        .option("--write <flux-repo-dir>", "also write each cluster's kustomization.yaml to <dir>/clusters/<name>/flux-system/kustomization.yaml")
-        .action((spec: string, options: { out: string; json?: boolean; config?: Record<string, string>; write?: string }) => {
-            code = render(spec, options.out, Boolean(options.json), io, options.config ?? {}, options.write);
+        .option("--write <flux-repo-dir>", "also write each cluster's whole Flux side into a Flux repository: clusters/<name>/flux-system/kustomization.yaml, clusters/<name>/flux-identity/ (tenant ServiceAccounts and RBAC), remote-clusters/ (RBAC for remote GKE clusters)")
+        .option("--allow-placeholders", "with --write: write values that exist only after `up` (<client ID of ...>) instead of refusing")
+        .action((spec: string, options: { out: string; json?: boolean; config?: Record<string, string>; write?: string; allowPlaceholders?: boolean }) => {
+            code = render(spec, options.out, Boolean(options.json), io, options.config ?? {}, options.write, Boolean(options.allowPlaceholders));
         });
 
     addFleetCommands(program, { out: io.out, err: io.err, isTTY: io.isTTY ?? false }, fleetDeps, (c) => (code = c));
@@ -66,7 +67,7 @@ export async function runCli(argv: readonly string[], io: CliIO = processIO, fle
 }
 
 
-function render(specFile: string, outDir: string, json: boolean, io: CliIO, config: Record<string, string>, fluxRepo?: string): number {
+function render(specFile: string, outDir: string, json: boolean, io: CliIO, config: Record<string, string>, fluxRepo?: string, allowPlaceholders = false): number {
     let rendered;
     try {
         rendered = renderFleet(resolveFleetReferences(loadFleet(specFile), { env: process.env, config }));
@@ -77,30 +78,52 @@ function render(specFile: string, outDir: string, json: boolean, io: CliIO, conf
         }
         throw err;
     }
-    const written = writeRendered(rendered, outDir);
+    // The repository write is checked before anything is written: a refused write writes nothing at all.
+    let repoPlan;
     if (fluxRepo !== undefined) {
-        for (const w of writeFluxRepo(fluxRepo, rendered.map((c) => ({ cluster: c.name, outputs: c.files })))) written.push(w.file);
+        try {
+            repoPlan = planFluxRepoWrite(fluxRepo, rendered.map((c) => ({ cluster: c.name, flux: fluxSideOfPlan(c.plan) })), { allowPlaceholders, spec: specFile });
+        } catch (err) {
+            if (!(err instanceof FluxRepoWriteRefused)) throw err;
+            io.err(`flux-identity: ${err.message}\n`);
+            return EXIT_FAILED;
+        }
     }
+    const output = writeRenderOutput(rendered, outDir);
+    const repoReport: FluxRepoReport | undefined = repoPlan ? applyFluxRepoWrite(repoPlan) : undefined;
     if (json) {
         const summary = rendered.map((c) => ({
             cluster: c.name,
             files: Object.keys(c.files).map((f) => path.join(outDir, c.name, f)),
+            changes: output.changes.filter((x) => x.cluster === c.name).map((x) => ({ file: x.file, action: x.action })),
             awsResources: c.plan.aws ? c.plan.aws.roles.length : 0,
             warnings: c.plan.warnings,
         }));
-        io.out(JSON.stringify({ spec: specFile, out: outDir, clusters: summary }) + "\n");
+        io.out(JSON.stringify({ spec: specFile, out: outDir, clusters: summary, removedClusters: output.removedClusters, ...(repoReport ? { fluxRepo: repoReport } : {}) }) + "\n");
         return EXIT_OK;
     }
+    const count = (action: string) => output.changes.filter((c) => c.action === action).length;
+    const written = output.changes.filter((c) => c.action !== "removed" && c.action !== "kept").length;
     const width = Math.max(...rendered.map((c) => c.name.length));
-    const lines = [`Rendered ${rendered.length} cluster${rendered.length === 1 ? "" : "s"} from ${specFile} into ${outDir} (${written.length} files):`];
+    const lines = [
+        `Rendered ${rendered.length} cluster${rendered.length === 1 ? "" : "s"} from ${specFile} into ${outDir}: ${written} files (${count("created")} created, ${count("updated")} updated, ${count("unchanged")} unchanged)${count("removed") > 0 ? `, ${count("removed")} removed` : ""}:`,
+    ];
     for (const c of rendered) {
-        const files = Object.keys(c.files).map((f) => path.join(outDir, c.name, f));
-        lines.push(`  ${c.name.padEnd(width)}  ${files[0]}`);
-        for (const f of files.slice(1)) lines.push(`  ${"".padEnd(width)}  ${f}`);
+        output.changes
+            .filter((x) => x.cluster === c.name)
+            .forEach((x, i) => lines.push(`  ${(i === 0 ? c.name : "").padEnd(width)}  ${x.action.padEnd(9)} ${x.file}${x.reason ? ` (${x.reason})` : ""}`));
     }
+    for (const name of output.removedClusters) lines.push(`  removed ${path.join(outDir, name)}${path.sep} (cluster ${name} is no longer in the spec)`);
+    for (const c of output.changes.filter((x) => !rendered.some((r) => r.name === x.cluster) && x.action === "kept")) lines.push(`  kept ${c.file} (${c.reason})`);
+    for (const note of output.notes) lines.push(`  note: ${note}`);
+    if (repoReport) lines.push(`Wrote the Flux side of ${repoReport.clusters.length} cluster${repoReport.clusters.length === 1 ? "" : "s"} into ${repoReport.repo}:`, ...fluxRepoReportLines(repoReport));
     const warnings = rendered.flatMap((c) => c.plan.warnings.map((w) => `  ${c.name}: ${w}`));
     if (warnings.length > 0) lines.push("Notes:", ...warnings);
-    lines.push("Commit each flux-system/kustomization.yaml next to that cluster's gotk-components.yaml; plan.json lists every cloud resource `up` creates.");
+    lines.push(
+        repoReport
+            ? "Commit the Flux repository; plan.json lists every cloud resource `up` creates, diagram.md shows who reaches what."
+            : "Commit each cluster's Flux side with --write <flux-repo> (or by hand: flux-system/kustomization.yaml next to gotk-components.yaml, tenants/ applied with it); plan.json lists every cloud resource `up` creates, diagram.md shows who reaches what.",
+    );
     io.out(lines.join("\n") + "\n");
     return EXIT_OK;
 }

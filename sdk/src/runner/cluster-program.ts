@@ -20,6 +20,7 @@ export const CLUSTER_STACK_OUTPUTS = [
     "awsRoleArns",
     "azureClientIds",
     "gcpServiceAccountEmails",
+    "gcpRemoteClusterRbacYaml",
     "warnings",
 ] as const;
 

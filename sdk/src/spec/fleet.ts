@@ -4,13 +4,14 @@
  * value. Every problem is reported with its field path before anything is written or created.
  */
 
-import { readFileSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import * as path from "node:path";
 import Ajv2020, { ErrorObject } from "ajv/dist/2020";
 import { YAMLException, load } from "js-yaml";
 // The schema file in sdk/schema is the one editors use; importing it keeps the two identical.
 import fleetSchema from "../../schema/fleet.schema.json";
 import { ClusterPlan, ClusterSpec, planCluster } from "../../../provider/src/plan/cluster";
+import { withArticle } from "../../../provider/src/core/articles";
 import { FluxIdentityValidationError, ValidationIssue, show } from "../../../provider/src/core/errors";
 import { FleetReference, misplacedReferenceIssues, resolveReferencesCollecting } from "./references";
 import { FleetStackName, fleetSettingsIssues, resolveBackendUrl, secretsProviderFor, stackNameFor } from "./settings";
@@ -82,6 +83,45 @@ export function fieldPath(pointer: string, extra?: string): string {
     return out || "(root)";
 }
 
+/** The example fleet the messages point to. */
+const EXAMPLE_FLEET = "examples/fleet.yaml in the flux-identity repository";
+
+/** JSON Schema types as a YAML author writes them. */
+const TYPE_WORDS: Record<string, { noun: string; fix: string }> = {
+    object: { noun: "a map (key: value lines)", fix: "write key: value lines here, indented below the field name." },
+    array: { noun: "a list (lines starting with '- ')", fix: "write a list here: one '- ' line per entry, or [a, b] on one line." },
+    string: { noun: "a string", fix: "write text here (quote numbers, true/false and dates in YAML: \"123\")." },
+    integer: { noun: "a whole number", fix: "write a whole number here, without quotes." },
+    number: { noun: "a number", fix: "write a number here, without quotes." },
+    boolean: { noun: "true or false", fix: "write true or false here, without quotes." },
+};
+
+/** What a parsed YAML value is, for "got ..." in messages. */
+function describeValue(value: unknown): string {
+    if (value === null || value === undefined) return "nothing (an empty value)";
+    if (Array.isArray(value)) return "a list";
+    if (typeof value === "object") return "a map";
+    if (typeof value === "string") return `the string ${show(value.length > 60 ? `${value.slice(0, 57)}...` : value)}`;
+    return `the ${typeof value} ${show(value)}`;
+}
+
+function typeIssue(path: string, type: string, data: unknown): ValidationIssue {
+    const words = type.split(",").map((t) => TYPE_WORDS[t] ?? { noun: withArticle(t), fix: `write ${withArticle(t)} here.` });
+    return { path, message: `expected ${words.map((w) => w.noun).join(" or ")}, got ${describeValue(data)}.`, fix: words[0].fix };
+}
+
+/** The schema's own description of the field, as the fix, when it has one. */
+function describedFix(e: ErrorObject): string | undefined {
+    const description = (e.parentSchema as { description?: unknown } | undefined)?.description;
+    return typeof description === "string" ? `expected: ${description}` : undefined;
+}
+
+function lastSegment(pointer: string): string {
+    const parts = pointer.split("/");
+    const last = parts[parts.length - 1] ?? "";
+    return /^\d+$/.test(last) || last === "" ? "the field" : last.replace(/~1/g, "/").replace(/~0/g, "~");
+}
+
 function schemaIssue(e: ErrorObject): ValidationIssue {
     const p = e.params as Record<string, unknown>;
     switch (e.keyword) {
@@ -99,16 +139,39 @@ function schemaIssue(e: ErrorObject): ValidationIssue {
                 return { path: fieldPath(e.instancePath, String(p.propertyName)), message: `${JSON.stringify(p.propertyName)} is not a valid Kubernetes label key.`, fix: "use [prefix/]name: a name of at most 63 letters, digits, '-', '_' and '.' starting and ending with a letter or digit, and an optional DNS subdomain prefix." };
             }
             return { path: fieldPath(e.instancePath, String(p.propertyName)), message: `${JSON.stringify(p.propertyName)} is not an allowed key here.`, fix: "use a Flux controller name such as source-controller." };
-        case "pattern": {
-            const description = (e.parentSchema as { description?: unknown } | undefined)?.description;
+        case "pattern":
+            return { path: fieldPath(e.instancePath), message: `${show(e.data)} does not have the expected form.`, fix: describedFix(e) ?? `match ${String(p.pattern)}.` };
+        case "type":
+            return typeIssue(fieldPath(e.instancePath), String(p.type), e.data);
+        case "minItems": {
+            const limit = Number(p.limit);
+            if (e.instancePath === "/clusters") {
+                return { path: "clusters", message: "the fleet lists no clusters.", fix: `add at least one cluster under clusters: with its name, type, issuerUrl and what Flux reaches in aws, azure or gcp (see ${EXAMPLE_FLEET}).` };
+            }
+            const n = Array.isArray(e.data) ? e.data.length : 0;
             return {
                 path: fieldPath(e.instancePath),
-                message: `${show(e.data)} does not have the expected form.`,
-                fix: typeof description === "string" ? `expected: ${description}` : `match ${String(p.pattern)}.`,
+                message: n === 0 ? "the list is empty." : `the list has ${n} ${n === 1 ? "entry" : "entries"}; at least ${limit} are needed.`,
+                fix: `list at least ${limit === 1 ? "one entry" : `${limit} entries`}, or leave ${lastSegment(e.instancePath)} out where it is optional.`,
             };
         }
-        case "type":
-            return { path: fieldPath(e.instancePath), message: `expected ${String(p.type)}.`, fix: `write a ${String(p.type)} here${p.type === "string" ? " (quote numbers in YAML)" : ""}.` };
+        case "uniqueItems":
+            return { path: fieldPath(e.instancePath), message: `entries [${String(p.j)}] and [${String(p.i)}] are the same (${show(Array.isArray(e.data) ? e.data[Number(p.i)] : undefined)}).`, fix: "list each value once." };
+        case "minLength":
+            return {
+                path: fieldPath(e.instancePath),
+                message: Number(p.limit) === 1 ? "the value is empty." : `${show(e.data)} is shorter than ${String(p.limit)} characters.`,
+                fix: describedFix(e) ?? (Number(p.limit) === 1 ? "give a value, or leave the field out where it is optional." : `use at least ${String(p.limit)} characters.`),
+            };
+        case "maxLength":
+            return { path: fieldPath(e.instancePath), message: `the value is ${typeof e.data === "string" ? e.data.length : "?"} characters long; at most ${String(p.limit)} are allowed.`, fix: describedFix(e) ?? `shorten it to ${String(p.limit)} characters.` };
+        case "minimum":
+        case "maximum":
+            return {
+                path: fieldPath(e.instancePath),
+                message: `${show(e.data)} is ${e.keyword === "minimum" ? "below the minimum" : "above the maximum"} of ${String(p.limit)}.`,
+                fix: describedFix(e) ?? `use a value ${e.keyword === "minimum" ? "of at least" : "of at most"} ${String(p.limit)}.`,
+            };
         default:
             return { path: fieldPath(e.instancePath), message: `${e.message ?? "is invalid"}.`, fix: "see sdk/schema/fleet.schema.json for the expected shape." };
     }
@@ -142,6 +205,11 @@ export function parseFleet(text: string, source = "fleet"): FleetSpec {
             { path: err.mark ? `${source}:${err.mark.line + 1}:${err.mark.column + 1}` : source, message: `YAML syntax error: ${err.reason}.`, fix: "correct the YAML at that line." },
         ]);
     }
+    if (data === undefined || data === null) {
+        throw new FluxIdentityValidationError([
+            { path: source, message: "the fleet file is empty (or holds only comments).", fix: `write a fleet: apiVersion: flux-identity/v1alpha1, kind: Fleet, and a clusters list (see ${EXAMPLE_FLEET}).` },
+        ]);
+    }
     const issues = schemaIssues(data);
     // References outside the fields that take them would silently become literal text; reported with
     // the structural problems, in place of the schema's less telling complaint about the same field.
@@ -170,13 +238,69 @@ export function parseFleet(text: string, source = "fleet"): FleetSpec {
  * are left as written: nothing here needs the environment.
  */
 export function loadFleet(file: string): FleetSpec {
-    let text: string;
+    return parseFleet(readFleetFile(file), path.basename(file));
+}
+
+/**
+ * The largest fleet file read: about 40,000 clusters written like examples/fleet.yaml (770 bytes each).
+ * A larger file is almost always the wrong path (a log, an image, a device), and parsing it would take
+ * the memory of the machine.
+ */
+export const MAX_FLEET_FILE_BYTES = 32 * 1024 * 1024;
+
+function megabytes(bytes: number): string {
+    return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** Reads a fleet file as UTF-8, never more than MAX_FLEET_FILE_BYTES of it (pipes and devices included). */
+export function readFleetFile(file: string): string {
+    const refuse = (message: string, fix: string) => new FluxIdentityValidationError([{ path: file, message, fix }]);
+    const tooLarge = (size?: number) =>
+        refuse(
+            `the fleet file is ${size === undefined ? `larger than ${megabytes(MAX_FLEET_FILE_BYTES)}` : megabytes(size)}; flux-identity reads fleet files of at most ${megabytes(MAX_FLEET_FILE_BYTES)}.`,
+            "check the path: is this the fleet spec? A fleet larger than that belongs in several fleet files.",
+        );
+    let fd: number;
     try {
-        text = readFileSync(file, "utf8");
+        fd = openSync(file, "r");
     } catch (err) {
-        throw new FluxIdentityValidationError([{ path: file, message: `cannot read the fleet file (${(err as NodeJS.ErrnoException).code ?? String(err)}).`, fix: "check the path." }]);
+        throw readFailure(file, err as NodeJS.ErrnoException, refuse);
     }
-    return parseFleet(text, path.basename(file));
+    try {
+        const stat = fstatSync(fd);
+        if (stat.isDirectory()) throw refuse("this is a folder, not a file.", `give the fleet file in it, such as ${path.join(file, "fleet.yaml")}.`);
+        if (stat.isFile() && stat.size > MAX_FLEET_FILE_BYTES) throw tooLarge(stat.size);
+        const chunks: Buffer[] = [];
+        const buffer = Buffer.allocUnsafe(1024 * 1024);
+        let total = 0;
+        for (;;) {
+            const n = readSync(fd, buffer, 0, buffer.length, null);
+            if (n === 0) break;
+            total += n;
+            if (total > MAX_FLEET_FILE_BYTES) throw tooLarge();
+            chunks.push(Buffer.from(buffer.subarray(0, n)));
+        }
+        return Buffer.concat(chunks).toString("utf8");
+    } catch (err) {
+        if (err instanceof FluxIdentityValidationError) throw err;
+        throw readFailure(file, err as NodeJS.ErrnoException, refuse);
+    } finally {
+        closeSync(fd);
+    }
+}
+
+function readFailure(file: string, err: NodeJS.ErrnoException, refuse: (message: string, fix: string) => FluxIdentityValidationError): FluxIdentityValidationError {
+    switch (err.code) {
+        case "ENOENT":
+            return refuse("there is no file at this path.", path.isAbsolute(file) ? "check the path." : `check the path; it is read from ${process.cwd()}.`);
+        case "EACCES":
+        case "EPERM":
+            return refuse("the fleet file cannot be read: permission denied.", "make it readable for this user, or run as a user who can read it.");
+        case "EISDIR":
+            return refuse("this is a folder, not a file.", `give the fleet file in it, such as ${path.join(file, "fleet.yaml")}.`);
+        default:
+            return refuse(`cannot read the fleet file (${err.code ?? String(err)}).`, "check the path and that the file is readable.");
+    }
 }
 
 /** What a run resolves references from, and where its state goes. */

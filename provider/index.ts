@@ -1,15 +1,11 @@
-// Component provider entry point: serves the components to Pulumi programs in any language
-// (`pulumi package add ./provider`). Schema inference reads the components' Args interfaces.
+// The components as a Node.js component provider (componentProviderHost infers the schema from their Args
+// interfaces at start-up). Schema inference for provider/schema.json (`npm run gen-sdk`) starts from this
+// file too (package.json main); the plugin executable pulumi-resource-flux-identity serves the same
+// components with that committed schema, and needs no Pulumi language host.
 import { componentProviderHost } from "@pulumi/pulumi/provider/experimental";
-import { AwsFluxIdentity } from "./src/aws/component";
-import { AzureFluxIdentity } from "./src/azure/component";
-import { GcpFluxIdentity } from "./src/gcp/component";
-import { KubernetesFluxIdentity } from "./src/kubernetes/component";
-import { FluxWorkloadIdentity } from "./src/workload-identity/component";
-import { PublicOidcIssuer } from "./src/issuer/component";
-import { FluxLiveCluster } from "./src/live/component";
+import { COMPONENTS, PROVIDER_NAME } from "./src/plugin/components";
 
-componentProviderHost({ components: [AwsFluxIdentity, AzureFluxIdentity, GcpFluxIdentity, KubernetesFluxIdentity, FluxWorkloadIdentity, PublicOidcIssuer, FluxLiveCluster], name: "flux-identity", dirname: __dirname }).catch((err: unknown) => {
+componentProviderHost({ components: COMPONENTS, name: PROVIDER_NAME, dirname: __dirname }).catch((err: unknown) => {
     console.error(err);
     process.exitCode = 1;
 });

@@ -4,7 +4,7 @@
 // program" example runs with mocha, and the bin runs. Only committed work is in a clone of HEAD.
 
 import { strict as assert } from "node:assert";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -112,7 +112,7 @@ describe("the package, packed from a fresh clone and installed into new projects
         console.log(`        ${info.filename}: ${info.entryCount} files, ${(info.size / 1024).toFixed(0)} KiB packed, ${(info.unpackedSize / 1024 / 1024).toFixed(2)} MiB unpacked`);
         assert.ok(!existsSync(path.join(clone, "dist", "tests")), "prepare compiled the tests");
         for (const f of packed.keys()) {
-            assert.match(f, /^(package\.json|README\.md|LICENSE|docs\/[^/]+\.md|sdk\/schema\/fleet\.schema\.json|dist\/(provider|sdk)\/(src\/.+\.(js|d\.ts)|schema\/fleet\.schema\.json))$/, `${f} is not something the package needs`);
+            assert.match(f, /^(package\.json|README\.md|LICENSE|docs\/[^/]+\.md|sdk\/schema\/fleet\.schema\.json|provider\/(pulumi-resource-flux-identity|schema\.json)|dist\/(provider|sdk)\/(src\/.+\.(js|d\.ts)|schema\/fleet\.schema\.json))$/, `${f} is not something the package needs`);
         }
         const targets = [
             ...Object.values(pkg.exports).flatMap((e) => (typeof e === "string" ? [e] : [e.types, e.default])),
@@ -124,8 +124,10 @@ describe("the package, packed from a fresh clone and installed into new projects
         for (const t of targets) assert.ok(packed.has(t.replace(/^\.\//, "")), `${t} (named by package.json) is not in the tarball`);
         assert.deepEqual(Object.keys(pkg.typesVersions["*"]).map((k) => `./${k}`).sort(), Object.keys(pkg.exports).filter((k) => k !== "." && k !== "./package.json").sort(), "typesVersions maps every subpath export");
         assert.match(readFileSync(path.join(clone, "LICENSE"), "utf8"), /Apache License\s+Version 2\.0, January 2004[\s\S]*END OF TERMS AND CONDITIONS/);
-        const bin = packed.get(pkg.bin["flux-identity"]) as PackedFile;
-        assert.equal(bin.mode & 0o111, 0o111, `the bin is packed with mode ${bin.mode.toString(8)}`);
+        for (const name of Object.keys(pkg.bin)) {
+            const bin = packed.get(pkg.bin[name]) as PackedFile;
+            assert.equal(bin.mode & 0o111, 0o111, `the ${name} bin is packed with mode ${bin.mode.toString(8)}`);
+        }
     });
 
     it("installs beside only @pulumi/pulumi and @pulumi/aws: no other cloud SDK, no nested @pulumi/pulumi, no tests", () => {
@@ -248,5 +250,22 @@ const spec = loadFleet(${JSON.stringify(cell)}).clusters[0];
         for (const arn of Object.values(out.awsRoleArns)) assert.ok(out.yaml.includes(arn), `${arn} is in the kustomization`);
         for (const id of Object.values(out.azureClientIds)) assert.ok(out.yaml.includes(id), `client ID ${id} is in the kustomization`);
         assert.ok(out.yaml.includes(`projects/${out.projectNumber}/locations/global/workloadIdentityPools/`), "the GCP audience names the project number");
+    });
+
+    it("starts the plugin executable from the installed package: it finds its compiled code and schema and serves on a port", async () => {
+        // The engine starts a plugin with its own address and reads the port the plugin prints first.
+        const plugin = spawn(path.join(consumer, "node_modules", ".bin", "pulumi-resource-flux-identity"), ["127.0.0.1:1"], { cwd: consumer, env: childEnv() });
+        let stdout = "";
+        let stderr = "";
+        plugin.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+        const port = await new Promise<string>((resolve, reject) => {
+            plugin.stdout.setEncoding("utf8").on("data", (d: string) => {
+                stdout += d;
+                if (/^\d+\n/.test(stdout)) resolve(stdout.trim());
+            });
+            plugin.on("exit", (code) => reject(new Error(`the plugin exited (${code}) before printing a port:\n${stdout}\n${stderr}`)));
+        });
+        plugin.kill();
+        assert.ok(Number(port) > 0, port);
     });
 });

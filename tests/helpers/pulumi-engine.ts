@@ -67,12 +67,19 @@ export function findPulumiCli(): PulumiCli | string {
     return (found = `no Pulumi CLI ${want} (the version of @pulumi/pulumi) was found${seen.length ? ` (${seen.join("; ")})` : ""}; build one with scripts/build-pulumi-cli.sh`);
 }
 
+/**
+ * A tool an engine suite needs, for its `before`: `found` is the tool or why there is none. Without it the
+ * suite skips with the reason, unless FLUX_IDENTITY_REQUIRE_ENGINE=1 (CI) turns that into a failure.
+ */
+export function requireTool<T extends object>(ctx: Mocha.Context, suite: string, found: T | string): T {
+    if (typeof found !== "string") return found;
+    if (process.env.FLUX_IDENTITY_REQUIRE_ENGINE === "1") throw new Error(`FLUX_IDENTITY_REQUIRE_ENGINE=1 but ${found}`);
+    return skipWithReason(ctx, `${suite}: ${found}`);
+}
+
 /** The CLI for a suite's `before`: skips the suite with the reason, or fails it where the engine is required. */
 export function requirePulumiCli(ctx: Mocha.Context): PulumiCli {
-    const cli = findPulumiCli();
-    if (typeof cli !== "string") return cli;
-    if (process.env.FLUX_IDENTITY_REQUIRE_ENGINE === "1") throw new Error(`FLUX_IDENTITY_REQUIRE_ENGINE=1 but ${cli}`);
-    return skipWithReason(ctx, `end-to-end engine tests: ${cli}`);
+    return requireTool(ctx, "end-to-end engine tests", findPulumiCli());
 }
 
 /** The latest deployment a file:// backend in `stateDir` saved for a stack. */

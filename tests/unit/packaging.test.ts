@@ -248,10 +248,12 @@ describe("packaging", () => {
         });
     }
 
-    it("serves every component from the provider entry point", () => {
+    it("serves every component from the provider entry point and the plugin", () => {
         const source = readFileSync(fromRoot("provider", "index.ts"), "utf8");
-        const listed = /components: \[([^\]]*)\]/.exec(source)?.[1].split(",").map((c) => c.trim()).sort();
-        assert.deepEqual(listed, ["AwsFluxIdentity", "AzureFluxIdentity", "FluxLiveCluster", "FluxWorkloadIdentity", "GcpFluxIdentity", "KubernetesFluxIdentity", "PublicOidcIssuer"]);
+        assert.match(source, /componentProviderHost\(\{ components: COMPONENTS,/);
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { COMPONENTS } = require("../../provider/src/plugin/components") as { COMPONENTS: Array<{ name: string }> };
+        assert.deepEqual(COMPONENTS.map((c) => c.name).sort(), ["AwsFluxIdentity", "AzureFluxIdentity", "FluxLiveCluster", "FluxWorkloadIdentity", "GcpFluxIdentity", "KubernetesFluxIdentity", "PublicOidcIssuer"]);
     });
 
     it("FluxLiveCluster: the live entry point loads no SDK; building it loads @pulumi/kubernetes's apps, core and rbac modules and no cloud SDK", () => {

@@ -17,6 +17,11 @@ import (
 type AwsFluxIdentity struct {
 	pulumi.ResourceState
 
+	// What must exist in AWS for the roles flux-identity does not own (brought roles, Pod Identity target
+	// roles), with the external IDs EKS returned for the associations.
+	BroughtIdentities BroughtIdentityRequirementArrayOutput `pulumi:"broughtIdentities"`
+	// The same Flux side as a FluxInstance, for Flux installed by the Flux Operator (flux-operator/flux-instance.yaml).
+	FluxInstanceYaml pulumi.StringOutput `pulumi:"fluxInstanceYaml"`
 	// flux-system/kustomization.yaml to commit next to gotk-components.yaml.
 	KustomizationYaml pulumi.StringOutput `pulumi:"kustomizationYaml"`
 	// What each Flux object must set (`spec.provider: aws`, `spec.serviceAccountName`, ...).
@@ -54,7 +59,8 @@ func NewAwsFluxIdentity(ctx *pulumi.Context,
 type awsFluxIdentityArgs struct {
 	// The 12-digit account the roles live in.
 	AccountId string `pulumi:"accountId"`
-	// Default: irsa.
+	// How the controllers authenticate. Default: irsa. With podIdentity, tenants still use OIDC
+	// federation (IRSA): Flux requests their tokens and exchanges them itself.
 	AuthMethod *AwsAuthMethod `pulumi:"authMethod"`
 	// The cluster Flux runs in.
 	Cluster SourceClusterArgs `pulumi:"cluster"`
@@ -66,6 +72,8 @@ type awsFluxIdentityArgs struct {
 	ExistingRoleArns map[string]string `pulumi:"existingRoleArns"`
 	// Namespace Flux runs in. Default flux-system.
 	FluxNamespace *string `pulumi:"fluxNamespace"`
+	// Flux minor version the cluster runs (`"2.10"`); decides the object-level feature gate. Default the newest supported.
+	FluxVersion *string `pulumi:"fluxVersion"`
 	// Maximum session duration of the roles, 3600 to 43200 seconds. Default 3600.
 	MaxSessionDurationSeconds *float64 `pulumi:"maxSessionDurationSeconds"`
 	// Prefix of role names. Default `flux-`.
@@ -76,6 +84,8 @@ type awsFluxIdentityArgs struct {
 	Path *string `pulumi:"path"`
 	// Permissions boundary policy ARN attached to every role created.
 	PermissionsBoundaryArn *string `pulumi:"permissionsBoundaryArn"`
+	// EKS Pod Identity settings: target roles (cross-account) and session tags. Only with authMethod: podIdentity.
+	PodIdentity *AwsPodIdentityOptions `pulumi:"podIdentity"`
 	// Region of the STS endpoint (AWS_REGION for non-EKS clusters); decides the partition.
 	Region string `pulumi:"region"`
 	// Default: perController.
@@ -85,6 +95,11 @@ type awsFluxIdentityArgs struct {
 	// AmazonS3ReadOnlyAccess) to controller roles instead of least-privilege inline policies. These
 	// grant read access to every repository or bucket in the account. Off by default.
 	SingleTenantManagedPolicies *bool `pulumi:"singleTenantManagedPolicies"`
+	// An STS endpoint for Flux's token exchanges instead of the regional public one: a VPC interface
+	// endpoint (`https://vpce-<id>.sts.<region>.vpce.amazonaws.com`) or a FIPS endpoint
+	// (`https://sts-fips.<region>.amazonaws.com`). Controllers get it as `AWS_ENDPOINT_URL_STS`; tenants'
+	// Buckets as `spec.sts.endpoint`.
+	StsEndpoint *string `pulumi:"stsEndpoint"`
 	// Tags added to every taggable resource.
 	Tags map[string]string `pulumi:"tags"`
 	// Object-level tenants.
@@ -95,7 +110,8 @@ type awsFluxIdentityArgs struct {
 type AwsFluxIdentityArgs struct {
 	// The 12-digit account the roles live in.
 	AccountId string
-	// Default: irsa.
+	// How the controllers authenticate. Default: irsa. With podIdentity, tenants still use OIDC
+	// federation (IRSA): Flux requests their tokens and exchanges them itself.
 	AuthMethod *AwsAuthMethod
 	// The cluster Flux runs in.
 	Cluster SourceClusterArgsArgs
@@ -107,6 +123,8 @@ type AwsFluxIdentityArgs struct {
 	ExistingRoleArns map[string]string
 	// Namespace Flux runs in. Default flux-system.
 	FluxNamespace *string
+	// Flux minor version the cluster runs (`"2.10"`); decides the object-level feature gate. Default the newest supported.
+	FluxVersion *string
 	// Maximum session duration of the roles, 3600 to 43200 seconds. Default 3600.
 	MaxSessionDurationSeconds *float64
 	// Prefix of role names. Default `flux-`.
@@ -117,6 +135,8 @@ type AwsFluxIdentityArgs struct {
 	Path *string
 	// Permissions boundary policy ARN attached to every role created.
 	PermissionsBoundaryArn *string
+	// EKS Pod Identity settings: target roles (cross-account) and session tags. Only with authMethod: podIdentity.
+	PodIdentity *AwsPodIdentityOptionsArgs
 	// Region of the STS endpoint (AWS_REGION for non-EKS clusters); decides the partition.
 	Region string
 	// Default: perController.
@@ -126,6 +146,11 @@ type AwsFluxIdentityArgs struct {
 	// AmazonS3ReadOnlyAccess) to controller roles instead of least-privilege inline policies. These
 	// grant read access to every repository or bucket in the account. Off by default.
 	SingleTenantManagedPolicies *bool
+	// An STS endpoint for Flux's token exchanges instead of the regional public one: a VPC interface
+	// endpoint (`https://vpce-<id>.sts.<region>.vpce.amazonaws.com`) or a FIPS endpoint
+	// (`https://sts-fips.<region>.amazonaws.com`). Controllers get it as `AWS_ENDPOINT_URL_STS`; tenants'
+	// Buckets as `spec.sts.endpoint`.
+	StsEndpoint *string
 	// Tags added to every taggable resource.
 	Tags map[string]string
 	// Object-level tenants.
@@ -217,6 +242,17 @@ func (o AwsFluxIdentityOutput) ToAwsFluxIdentityOutput() AwsFluxIdentityOutput {
 
 func (o AwsFluxIdentityOutput) ToAwsFluxIdentityOutputWithContext(ctx context.Context) AwsFluxIdentityOutput {
 	return o
+}
+
+// What must exist in AWS for the roles flux-identity does not own (brought roles, Pod Identity target
+// roles), with the external IDs EKS returned for the associations.
+func (o AwsFluxIdentityOutput) BroughtIdentities() BroughtIdentityRequirementArrayOutput {
+	return o.ApplyT(func(v *AwsFluxIdentity) BroughtIdentityRequirementArrayOutput { return v.BroughtIdentities }).(BroughtIdentityRequirementArrayOutput)
+}
+
+// The same Flux side as a FluxInstance, for Flux installed by the Flux Operator (flux-operator/flux-instance.yaml).
+func (o AwsFluxIdentityOutput) FluxInstanceYaml() pulumi.StringOutput {
+	return o.ApplyT(func(v *AwsFluxIdentity) pulumi.StringOutput { return v.FluxInstanceYaml }).(pulumi.StringOutput)
 }
 
 // flux-system/kustomization.yaml to commit next to gotk-components.yaml.

@@ -19,8 +19,12 @@ type AzureFluxIdentity struct {
 
 	// Azure DevOps onboarding each identity still needs, with exact steps (not done by this component).
 	AzureDevOpsOnboarding AzureDevOpsOnboardingArrayOutput `pulumi:"azureDevOpsOnboarding"`
+	// The federated credentials brought identities must hold (issuer, subject, audience), for their owners to check or add.
+	BroughtIdentities BroughtIdentityRequirementArrayOutput `pulumi:"broughtIdentities"`
 	// Client ID per controller name (created or brought).
 	ClientIds pulumi.StringMapOutput `pulumi:"clientIds"`
+	// The same Flux side as a FluxInstance, for Flux installed by the Flux Operator (flux-operator/flux-instance.yaml).
+	FluxInstanceYaml pulumi.StringOutput `pulumi:"fluxInstanceYaml"`
 	// Managed identity names per identity key.
 	IdentityNames pulumi.StringMapOutput `pulumi:"identityNames"`
 	// flux-system/kustomization.yaml to commit next to gotk-components.yaml.
@@ -66,6 +70,8 @@ type azureFluxIdentityArgs struct {
 	ExistingIdentities map[string]AzureExistingIdentity `pulumi:"existingIdentities"`
 	// Namespace Flux runs in. Default flux-system.
 	FluxNamespace *string `pulumi:"fluxNamespace"`
+	// Flux minor version the cluster runs (`"2.10"`); decides the object-level feature gate. Default the newest supported.
+	FluxVersion *string `pulumi:"fluxVersion"`
 	// Default: perController.
 	IdentityLayout *AzureIdentityLayout `pulumi:"identityLayout"`
 	// Azure region of the identities, such as `eastus`.
@@ -100,6 +106,8 @@ type AzureFluxIdentityArgs struct {
 	ExistingIdentities map[string]AzureExistingIdentityArgs
 	// Namespace Flux runs in. Default flux-system.
 	FluxNamespace *string
+	// Flux minor version the cluster runs (`"2.10"`); decides the object-level feature gate. Default the newest supported.
+	FluxVersion *string
 	// Default: perController.
 	IdentityLayout *AzureIdentityLayout
 	// Azure region of the identities, such as `eastus`.
@@ -214,9 +222,19 @@ func (o AzureFluxIdentityOutput) AzureDevOpsOnboarding() AzureDevOpsOnboardingAr
 	return o.ApplyT(func(v *AzureFluxIdentity) AzureDevOpsOnboardingArrayOutput { return v.AzureDevOpsOnboarding }).(AzureDevOpsOnboardingArrayOutput)
 }
 
+// The federated credentials brought identities must hold (issuer, subject, audience), for their owners to check or add.
+func (o AzureFluxIdentityOutput) BroughtIdentities() BroughtIdentityRequirementArrayOutput {
+	return o.ApplyT(func(v *AzureFluxIdentity) BroughtIdentityRequirementArrayOutput { return v.BroughtIdentities }).(BroughtIdentityRequirementArrayOutput)
+}
+
 // Client ID per controller name (created or brought).
 func (o AzureFluxIdentityOutput) ClientIds() pulumi.StringMapOutput {
 	return o.ApplyT(func(v *AzureFluxIdentity) pulumi.StringMapOutput { return v.ClientIds }).(pulumi.StringMapOutput)
+}
+
+// The same Flux side as a FluxInstance, for Flux installed by the Flux Operator (flux-operator/flux-instance.yaml).
+func (o AzureFluxIdentityOutput) FluxInstanceYaml() pulumi.StringOutput {
+	return o.ApplyT(func(v *AzureFluxIdentity) pulumi.StringOutput { return v.FluxInstanceYaml }).(pulumi.StringOutput)
 }
 
 // Managed identity names per identity key.

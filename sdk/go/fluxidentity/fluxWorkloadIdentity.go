@@ -21,6 +21,11 @@ type FluxWorkloadIdentity struct {
 	AwsRoleArns pulumi.StringMapOutput `pulumi:"awsRoleArns"`
 	// Azure client ID per controller.
 	AzureClientIds pulumi.StringMapOutput `pulumi:"azureClientIds"`
+	// What must exist on each cloud's side for the identities flux-identity does not own (brought roles,
+	// identities and GSAs, Pod Identity target roles), in one shape for every cloud.
+	BroughtIdentities BroughtIdentityRequirementArrayOutput `pulumi:"broughtIdentities"`
+	// The same Flux side as a FluxInstance, for Flux installed by the Flux Operator (flux-operator/flux-instance.yaml).
+	FluxInstanceYaml pulumi.StringOutput `pulumi:"fluxInstanceYaml"`
 	// Example Flux objects (validated against Flux's CRDs) with each tenant's provider and serviceAccountName.
 	FluxObjectsYaml pulumi.StringOutput `pulumi:"fluxObjectsYaml"`
 	// RBAC to apply in remote GKE clusters.
@@ -37,7 +42,7 @@ type FluxWorkloadIdentity struct {
 	ObjectSettings FluxObjectSettingArrayOutput `pulumi:"objectSettings"`
 	// The merged Flux side as data.
 	PatchSet FluxPatchSetOutput `pulumi:"patchSet"`
-	// Roles letting the serving controllers get tenant ServiceAccounts and create their tokens; empty without tenants.
+	// Roles letting the serving controllers create tokens for the tenant ServiceAccounts; empty without tenants.
 	TenantRbacYaml pulumi.StringOutput `pulumi:"tenantRbacYaml"`
 	// Tenant ServiceAccounts (object level), as a manifest; empty without tenants.
 	TenantServiceAccountsYaml pulumi.StringOutput `pulumi:"tenantServiceAccountsYaml"`
@@ -72,6 +77,10 @@ type fluxWorkloadIdentityArgs struct {
 	Cluster SourceClusterArgs `pulumi:"cluster"`
 	// Namespace Flux runs in. Default flux-system.
 	FluxNamespace *string `pulumi:"fluxNamespace"`
+	// The Flux minor version the cluster runs, `"major.minor"` (`"2.10"`; `"2.9.4"` names its minor). It
+	// decides the object-level feature gate (2.6 to 2.9 only), the token RBAC and which lockdown flags
+	// exist. Default the newest supported minor; Flux 2.10 needs Kubernetes 1.35 or later.
+	FluxVersion *string `pulumi:"fluxVersion"`
 	// What Flux reaches in GCP.
 	Gcp *GcpTargetOptions `pulumi:"gcp"`
 	// Remote Kubernetes clusters whose API servers trust this cluster's issuer (kubeConfig provider: generic).
@@ -96,6 +105,10 @@ type FluxWorkloadIdentityArgs struct {
 	Cluster SourceClusterArgsArgs
 	// Namespace Flux runs in. Default flux-system.
 	FluxNamespace *string
+	// The Flux minor version the cluster runs, `"major.minor"` (`"2.10"`; `"2.9.4"` names its minor). It
+	// decides the object-level feature gate (2.6 to 2.9 only), the token RBAC and which lockdown flags
+	// exist. Default the newest supported minor; Flux 2.10 needs Kubernetes 1.35 or later.
+	FluxVersion *string
 	// What Flux reaches in GCP.
 	Gcp *GcpTargetOptionsArgs
 	// Remote Kubernetes clusters whose API servers trust this cluster's issuer (kubeConfig provider: generic).
@@ -207,6 +220,17 @@ func (o FluxWorkloadIdentityOutput) AzureClientIds() pulumi.StringMapOutput {
 	return o.ApplyT(func(v *FluxWorkloadIdentity) pulumi.StringMapOutput { return v.AzureClientIds }).(pulumi.StringMapOutput)
 }
 
+// What must exist on each cloud's side for the identities flux-identity does not own (brought roles,
+// identities and GSAs, Pod Identity target roles), in one shape for every cloud.
+func (o FluxWorkloadIdentityOutput) BroughtIdentities() BroughtIdentityRequirementArrayOutput {
+	return o.ApplyT(func(v *FluxWorkloadIdentity) BroughtIdentityRequirementArrayOutput { return v.BroughtIdentities }).(BroughtIdentityRequirementArrayOutput)
+}
+
+// The same Flux side as a FluxInstance, for Flux installed by the Flux Operator (flux-operator/flux-instance.yaml).
+func (o FluxWorkloadIdentityOutput) FluxInstanceYaml() pulumi.StringOutput {
+	return o.ApplyT(func(v *FluxWorkloadIdentity) pulumi.StringOutput { return v.FluxInstanceYaml }).(pulumi.StringOutput)
+}
+
 // Example Flux objects (validated against Flux's CRDs) with each tenant's provider and serviceAccountName.
 func (o FluxWorkloadIdentityOutput) FluxObjectsYaml() pulumi.StringOutput {
 	return o.ApplyT(func(v *FluxWorkloadIdentity) pulumi.StringOutput { return v.FluxObjectsYaml }).(pulumi.StringOutput)
@@ -247,7 +271,7 @@ func (o FluxWorkloadIdentityOutput) PatchSet() FluxPatchSetOutput {
 	return o.ApplyT(func(v *FluxWorkloadIdentity) FluxPatchSetOutput { return v.PatchSet }).(FluxPatchSetOutput)
 }
 
-// Roles letting the serving controllers get tenant ServiceAccounts and create their tokens; empty without tenants.
+// Roles letting the serving controllers create tokens for the tenant ServiceAccounts; empty without tenants.
 func (o FluxWorkloadIdentityOutput) TenantRbacYaml() pulumi.StringOutput {
 	return o.ApplyT(func(v *FluxWorkloadIdentity) pulumi.StringOutput { return v.TenantRbacYaml }).(pulumi.StringOutput)
 }

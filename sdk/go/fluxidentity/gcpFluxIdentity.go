@@ -18,6 +18,10 @@ import (
 type GcpFluxIdentity struct {
 	pulumi.ResourceState
 
+	// The roles/iam.workloadIdentityUser members brought GSAs hold (flux-identity writes them), for their owners to check.
+	BroughtIdentities BroughtIdentityRequirementArrayOutput `pulumi:"broughtIdentities"`
+	// The same Flux side as a FluxInstance, for Flux installed by the Flux Operator (flux-operator/flux-instance.yaml).
+	FluxInstanceYaml pulumi.StringOutput `pulumi:"fluxInstanceYaml"`
 	// flux-system/kustomization.yaml to commit next to gotk-components.yaml.
 	KustomizationYaml pulumi.StringOutput `pulumi:"kustomizationYaml"`
 	// What each Flux object must set (`spec.provider: gcp`, `spec.serviceAccountName`, ...).
@@ -69,6 +73,8 @@ type gcpFluxIdentityArgs struct {
 	ExistingServiceAccountEmails map[string]string `pulumi:"existingServiceAccountEmails"`
 	// Namespace Flux runs in. Default flux-system.
 	FluxNamespace *string `pulumi:"fluxNamespace"`
+	// Flux minor version the cluster runs (`"2.10"`); decides the object-level feature gate. Default the newest supported.
+	FluxVersion *string `pulumi:"fluxVersion"`
 	// The project the GCP service accounts, custom roles and Workload Identity Pool live in.
 	ProjectId string `pulumi:"projectId"`
 	// The number of `projectId` (digits, as a string): principals and token audiences name the pool by it.
@@ -97,6 +103,8 @@ type GcpFluxIdentityArgs struct {
 	ExistingServiceAccountEmails map[string]string
 	// Namespace Flux runs in. Default flux-system.
 	FluxNamespace *string
+	// Flux minor version the cluster runs (`"2.10"`); decides the object-level feature gate. Default the newest supported.
+	FluxVersion *string
 	// The project the GCP service accounts, custom roles and Workload Identity Pool live in.
 	ProjectId string
 	// The number of `projectId` (digits, as a string): principals and token audiences name the pool by it.
@@ -196,6 +204,16 @@ func (o GcpFluxIdentityOutput) ToGcpFluxIdentityOutput() GcpFluxIdentityOutput {
 
 func (o GcpFluxIdentityOutput) ToGcpFluxIdentityOutputWithContext(ctx context.Context) GcpFluxIdentityOutput {
 	return o
+}
+
+// The roles/iam.workloadIdentityUser members brought GSAs hold (flux-identity writes them), for their owners to check.
+func (o GcpFluxIdentityOutput) BroughtIdentities() BroughtIdentityRequirementArrayOutput {
+	return o.ApplyT(func(v *GcpFluxIdentity) BroughtIdentityRequirementArrayOutput { return v.BroughtIdentities }).(BroughtIdentityRequirementArrayOutput)
+}
+
+// The same Flux side as a FluxInstance, for Flux installed by the Flux Operator (flux-operator/flux-instance.yaml).
+func (o GcpFluxIdentityOutput) FluxInstanceYaml() pulumi.StringOutput {
+	return o.ApplyT(func(v *GcpFluxIdentity) pulumi.StringOutput { return v.FluxInstanceYaml }).(pulumi.StringOutput)
 }
 
 // flux-system/kustomization.yaml to commit next to gotk-components.yaml.

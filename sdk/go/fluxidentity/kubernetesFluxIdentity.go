@@ -18,6 +18,8 @@ type KubernetesFluxIdentity struct {
 
 	// One AuthenticationConfiguration per remote cluster, for its kube-apiserver's --authentication-config.
 	AuthenticationConfigurationYaml pulumi.StringOutput `pulumi:"authenticationConfigurationYaml"`
+	// The same Flux side as a FluxInstance, for Flux installed by the Flux Operator (flux-operator/flux-instance.yaml).
+	FluxInstanceYaml pulumi.StringOutput `pulumi:"fluxInstanceYaml"`
 	// flux-system/kustomization.yaml (object level: the feature gate).
 	KustomizationYaml pulumi.StringOutput `pulumi:"kustomizationYaml"`
 	// What each Kustomization or HelmRelease must set (the kubeConfig ConfigMap).
@@ -57,6 +59,8 @@ type kubernetesFluxIdentityArgs struct {
 	Controllers *KubernetesAccess `pulumi:"controllers"`
 	// Namespace Flux runs in. Default flux-system.
 	FluxNamespace *string `pulumi:"fluxNamespace"`
+	// Flux minor version the cluster runs (`"2.10"`); decides the object-level feature gate. Default the newest supported.
+	FluxVersion *string `pulumi:"fluxVersion"`
 	// Object-level tenants.
 	Tenants []KubernetesTenant `pulumi:"tenants"`
 	// Prefix of the user names the remote API servers give this cluster's ServiceAccounts
@@ -73,6 +77,8 @@ type KubernetesFluxIdentityArgs struct {
 	Controllers *KubernetesAccessArgs
 	// Namespace Flux runs in. Default flux-system.
 	FluxNamespace *string
+	// Flux minor version the cluster runs (`"2.10"`); decides the object-level feature gate. Default the newest supported.
+	FluxVersion *string
 	// Object-level tenants.
 	Tenants []KubernetesTenantArgs
 	// Prefix of the user names the remote API servers give this cluster's ServiceAccounts
@@ -171,6 +177,11 @@ func (o KubernetesFluxIdentityOutput) ToKubernetesFluxIdentityOutputWithContext(
 // One AuthenticationConfiguration per remote cluster, for its kube-apiserver's --authentication-config.
 func (o KubernetesFluxIdentityOutput) AuthenticationConfigurationYaml() pulumi.StringOutput {
 	return o.ApplyT(func(v *KubernetesFluxIdentity) pulumi.StringOutput { return v.AuthenticationConfigurationYaml }).(pulumi.StringOutput)
+}
+
+// The same Flux side as a FluxInstance, for Flux installed by the Flux Operator (flux-operator/flux-instance.yaml).
+func (o KubernetesFluxIdentityOutput) FluxInstanceYaml() pulumi.StringOutput {
+	return o.ApplyT(func(v *KubernetesFluxIdentity) pulumi.StringOutput { return v.FluxInstanceYaml }).(pulumi.StringOutput)
 }
 
 // flux-system/kustomization.yaml (object level: the feature gate).

@@ -15,7 +15,7 @@ type AwsAuthMethod string
 const (
 	// OIDC federation (IRSA on EKS): works on every cluster type, at controller and object level.
 	AwsAuthMethodIrsa = AwsAuthMethod("irsa")
-	// EKS Pod Identity: EKS only, controller level only.
+	// EKS Pod Identity: EKS only, for the controllers (tenants on the same cluster use OIDC federation).
 	AwsAuthMethodPodIdentity = AwsAuthMethod("podIdentity")
 )
 
@@ -774,6 +774,101 @@ func (in *azureIdentityLayoutPtr) ToAzureIdentityLayoutPtrOutput() AzureIdentity
 
 func (in *azureIdentityLayoutPtr) ToAzureIdentityLayoutPtrOutputWithContext(ctx context.Context) AzureIdentityLayoutPtrOutput {
 	return pulumi.ToOutputWithContext(ctx, in).(AzureIdentityLayoutPtrOutput)
+}
+
+type Cloud string
+
+const (
+	CloudAws   = Cloud("aws")
+	CloudAzure = Cloud("azure")
+	CloudGcp   = Cloud("gcp")
+	// Remote Kubernetes clusters whose API servers trust this cluster's issuer (kubeConfig provider: generic).
+	CloudKubernetes = Cloud("kubernetes")
+	// HashiCorp Vault or OpenBao: SOPS decryption with the transit engine, logged in with ServiceAccount tokens.
+	CloudVault = Cloud("vault")
+)
+
+type CloudOutput struct{ *pulumi.OutputState }
+
+func (CloudOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*Cloud)(nil)).Elem()
+}
+
+func (o CloudOutput) ToCloudOutput() CloudOutput {
+	return o
+}
+
+func (o CloudOutput) ToCloudOutputWithContext(ctx context.Context) CloudOutput {
+	return o
+}
+
+func (o CloudOutput) ToCloudPtrOutput() CloudPtrOutput {
+	return o.ToCloudPtrOutputWithContext(context.Background())
+}
+
+func (o CloudOutput) ToCloudPtrOutputWithContext(ctx context.Context) CloudPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v Cloud) *Cloud {
+		return &v
+	}).(CloudPtrOutput)
+}
+
+func (o CloudOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o CloudOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e Cloud) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o CloudOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o CloudOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e Cloud) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type CloudPtrOutput struct{ *pulumi.OutputState }
+
+func (CloudPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**Cloud)(nil)).Elem()
+}
+
+func (o CloudPtrOutput) ToCloudPtrOutput() CloudPtrOutput {
+	return o
+}
+
+func (o CloudPtrOutput) ToCloudPtrOutputWithContext(ctx context.Context) CloudPtrOutput {
+	return o
+}
+
+func (o CloudPtrOutput) Elem() CloudOutput {
+	return o.ApplyT(func(v *Cloud) Cloud {
+		if v != nil {
+			return *v
+		}
+		var ret Cloud
+		return ret
+	}).(CloudOutput)
+}
+
+func (o CloudPtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o CloudPtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *Cloud) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
 }
 
 type EksAccessScope string
@@ -2359,6 +2454,8 @@ func init() {
 	pulumi.RegisterOutputType(AzureDevOpsGroupPtrOutput{})
 	pulumi.RegisterOutputType(AzureIdentityLayoutOutput{})
 	pulumi.RegisterOutputType(AzureIdentityLayoutPtrOutput{})
+	pulumi.RegisterOutputType(CloudOutput{})
+	pulumi.RegisterOutputType(CloudPtrOutput{})
 	pulumi.RegisterOutputType(EksAccessScopeOutput{})
 	pulumi.RegisterOutputType(EksAccessScopePtrOutput{})
 	pulumi.RegisterOutputType(FluxAuthLevelOutput{})

@@ -864,7 +864,9 @@ func (o AwsEksAccessPolicyArrayOutput) Index(i pulumi.IntInput) AwsEksAccessPoli
 }
 
 type AwsKmsAccess struct {
-	// Key ARNs (not aliases): `arn:aws:kms:<region>:<account>:key/<id>`.
+	// Key ARNs (`arn:aws:kms:<region>:<account>:key/<id>`) or alias ARNs (`...:alias/<name>`), as the SOPS
+	// files name them. An alias is granted through the `kms:RequestAlias` condition, so it follows the
+	// alias to whichever key it names; list the key ARN as well for files encrypted with the key itself.
 	KeyArns []string `pulumi:"keyArns"`
 	// Default: Kustomization.
 	UsedBy []FluxKind `pulumi:"usedBy"`
@@ -886,7 +888,9 @@ type AwsKmsAccessInput interface {
 }
 
 type AwsKmsAccessArgs struct {
-	// Key ARNs (not aliases): `arn:aws:kms:<region>:<account>:key/<id>`.
+	// Key ARNs (`arn:aws:kms:<region>:<account>:key/<id>`) or alias ARNs (`...:alias/<name>`), as the SOPS
+	// files name them. An alias is granted through the `kms:RequestAlias` condition, so it follows the
+	// alias to whichever key it names; list the key ARN as well for files encrypted with the key itself.
 	KeyArns []string `pulumi:"keyArns"`
 	// Default: Kustomization.
 	UsedBy []FluxKind `pulumi:"usedBy"`
@@ -947,7 +951,9 @@ func (o AwsKmsAccessOutput) ToAwsKmsAccessOutputWithContext(ctx context.Context)
 	return o
 }
 
-// Key ARNs (not aliases): `arn:aws:kms:<region>:<account>:key/<id>`.
+// Key ARNs (`arn:aws:kms:<region>:<account>:key/<id>`) or alias ARNs (`...:alias/<name>`), as the SOPS
+// files name them. An alias is granted through the `kms:RequestAlias` condition, so it follows the
+// alias to whichever key it names; list the key ARN as well for files encrypted with the key itself.
 func (o AwsKmsAccessOutput) KeyArns() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v AwsKmsAccess) []string { return v.KeyArns }).(pulumi.StringArrayOutput)
 }
@@ -982,6 +988,178 @@ func (o AwsKmsAccessArrayOutput) Index(i pulumi.IntInput) AwsKmsAccessOutput {
 	return pulumi.All(o, i).ApplyT(func(vs []interface{}) AwsKmsAccess {
 		return vs[0].([]AwsKmsAccess)[vs[1].(int)]
 	}).(AwsKmsAccessOutput)
+}
+
+type AwsPodIdentityOptions struct {
+	// Do not add EKS's session tags (cluster, namespace, ServiceAccount, pod) to the role sessions. Default false.
+	DisableSessionTags *bool `pulumi:"disableSessionTags"`
+	// Cross-account access, per controller (`source-controller`, ...): a role, usually in another account,
+	// that EKS assumes with the association's role (role chaining) and whose credentials the controller
+	// gets. flux-identity creates the association's role with permission to assume it; the target role's
+	// owner adds the trust statement plan.json lists under broughtIdentities (with the association's
+	// external ID) and the permissions the controller's access needs.
+	TargetRoleArns map[string]string `pulumi:"targetRoleArns"`
+}
+
+// AwsPodIdentityOptionsInput is an input type that accepts AwsPodIdentityOptionsArgs and AwsPodIdentityOptionsOutput values.
+// You can construct a concrete instance of `AwsPodIdentityOptionsInput` via:
+//
+//	AwsPodIdentityOptionsArgs{...}
+type AwsPodIdentityOptionsInput interface {
+	pulumi.Input
+
+	ToAwsPodIdentityOptionsOutput() AwsPodIdentityOptionsOutput
+	ToAwsPodIdentityOptionsOutputWithContext(context.Context) AwsPodIdentityOptionsOutput
+}
+
+type AwsPodIdentityOptionsArgs struct {
+	// Do not add EKS's session tags (cluster, namespace, ServiceAccount, pod) to the role sessions. Default false.
+	DisableSessionTags *bool `pulumi:"disableSessionTags"`
+	// Cross-account access, per controller (`source-controller`, ...): a role, usually in another account,
+	// that EKS assumes with the association's role (role chaining) and whose credentials the controller
+	// gets. flux-identity creates the association's role with permission to assume it; the target role's
+	// owner adds the trust statement plan.json lists under broughtIdentities (with the association's
+	// external ID) and the permissions the controller's access needs.
+	TargetRoleArns map[string]string `pulumi:"targetRoleArns"`
+}
+
+func (AwsPodIdentityOptionsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*AwsPodIdentityOptions)(nil)).Elem()
+}
+
+func (i AwsPodIdentityOptionsArgs) ToAwsPodIdentityOptionsOutput() AwsPodIdentityOptionsOutput {
+	return i.ToAwsPodIdentityOptionsOutputWithContext(context.Background())
+}
+
+func (i AwsPodIdentityOptionsArgs) ToAwsPodIdentityOptionsOutputWithContext(ctx context.Context) AwsPodIdentityOptionsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AwsPodIdentityOptionsOutput)
+}
+
+func (i AwsPodIdentityOptionsArgs) ToAwsPodIdentityOptionsPtrOutput() AwsPodIdentityOptionsPtrOutput {
+	return i.ToAwsPodIdentityOptionsPtrOutputWithContext(context.Background())
+}
+
+func (i AwsPodIdentityOptionsArgs) ToAwsPodIdentityOptionsPtrOutputWithContext(ctx context.Context) AwsPodIdentityOptionsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AwsPodIdentityOptionsOutput).ToAwsPodIdentityOptionsPtrOutputWithContext(ctx)
+}
+
+// AwsPodIdentityOptionsPtrInput is an input type that accepts AwsPodIdentityOptionsArgs, AwsPodIdentityOptionsPtr and AwsPodIdentityOptionsPtrOutput values.
+// You can construct a concrete instance of `AwsPodIdentityOptionsPtrInput` via:
+//
+//	        AwsPodIdentityOptionsArgs{...}
+//
+//	or:
+//
+//	        nil
+type AwsPodIdentityOptionsPtrInput interface {
+	pulumi.Input
+
+	ToAwsPodIdentityOptionsPtrOutput() AwsPodIdentityOptionsPtrOutput
+	ToAwsPodIdentityOptionsPtrOutputWithContext(context.Context) AwsPodIdentityOptionsPtrOutput
+}
+
+type awsPodIdentityOptionsPtrType AwsPodIdentityOptionsArgs
+
+func AwsPodIdentityOptionsPtr(v *AwsPodIdentityOptionsArgs) AwsPodIdentityOptionsPtrInput {
+	return (*awsPodIdentityOptionsPtrType)(v)
+}
+
+func (*awsPodIdentityOptionsPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**AwsPodIdentityOptions)(nil)).Elem()
+}
+
+func (i *awsPodIdentityOptionsPtrType) ToAwsPodIdentityOptionsPtrOutput() AwsPodIdentityOptionsPtrOutput {
+	return i.ToAwsPodIdentityOptionsPtrOutputWithContext(context.Background())
+}
+
+func (i *awsPodIdentityOptionsPtrType) ToAwsPodIdentityOptionsPtrOutputWithContext(ctx context.Context) AwsPodIdentityOptionsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AwsPodIdentityOptionsPtrOutput)
+}
+
+type AwsPodIdentityOptionsOutput struct{ *pulumi.OutputState }
+
+func (AwsPodIdentityOptionsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*AwsPodIdentityOptions)(nil)).Elem()
+}
+
+func (o AwsPodIdentityOptionsOutput) ToAwsPodIdentityOptionsOutput() AwsPodIdentityOptionsOutput {
+	return o
+}
+
+func (o AwsPodIdentityOptionsOutput) ToAwsPodIdentityOptionsOutputWithContext(ctx context.Context) AwsPodIdentityOptionsOutput {
+	return o
+}
+
+func (o AwsPodIdentityOptionsOutput) ToAwsPodIdentityOptionsPtrOutput() AwsPodIdentityOptionsPtrOutput {
+	return o.ToAwsPodIdentityOptionsPtrOutputWithContext(context.Background())
+}
+
+func (o AwsPodIdentityOptionsOutput) ToAwsPodIdentityOptionsPtrOutputWithContext(ctx context.Context) AwsPodIdentityOptionsPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v AwsPodIdentityOptions) *AwsPodIdentityOptions {
+		return &v
+	}).(AwsPodIdentityOptionsPtrOutput)
+}
+
+// Do not add EKS's session tags (cluster, namespace, ServiceAccount, pod) to the role sessions. Default false.
+func (o AwsPodIdentityOptionsOutput) DisableSessionTags() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v AwsPodIdentityOptions) *bool { return v.DisableSessionTags }).(pulumi.BoolPtrOutput)
+}
+
+// Cross-account access, per controller (`source-controller`, ...): a role, usually in another account,
+// that EKS assumes with the association's role (role chaining) and whose credentials the controller
+// gets. flux-identity creates the association's role with permission to assume it; the target role's
+// owner adds the trust statement plan.json lists under broughtIdentities (with the association's
+// external ID) and the permissions the controller's access needs.
+func (o AwsPodIdentityOptionsOutput) TargetRoleArns() pulumi.StringMapOutput {
+	return o.ApplyT(func(v AwsPodIdentityOptions) map[string]string { return v.TargetRoleArns }).(pulumi.StringMapOutput)
+}
+
+type AwsPodIdentityOptionsPtrOutput struct{ *pulumi.OutputState }
+
+func (AwsPodIdentityOptionsPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**AwsPodIdentityOptions)(nil)).Elem()
+}
+
+func (o AwsPodIdentityOptionsPtrOutput) ToAwsPodIdentityOptionsPtrOutput() AwsPodIdentityOptionsPtrOutput {
+	return o
+}
+
+func (o AwsPodIdentityOptionsPtrOutput) ToAwsPodIdentityOptionsPtrOutputWithContext(ctx context.Context) AwsPodIdentityOptionsPtrOutput {
+	return o
+}
+
+func (o AwsPodIdentityOptionsPtrOutput) Elem() AwsPodIdentityOptionsOutput {
+	return o.ApplyT(func(v *AwsPodIdentityOptions) AwsPodIdentityOptions {
+		if v != nil {
+			return *v
+		}
+		var ret AwsPodIdentityOptions
+		return ret
+	}).(AwsPodIdentityOptionsOutput)
+}
+
+// Do not add EKS's session tags (cluster, namespace, ServiceAccount, pod) to the role sessions. Default false.
+func (o AwsPodIdentityOptionsPtrOutput) DisableSessionTags() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *AwsPodIdentityOptions) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.DisableSessionTags
+	}).(pulumi.BoolPtrOutput)
+}
+
+// Cross-account access, per controller (`source-controller`, ...): a role, usually in another account,
+// that EKS assumes with the association's role (role chaining) and whose credentials the controller
+// gets. flux-identity creates the association's role with permission to assume it; the target role's
+// owner adds the trust statement plan.json lists under broughtIdentities (with the association's
+// external ID) and the permissions the controller's access needs.
+func (o AwsPodIdentityOptionsPtrOutput) TargetRoleArns() pulumi.StringMapOutput {
+	return o.ApplyT(func(v *AwsPodIdentityOptions) map[string]string {
+		if v == nil {
+			return nil
+		}
+		return v.TargetRoleArns
+	}).(pulumi.StringMapOutput)
 }
 
 type AwsS3Access struct {
@@ -1105,7 +1283,8 @@ func (o AwsS3AccessArrayOutput) Index(i pulumi.IntInput) AwsS3AccessOutput {
 type AwsTargetArgs struct {
 	// The 12-digit account the roles live in.
 	AccountId string `pulumi:"accountId"`
-	// Default: irsa.
+	// How the controllers authenticate. Default: irsa. With podIdentity, tenants still use OIDC
+	// federation (IRSA): Flux requests their tokens and exchanges them itself.
 	AuthMethod *AwsAuthMethod `pulumi:"authMethod"`
 	// What the controllers reach (controller level).
 	Controllers *AwsAccess `pulumi:"controllers"`
@@ -1123,6 +1302,8 @@ type AwsTargetArgs struct {
 	Path *string `pulumi:"path"`
 	// Permissions boundary policy ARN attached to every role created.
 	PermissionsBoundaryArn *string `pulumi:"permissionsBoundaryArn"`
+	// EKS Pod Identity settings: target roles (cross-account) and session tags. Only with authMethod: podIdentity.
+	PodIdentity *AwsPodIdentityOptions `pulumi:"podIdentity"`
 	// Region of the STS endpoint (AWS_REGION for non-EKS clusters); decides the partition.
 	Region string `pulumi:"region"`
 	// Default: perController.
@@ -1132,6 +1313,11 @@ type AwsTargetArgs struct {
 	// AmazonS3ReadOnlyAccess) to controller roles instead of least-privilege inline policies. These
 	// grant read access to every repository or bucket in the account. Off by default.
 	SingleTenantManagedPolicies *bool `pulumi:"singleTenantManagedPolicies"`
+	// An STS endpoint for Flux's token exchanges instead of the regional public one: a VPC interface
+	// endpoint (`https://vpce-<id>.sts.<region>.vpce.amazonaws.com`) or a FIPS endpoint
+	// (`https://sts-fips.<region>.amazonaws.com`). Controllers get it as `AWS_ENDPOINT_URL_STS`; tenants'
+	// Buckets as `spec.sts.endpoint`.
+	StsEndpoint *string `pulumi:"stsEndpoint"`
 	// Tags added to every taggable resource.
 	Tags map[string]string `pulumi:"tags"`
 	// Object-level tenants.
@@ -1152,7 +1338,8 @@ type AwsTargetArgsInput interface {
 type AwsTargetArgsArgs struct {
 	// The 12-digit account the roles live in.
 	AccountId string `pulumi:"accountId"`
-	// Default: irsa.
+	// How the controllers authenticate. Default: irsa. With podIdentity, tenants still use OIDC
+	// federation (IRSA): Flux requests their tokens and exchanges them itself.
 	AuthMethod *AwsAuthMethod `pulumi:"authMethod"`
 	// What the controllers reach (controller level).
 	Controllers *AwsAccessArgs `pulumi:"controllers"`
@@ -1170,6 +1357,8 @@ type AwsTargetArgsArgs struct {
 	Path *string `pulumi:"path"`
 	// Permissions boundary policy ARN attached to every role created.
 	PermissionsBoundaryArn *string `pulumi:"permissionsBoundaryArn"`
+	// EKS Pod Identity settings: target roles (cross-account) and session tags. Only with authMethod: podIdentity.
+	PodIdentity *AwsPodIdentityOptionsArgs `pulumi:"podIdentity"`
 	// Region of the STS endpoint (AWS_REGION for non-EKS clusters); decides the partition.
 	Region string `pulumi:"region"`
 	// Default: perController.
@@ -1179,6 +1368,11 @@ type AwsTargetArgsArgs struct {
 	// AmazonS3ReadOnlyAccess) to controller roles instead of least-privilege inline policies. These
 	// grant read access to every repository or bucket in the account. Off by default.
 	SingleTenantManagedPolicies *bool `pulumi:"singleTenantManagedPolicies"`
+	// An STS endpoint for Flux's token exchanges instead of the regional public one: a VPC interface
+	// endpoint (`https://vpce-<id>.sts.<region>.vpce.amazonaws.com`) or a FIPS endpoint
+	// (`https://sts-fips.<region>.amazonaws.com`). Controllers get it as `AWS_ENDPOINT_URL_STS`; tenants'
+	// Buckets as `spec.sts.endpoint`.
+	StsEndpoint *string `pulumi:"stsEndpoint"`
 	// Tags added to every taggable resource.
 	Tags map[string]string `pulumi:"tags"`
 	// Object-level tenants.
@@ -1267,7 +1461,8 @@ func (o AwsTargetArgsOutput) AccountId() pulumi.StringOutput {
 	return o.ApplyT(func(v AwsTargetArgs) string { return v.AccountId }).(pulumi.StringOutput)
 }
 
-// Default: irsa.
+// How the controllers authenticate. Default: irsa. With podIdentity, tenants still use OIDC
+// federation (IRSA): Flux requests their tokens and exchanges them itself.
 func (o AwsTargetArgsOutput) AuthMethod() AwsAuthMethodPtrOutput {
 	return o.ApplyT(func(v AwsTargetArgs) *AwsAuthMethod { return v.AuthMethod }).(AwsAuthMethodPtrOutput)
 }
@@ -1312,6 +1507,11 @@ func (o AwsTargetArgsOutput) PermissionsBoundaryArn() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v AwsTargetArgs) *string { return v.PermissionsBoundaryArn }).(pulumi.StringPtrOutput)
 }
 
+// EKS Pod Identity settings: target roles (cross-account) and session tags. Only with authMethod: podIdentity.
+func (o AwsTargetArgsOutput) PodIdentity() AwsPodIdentityOptionsPtrOutput {
+	return o.ApplyT(func(v AwsTargetArgs) *AwsPodIdentityOptions { return v.PodIdentity }).(AwsPodIdentityOptionsPtrOutput)
+}
+
 // Region of the STS endpoint (AWS_REGION for non-EKS clusters); decides the partition.
 func (o AwsTargetArgsOutput) Region() pulumi.StringOutput {
 	return o.ApplyT(func(v AwsTargetArgs) string { return v.Region }).(pulumi.StringOutput)
@@ -1328,6 +1528,14 @@ func (o AwsTargetArgsOutput) RoleLayout() AwsRoleLayoutPtrOutput {
 // grant read access to every repository or bucket in the account. Off by default.
 func (o AwsTargetArgsOutput) SingleTenantManagedPolicies() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v AwsTargetArgs) *bool { return v.SingleTenantManagedPolicies }).(pulumi.BoolPtrOutput)
+}
+
+// An STS endpoint for Flux's token exchanges instead of the regional public one: a VPC interface
+// endpoint (`https://vpce-<id>.sts.<region>.vpce.amazonaws.com`) or a FIPS endpoint
+// (`https://sts-fips.<region>.amazonaws.com`). Controllers get it as `AWS_ENDPOINT_URL_STS`; tenants'
+// Buckets as `spec.sts.endpoint`.
+func (o AwsTargetArgsOutput) StsEndpoint() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v AwsTargetArgs) *string { return v.StsEndpoint }).(pulumi.StringPtrOutput)
 }
 
 // Tags added to every taggable resource.
@@ -1374,7 +1582,8 @@ func (o AwsTargetArgsPtrOutput) AccountId() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
-// Default: irsa.
+// How the controllers authenticate. Default: irsa. With podIdentity, tenants still use OIDC
+// federation (IRSA): Flux requests their tokens and exchanges them itself.
 func (o AwsTargetArgsPtrOutput) AuthMethod() AwsAuthMethodPtrOutput {
 	return o.ApplyT(func(v *AwsTargetArgs) *AwsAuthMethod {
 		if v == nil {
@@ -1464,6 +1673,16 @@ func (o AwsTargetArgsPtrOutput) PermissionsBoundaryArn() pulumi.StringPtrOutput 
 	}).(pulumi.StringPtrOutput)
 }
 
+// EKS Pod Identity settings: target roles (cross-account) and session tags. Only with authMethod: podIdentity.
+func (o AwsTargetArgsPtrOutput) PodIdentity() AwsPodIdentityOptionsPtrOutput {
+	return o.ApplyT(func(v *AwsTargetArgs) *AwsPodIdentityOptions {
+		if v == nil {
+			return nil
+		}
+		return v.PodIdentity
+	}).(AwsPodIdentityOptionsPtrOutput)
+}
+
 // Region of the STS endpoint (AWS_REGION for non-EKS clusters); decides the partition.
 func (o AwsTargetArgsPtrOutput) Region() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *AwsTargetArgs) *string {
@@ -1495,6 +1714,19 @@ func (o AwsTargetArgsPtrOutput) SingleTenantManagedPolicies() pulumi.BoolPtrOutp
 		}
 		return v.SingleTenantManagedPolicies
 	}).(pulumi.BoolPtrOutput)
+}
+
+// An STS endpoint for Flux's token exchanges instead of the regional public one: a VPC interface
+// endpoint (`https://vpce-<id>.sts.<region>.vpce.amazonaws.com`) or a FIPS endpoint
+// (`https://sts-fips.<region>.amazonaws.com`). Controllers get it as `AWS_ENDPOINT_URL_STS`; tenants'
+// Buckets as `spec.sts.endpoint`.
+func (o AwsTargetArgsPtrOutput) StsEndpoint() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *AwsTargetArgs) *string {
+		if v == nil {
+			return nil
+		}
+		return v.StsEndpoint
+	}).(pulumi.StringPtrOutput)
 }
 
 // Tags added to every taggable resource.
@@ -3295,6 +3527,124 @@ func (o AzureTenantArrayOutput) Index(i pulumi.IntInput) AzureTenantOutput {
 	}).(AzureTenantOutput)
 }
 
+type BroughtIdentityRequirement struct {
+	// A shell command that adds it and leaves everything else in place.
+	Apply string `pulumi:"apply"`
+	// A shell command that shows what exists now, to compare with `document`.
+	Check string `pulumi:"check"`
+	// `aws`, `azure` or `gcp`.
+	Cloud string `pulumi:"cloud"`
+	// Flux controllers that authenticate as it (they request the tenant's tokens at object level).
+	Controllers []string `pulumi:"controllers"`
+	// The exact document the cloud's API takes (a policy statement, a credential, a member), as JSON.
+	Document string `pulumi:"document"`
+	// The brought identity: an IAM role ARN, a client ID, or a GSA email.
+	Identity string `pulumi:"identity"`
+	// The identity's key in the plan (`existing/source-controller`, `target/kustomize-controller`, ...).
+	IdentityKey string `pulumi:"identityKey"`
+	// What must exist, in the cloud's own words: `iam-role-trust-statement`, `iam-oidc-provider`,
+	// `eks-pod-identity-association`, `iam-role-permissions` (AWS), `federated-identity-credential`
+	// (Azure), `iam-member` (GCP).
+	Kind string `pulumi:"kind"`
+	// True when flux-identity creates it itself (GCP bindings on a brought GSA); false when the owner must.
+	Managed bool `pulumi:"managed"`
+	// Where it must exist: the role, the identity's client ID, or the GSA's resource name.
+	Resource string `pulumi:"resource"`
+	// The tenant ServiceAccount `<namespace>/<name>` that authenticates as it; empty for controllers.
+	Tenant string `pulumi:"tenant"`
+}
+
+type BroughtIdentityRequirementOutput struct{ *pulumi.OutputState }
+
+func (BroughtIdentityRequirementOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*BroughtIdentityRequirement)(nil)).Elem()
+}
+
+func (o BroughtIdentityRequirementOutput) ToBroughtIdentityRequirementOutput() BroughtIdentityRequirementOutput {
+	return o
+}
+
+func (o BroughtIdentityRequirementOutput) ToBroughtIdentityRequirementOutputWithContext(ctx context.Context) BroughtIdentityRequirementOutput {
+	return o
+}
+
+// A shell command that adds it and leaves everything else in place.
+func (o BroughtIdentityRequirementOutput) Apply() pulumi.StringOutput {
+	return o.ApplyT(func(v BroughtIdentityRequirement) string { return v.Apply }).(pulumi.StringOutput)
+}
+
+// A shell command that shows what exists now, to compare with `document`.
+func (o BroughtIdentityRequirementOutput) Check() pulumi.StringOutput {
+	return o.ApplyT(func(v BroughtIdentityRequirement) string { return v.Check }).(pulumi.StringOutput)
+}
+
+// `aws`, `azure` or `gcp`.
+func (o BroughtIdentityRequirementOutput) Cloud() pulumi.StringOutput {
+	return o.ApplyT(func(v BroughtIdentityRequirement) string { return v.Cloud }).(pulumi.StringOutput)
+}
+
+// Flux controllers that authenticate as it (they request the tenant's tokens at object level).
+func (o BroughtIdentityRequirementOutput) Controllers() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v BroughtIdentityRequirement) []string { return v.Controllers }).(pulumi.StringArrayOutput)
+}
+
+// The exact document the cloud's API takes (a policy statement, a credential, a member), as JSON.
+func (o BroughtIdentityRequirementOutput) Document() pulumi.StringOutput {
+	return o.ApplyT(func(v BroughtIdentityRequirement) string { return v.Document }).(pulumi.StringOutput)
+}
+
+// The brought identity: an IAM role ARN, a client ID, or a GSA email.
+func (o BroughtIdentityRequirementOutput) Identity() pulumi.StringOutput {
+	return o.ApplyT(func(v BroughtIdentityRequirement) string { return v.Identity }).(pulumi.StringOutput)
+}
+
+// The identity's key in the plan (`existing/source-controller`, `target/kustomize-controller`, ...).
+func (o BroughtIdentityRequirementOutput) IdentityKey() pulumi.StringOutput {
+	return o.ApplyT(func(v BroughtIdentityRequirement) string { return v.IdentityKey }).(pulumi.StringOutput)
+}
+
+// What must exist, in the cloud's own words: `iam-role-trust-statement`, `iam-oidc-provider`,
+// `eks-pod-identity-association`, `iam-role-permissions` (AWS), `federated-identity-credential`
+// (Azure), `iam-member` (GCP).
+func (o BroughtIdentityRequirementOutput) Kind() pulumi.StringOutput {
+	return o.ApplyT(func(v BroughtIdentityRequirement) string { return v.Kind }).(pulumi.StringOutput)
+}
+
+// True when flux-identity creates it itself (GCP bindings on a brought GSA); false when the owner must.
+func (o BroughtIdentityRequirementOutput) Managed() pulumi.BoolOutput {
+	return o.ApplyT(func(v BroughtIdentityRequirement) bool { return v.Managed }).(pulumi.BoolOutput)
+}
+
+// Where it must exist: the role, the identity's client ID, or the GSA's resource name.
+func (o BroughtIdentityRequirementOutput) Resource() pulumi.StringOutput {
+	return o.ApplyT(func(v BroughtIdentityRequirement) string { return v.Resource }).(pulumi.StringOutput)
+}
+
+// The tenant ServiceAccount `<namespace>/<name>` that authenticates as it; empty for controllers.
+func (o BroughtIdentityRequirementOutput) Tenant() pulumi.StringOutput {
+	return o.ApplyT(func(v BroughtIdentityRequirement) string { return v.Tenant }).(pulumi.StringOutput)
+}
+
+type BroughtIdentityRequirementArrayOutput struct{ *pulumi.OutputState }
+
+func (BroughtIdentityRequirementArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]BroughtIdentityRequirement)(nil)).Elem()
+}
+
+func (o BroughtIdentityRequirementArrayOutput) ToBroughtIdentityRequirementArrayOutput() BroughtIdentityRequirementArrayOutput {
+	return o
+}
+
+func (o BroughtIdentityRequirementArrayOutput) ToBroughtIdentityRequirementArrayOutputWithContext(ctx context.Context) BroughtIdentityRequirementArrayOutput {
+	return o
+}
+
+func (o BroughtIdentityRequirementArrayOutput) Index(i pulumi.IntInput) BroughtIdentityRequirementOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) BroughtIdentityRequirement {
+		return vs[0].([]BroughtIdentityRequirement)[vs[1].(int)]
+	}).(BroughtIdentityRequirementOutput)
+}
+
 type FluxConfigMap struct {
 	// File name to content.
 	Data map[string]string `pulumi:"data"`
@@ -4135,6 +4485,8 @@ func (o FluxLockdownOptionsPtrOutput) NoRemoteBases() pulumi.BoolPtrOutput {
 }
 
 type FluxObjectSetting struct {
+	// The cloud the integration belongs to.
+	Cloud Cloud `pulumi:"cloud"`
 	// Integration id from the catalog (`ecr`, `s3`, ...); empty for a bring-your-own role of unknown use.
 	Integration string        `pulumi:"integration"`
 	Kind        FluxKind      `pulumi:"kind"`
@@ -4144,6 +4496,10 @@ type FluxObjectSetting struct {
 	Note      *string `pulumi:"note"`
 	// Remote clusters: the cluster the kubeConfig ConfigMap points at.
 	Resource *string `pulumi:"resource"`
+	// What the objects reach, as the spec names them (ARNs, scopes, resource names; wildcards kept), so
+	// a reader of plan.json can check the grants against the intent. Absent where no resource is named
+	// (ECR Public, brought identities).
+	Resources []string `pulumi:"resources"`
 	// Object level: the ServiceAccount the objects name.
 	ServiceAccountName *string `pulumi:"serviceAccountName"`
 	// Field path to value. Paths starting `configMap.` are keys of the ConfigMap named by `spec.kubeConfig.configMapRef`.
@@ -4162,6 +4518,11 @@ func (o FluxObjectSettingOutput) ToFluxObjectSettingOutput() FluxObjectSettingOu
 
 func (o FluxObjectSettingOutput) ToFluxObjectSettingOutputWithContext(ctx context.Context) FluxObjectSettingOutput {
 	return o
+}
+
+// The cloud the integration belongs to.
+func (o FluxObjectSettingOutput) Cloud() CloudOutput {
+	return o.ApplyT(func(v FluxObjectSetting) Cloud { return v.Cloud }).(CloudOutput)
 }
 
 // Integration id from the catalog (`ecr`, `s3`, ...); empty for a bring-your-own role of unknown use.
@@ -4189,6 +4550,13 @@ func (o FluxObjectSettingOutput) Note() pulumi.StringPtrOutput {
 // Remote clusters: the cluster the kubeConfig ConfigMap points at.
 func (o FluxObjectSettingOutput) Resource() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v FluxObjectSetting) *string { return v.Resource }).(pulumi.StringPtrOutput)
+}
+
+// What the objects reach, as the spec names them (ARNs, scopes, resource names; wildcards kept), so
+// a reader of plan.json can check the grants against the intent. Absent where no resource is named
+// (ECR Public, brought identities).
+func (o FluxObjectSettingOutput) Resources() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v FluxObjectSetting) []string { return v.Resources }).(pulumi.StringArrayOutput)
 }
 
 // Object level: the ServiceAccount the objects name.
@@ -4225,6 +4593,10 @@ type FluxPatchSet struct {
 	// ConfigMaps the controllers mount, sorted by name.
 	ConfigMaps  []FluxConfigMap       `pulumi:"configMaps"`
 	Controllers []FluxControllerPatch `pulumi:"controllers"`
+	// The Flux minor version the set was made for: it decided the feature gate, and decides the token RBAC
+	// (see flux/version.ts), as `"major.minor"`. Absent in sets made by hand; renderers then assume the
+	// default version. A plain string, so component schemas in every language can carry it.
+	FluxVersion *string `pulumi:"fluxVersion"`
 	// Namespace Flux runs in (`flux-system` by default).
 	Namespace             string                     `pulumi:"namespace"`
 	TenantServiceAccounts []FluxTenantServiceAccount `pulumi:"tenantServiceAccounts"`
@@ -4245,6 +4617,10 @@ type FluxPatchSetArgs struct {
 	// ConfigMaps the controllers mount, sorted by name.
 	ConfigMaps  FluxConfigMapArrayInput       `pulumi:"configMaps"`
 	Controllers FluxControllerPatchArrayInput `pulumi:"controllers"`
+	// The Flux minor version the set was made for: it decided the feature gate, and decides the token RBAC
+	// (see flux/version.ts), as `"major.minor"`. Absent in sets made by hand; renderers then assume the
+	// default version. A plain string, so component schemas in every language can carry it.
+	FluxVersion pulumi.StringPtrInput `pulumi:"fluxVersion"`
 	// Namespace Flux runs in (`flux-system` by default).
 	Namespace             pulumi.StringInput                 `pulumi:"namespace"`
 	TenantServiceAccounts FluxTenantServiceAccountArrayInput `pulumi:"tenantServiceAccounts"`
@@ -4283,6 +4659,13 @@ func (o FluxPatchSetOutput) ConfigMaps() FluxConfigMapArrayOutput {
 
 func (o FluxPatchSetOutput) Controllers() FluxControllerPatchArrayOutput {
 	return o.ApplyT(func(v FluxPatchSet) []FluxControllerPatch { return v.Controllers }).(FluxControllerPatchArrayOutput)
+}
+
+// The Flux minor version the set was made for: it decided the feature gate, and decides the token RBAC
+// (see flux/version.ts), as `"major.minor"`. Absent in sets made by hand; renderers then assume the
+// default version. A plain string, so component schemas in every language can carry it.
+func (o FluxPatchSetOutput) FluxVersion() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v FluxPatchSet) *string { return v.FluxVersion }).(pulumi.StringPtrOutput)
 }
 
 // Namespace Flux runs in (`flux-system` by default).
@@ -8257,6 +8640,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*AwsEksAccessPolicyArrayInput)(nil)).Elem(), AwsEksAccessPolicyArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*AwsKmsAccessInput)(nil)).Elem(), AwsKmsAccessArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*AwsKmsAccessArrayInput)(nil)).Elem(), AwsKmsAccessArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*AwsPodIdentityOptionsInput)(nil)).Elem(), AwsPodIdentityOptionsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*AwsPodIdentityOptionsPtrInput)(nil)).Elem(), AwsPodIdentityOptionsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*AwsS3AccessInput)(nil)).Elem(), AwsS3AccessArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*AwsS3AccessArrayInput)(nil)).Elem(), AwsS3AccessArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*AwsTargetArgsInput)(nil)).Elem(), AwsTargetArgsArgs{})
@@ -8358,6 +8743,8 @@ func init() {
 	pulumi.RegisterOutputType(AwsEksAccessPolicyArrayOutput{})
 	pulumi.RegisterOutputType(AwsKmsAccessOutput{})
 	pulumi.RegisterOutputType(AwsKmsAccessArrayOutput{})
+	pulumi.RegisterOutputType(AwsPodIdentityOptionsOutput{})
+	pulumi.RegisterOutputType(AwsPodIdentityOptionsPtrOutput{})
 	pulumi.RegisterOutputType(AwsS3AccessOutput{})
 	pulumi.RegisterOutputType(AwsS3AccessArrayOutput{})
 	pulumi.RegisterOutputType(AwsTargetArgsOutput{})
@@ -8385,6 +8772,8 @@ func init() {
 	pulumi.RegisterOutputType(AzureTargetOptionsPtrOutput{})
 	pulumi.RegisterOutputType(AzureTenantOutput{})
 	pulumi.RegisterOutputType(AzureTenantArrayOutput{})
+	pulumi.RegisterOutputType(BroughtIdentityRequirementOutput{})
+	pulumi.RegisterOutputType(BroughtIdentityRequirementArrayOutput{})
 	pulumi.RegisterOutputType(FluxConfigMapOutput{})
 	pulumi.RegisterOutputType(FluxConfigMapArrayOutput{})
 	pulumi.RegisterOutputType(FluxControllerPatchOutput{})

@@ -12,6 +12,7 @@ __all__ = [
     'AzureCloud',
     'AzureDevOpsGroup',
     'AzureIdentityLayout',
+    'Cloud',
     'EksAccessScope',
     'FluxAuthLevel',
     'FluxController',
@@ -32,7 +33,7 @@ class AwsAuthMethod(_builtins.str, Enum):
     """
     POD_IDENTITY = "podIdentity"
     """
-    EKS Pod Identity: EKS only, controller level only.
+    EKS Pod Identity: EKS only, for the controllers (tenants on the same cluster use OIDC federation).
     """
 
 
@@ -89,6 +90,21 @@ class AzureIdentityLayout(_builtins.str, Enum):
     SHARED = "shared"
     """
     One identity federated with every controller that needs Azure, with the union of their grants.
+    """
+
+
+@pulumi.type_token("flux-identity:index:Cloud")
+class Cloud(_builtins.str, Enum):
+    AWS = "aws"
+    AZURE = "azure"
+    GCP = "gcp"
+    KUBERNETES = "kubernetes"
+    """
+    Remote Kubernetes clusters whose API servers trust this cluster's issuer (kubeConfig provider: generic).
+    """
+    VAULT = "vault"
+    """
+    HashiCorp Vault or OpenBao: SOPS decryption with the transit engine, logged in with ServiceAccount tokens.
     """
 
 

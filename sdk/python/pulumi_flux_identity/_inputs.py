@@ -30,6 +30,8 @@ __all__ = [
     'AwsEksAccessPolicyArgsDict',
     'AwsKmsAccessArgs',
     'AwsKmsAccessArgsDict',
+    'AwsPodIdentityOptionsArgs',
+    'AwsPodIdentityOptionsArgsDict',
     'AwsS3AccessArgs',
     'AwsS3AccessArgsDict',
     'AwsTargetArgsArgs',
@@ -589,7 +591,9 @@ class AwsEksAccessPolicyArgs:
 class AwsKmsAccessArgsDict(TypedDict):
     key_arns: Sequence[_builtins.str]
     """
-    Key ARNs (not aliases): `arn:aws:kms:<region>:<account>:key/<id>`.
+    Key ARNs (`arn:aws:kms:<region>:<account>:key/<id>`) or alias ARNs (`...:alias/<name>`), as the SOPS
+    files name them. An alias is granted through the `kms:RequestAlias` condition, so it follows the
+    alias to whichever key it names; list the key ARN as well for files encrypted with the key itself.
     """
     used_by: NotRequired[Sequence['FluxKind']]
     """
@@ -609,7 +613,9 @@ class AwsKmsAccessArgs:
                  used_by: Optional[Sequence['FluxKind']] = None,
                  write_key_policy: Optional[_builtins.bool] = None):
         """
-        :param Sequence[_builtins.str] key_arns: Key ARNs (not aliases): `arn:aws:kms:<region>:<account>:key/<id>`.
+        :param Sequence[_builtins.str] key_arns: Key ARNs (`arn:aws:kms:<region>:<account>:key/<id>`) or alias ARNs (`...:alias/<name>`), as the SOPS
+               files name them. An alias is granted through the `kms:RequestAlias` condition, so it follows the
+               alias to whichever key it names; list the key ARN as well for files encrypted with the key itself.
         :param Sequence['FluxKind'] used_by: Default: Kustomization.
         :param _builtins.bool write_key_policy: Also write each key's key policy (keeping the account root statement so the key stays manageable)
                granting the roles decrypt. Needed for keys whose policy does not enable IAM policies. REPLACES the
@@ -625,7 +631,9 @@ class AwsKmsAccessArgs:
     @pulumi.getter(name="keyArns")
     def key_arns(self) -> Sequence[_builtins.str]:
         """
-        Key ARNs (not aliases): `arn:aws:kms:<region>:<account>:key/<id>`.
+        Key ARNs (`arn:aws:kms:<region>:<account>:key/<id>`) or alias ARNs (`...:alias/<name>`), as the SOPS
+        files name them. An alias is granted through the `kms:RequestAlias` condition, so it follows the
+        alias to whichever key it names; list the key ARN as well for files encrypted with the key itself.
         """
         return pulumi.get(self, "key_arns")
 
@@ -658,6 +666,67 @@ class AwsKmsAccessArgs:
     @write_key_policy.setter
     def write_key_policy(self, value: Optional[_builtins.bool]):
         pulumi.set(self, "write_key_policy", value)
+
+
+class AwsPodIdentityOptionsArgsDict(TypedDict):
+    disable_session_tags: NotRequired[_builtins.bool]
+    """
+    Do not add EKS's session tags (cluster, namespace, ServiceAccount, pod) to the role sessions. Default false.
+    """
+    target_role_arns: NotRequired[Mapping[str, _builtins.str]]
+    """
+    Cross-account access, per controller (`source-controller`, ...): a role, usually in another account,
+    that EKS assumes with the association's role (role chaining) and whose credentials the controller
+    gets. flux-identity creates the association's role with permission to assume it; the target role's
+    owner adds the trust statement plan.json lists under broughtIdentities (with the association's
+    external ID) and the permissions the controller's access needs.
+    """
+
+@pulumi.input_type
+class AwsPodIdentityOptionsArgs:
+    def __init__(__self__, *,
+                 disable_session_tags: Optional[_builtins.bool] = None,
+                 target_role_arns: Optional[Mapping[str, _builtins.str]] = None):
+        """
+        :param _builtins.bool disable_session_tags: Do not add EKS's session tags (cluster, namespace, ServiceAccount, pod) to the role sessions. Default false.
+        :param Mapping[str, _builtins.str] target_role_arns: Cross-account access, per controller (`source-controller`, ...): a role, usually in another account,
+               that EKS assumes with the association's role (role chaining) and whose credentials the controller
+               gets. flux-identity creates the association's role with permission to assume it; the target role's
+               owner adds the trust statement plan.json lists under broughtIdentities (with the association's
+               external ID) and the permissions the controller's access needs.
+        """
+        if disable_session_tags is not None:
+            pulumi.set(__self__, "disable_session_tags", disable_session_tags)
+        if target_role_arns is not None:
+            pulumi.set(__self__, "target_role_arns", target_role_arns)
+
+    @_builtins.property
+    @pulumi.getter(name="disableSessionTags")
+    def disable_session_tags(self) -> Optional[_builtins.bool]:
+        """
+        Do not add EKS's session tags (cluster, namespace, ServiceAccount, pod) to the role sessions. Default false.
+        """
+        return pulumi.get(self, "disable_session_tags")
+
+    @disable_session_tags.setter
+    def disable_session_tags(self, value: Optional[_builtins.bool]):
+        pulumi.set(self, "disable_session_tags", value)
+
+    @_builtins.property
+    @pulumi.getter(name="targetRoleArns")
+    def target_role_arns(self) -> Optional[Mapping[str, _builtins.str]]:
+        """
+        Cross-account access, per controller (`source-controller`, ...): a role, usually in another account,
+        that EKS assumes with the association's role (role chaining) and whose credentials the controller
+        gets. flux-identity creates the association's role with permission to assume it; the target role's
+        owner adds the trust statement plan.json lists under broughtIdentities (with the association's
+        external ID) and the permissions the controller's access needs.
+        """
+        return pulumi.get(self, "target_role_arns")
+
+    @target_role_arns.setter
+    def target_role_arns(self, value: Optional[Mapping[str, _builtins.str]]):
+        pulumi.set(self, "target_role_arns", value)
 
 
 class AwsS3AccessArgsDict(TypedDict):
@@ -742,7 +811,8 @@ class AwsTargetArgsArgsDict(TypedDict):
     """
     auth_method: NotRequired['AwsAuthMethod']
     """
-    Default: irsa.
+    How the controllers authenticate. Default: irsa. With podIdentity, tenants still use OIDC
+    federation (IRSA): Flux requests their tokens and exchanges them itself.
     """
     controllers: NotRequired['AwsAccessArgsDict']
     """
@@ -776,6 +846,10 @@ class AwsTargetArgsArgsDict(TypedDict):
     """
     Permissions boundary policy ARN attached to every role created.
     """
+    pod_identity: NotRequired['AwsPodIdentityOptionsArgsDict']
+    """
+    EKS Pod Identity settings: target roles (cross-account) and session tags. Only with authMethod: podIdentity.
+    """
     role_layout: NotRequired['AwsRoleLayout']
     """
     Default: perController.
@@ -786,6 +860,13 @@ class AwsTargetArgsArgsDict(TypedDict):
     (AmazonEC2ContainerRegistryReadOnly, AmazonElasticContainerRegistryPublicReadOnly,
     AmazonS3ReadOnlyAccess) to controller roles instead of least-privilege inline policies. These
     grant read access to every repository or bucket in the account. Off by default.
+    """
+    sts_endpoint: NotRequired[_builtins.str]
+    """
+    An STS endpoint for Flux's token exchanges instead of the regional public one: a VPC interface
+    endpoint (`https://vpce-<id>.sts.<region>.vpce.amazonaws.com`) or a FIPS endpoint
+    (`https://sts-fips.<region>.amazonaws.com`). Controllers get it as `AWS_ENDPOINT_URL_STS`; tenants'
+    Buckets as `spec.sts.endpoint`.
     """
     tags: NotRequired[Mapping[str, _builtins.str]]
     """
@@ -810,14 +891,17 @@ class AwsTargetArgsArgs:
                  oidc_provider_arn: pulumi.Input[Optional[_builtins.str]] = None,
                  path: Optional[_builtins.str] = None,
                  permissions_boundary_arn: Optional[_builtins.str] = None,
+                 pod_identity: Optional['AwsPodIdentityOptionsArgs'] = None,
                  role_layout: Optional['AwsRoleLayout'] = None,
                  single_tenant_managed_policies: Optional[_builtins.bool] = None,
+                 sts_endpoint: Optional[_builtins.str] = None,
                  tags: Optional[Mapping[str, _builtins.str]] = None,
                  tenants: Optional[Sequence['AwsTenantArgs']] = None):
         """
         :param _builtins.str account_id: The 12-digit account the roles live in.
         :param _builtins.str region: Region of the STS endpoint (AWS_REGION for non-EKS clusters); decides the partition.
-        :param 'AwsAuthMethod' auth_method: Default: irsa.
+        :param 'AwsAuthMethod' auth_method: How the controllers authenticate. Default: irsa. With podIdentity, tenants still use OIDC
+               federation (IRSA): Flux requests their tokens and exchanges them itself.
         :param 'AwsAccessArgs' controllers: What the controllers reach (controller level).
         :param _builtins.bool create_oidc_provider: Create the IAM OIDC provider for the cluster's issuer when `oidcProviderArn` is not given. Default true.
         :param Mapping[str, _builtins.str] existing_role_arns: Bring your own roles for controllers, keyed by controller name (`source-controller`, ...).
@@ -826,11 +910,16 @@ class AwsTargetArgsArgs:
         :param pulumi.Input[_builtins.str] oidc_provider_arn: An existing IAM OIDC provider for the cluster's issuer; may be an output.
         :param _builtins.str path: IAM path of the roles. Default `/`.
         :param _builtins.str permissions_boundary_arn: Permissions boundary policy ARN attached to every role created.
+        :param 'AwsPodIdentityOptionsArgs' pod_identity: EKS Pod Identity settings: target roles (cross-account) and session tags. Only with authMethod: podIdentity.
         :param 'AwsRoleLayout' role_layout: Default: perController.
         :param _builtins.bool single_tenant_managed_policies: Single-tenant shortcut: attach the AWS-managed read-only policies the Flux docs name
                (AmazonEC2ContainerRegistryReadOnly, AmazonElasticContainerRegistryPublicReadOnly,
                AmazonS3ReadOnlyAccess) to controller roles instead of least-privilege inline policies. These
                grant read access to every repository or bucket in the account. Off by default.
+        :param _builtins.str sts_endpoint: An STS endpoint for Flux's token exchanges instead of the regional public one: a VPC interface
+               endpoint (`https://vpce-<id>.sts.<region>.vpce.amazonaws.com`) or a FIPS endpoint
+               (`https://sts-fips.<region>.amazonaws.com`). Controllers get it as `AWS_ENDPOINT_URL_STS`; tenants'
+               Buckets as `spec.sts.endpoint`.
         :param Mapping[str, _builtins.str] tags: Tags added to every taggable resource.
         :param Sequence['AwsTenantArgs'] tenants: Object-level tenants.
         """
@@ -854,10 +943,14 @@ class AwsTargetArgsArgs:
             pulumi.set(__self__, "path", path)
         if permissions_boundary_arn is not None:
             pulumi.set(__self__, "permissions_boundary_arn", permissions_boundary_arn)
+        if pod_identity is not None:
+            pulumi.set(__self__, "pod_identity", pod_identity)
         if role_layout is not None:
             pulumi.set(__self__, "role_layout", role_layout)
         if single_tenant_managed_policies is not None:
             pulumi.set(__self__, "single_tenant_managed_policies", single_tenant_managed_policies)
+        if sts_endpoint is not None:
+            pulumi.set(__self__, "sts_endpoint", sts_endpoint)
         if tags is not None:
             pulumi.set(__self__, "tags", tags)
         if tenants is not None:
@@ -891,7 +984,8 @@ class AwsTargetArgsArgs:
     @pulumi.getter(name="authMethod")
     def auth_method(self) -> Optional['AwsAuthMethod']:
         """
-        Default: irsa.
+        How the controllers authenticate. Default: irsa. With podIdentity, tenants still use OIDC
+        federation (IRSA): Flux requests their tokens and exchanges them itself.
         """
         return pulumi.get(self, "auth_method")
 
@@ -996,6 +1090,18 @@ class AwsTargetArgsArgs:
         pulumi.set(self, "permissions_boundary_arn", value)
 
     @_builtins.property
+    @pulumi.getter(name="podIdentity")
+    def pod_identity(self) -> Optional['AwsPodIdentityOptionsArgs']:
+        """
+        EKS Pod Identity settings: target roles (cross-account) and session tags. Only with authMethod: podIdentity.
+        """
+        return pulumi.get(self, "pod_identity")
+
+    @pod_identity.setter
+    def pod_identity(self, value: Optional['AwsPodIdentityOptionsArgs']):
+        pulumi.set(self, "pod_identity", value)
+
+    @_builtins.property
     @pulumi.getter(name="roleLayout")
     def role_layout(self) -> Optional['AwsRoleLayout']:
         """
@@ -1021,6 +1127,21 @@ class AwsTargetArgsArgs:
     @single_tenant_managed_policies.setter
     def single_tenant_managed_policies(self, value: Optional[_builtins.bool]):
         pulumi.set(self, "single_tenant_managed_policies", value)
+
+    @_builtins.property
+    @pulumi.getter(name="stsEndpoint")
+    def sts_endpoint(self) -> Optional[_builtins.str]:
+        """
+        An STS endpoint for Flux's token exchanges instead of the regional public one: a VPC interface
+        endpoint (`https://vpce-<id>.sts.<region>.vpce.amazonaws.com`) or a FIPS endpoint
+        (`https://sts-fips.<region>.amazonaws.com`). Controllers get it as `AWS_ENDPOINT_URL_STS`; tenants'
+        Buckets as `spec.sts.endpoint`.
+        """
+        return pulumi.get(self, "sts_endpoint")
+
+    @sts_endpoint.setter
+    def sts_endpoint(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "sts_endpoint", value)
 
     @_builtins.property
     @pulumi.getter
@@ -2507,6 +2628,12 @@ class FluxPatchSetArgsDict(TypedDict):
     Namespace Flux runs in (`flux-system` by default).
     """
     tenant_service_accounts: pulumi.Input[Sequence[pulumi.Input['FluxTenantServiceAccountArgsDict']]]
+    flux_version: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The Flux minor version the set was made for: it decided the feature gate, and decides the token RBAC
+    (see flux/version.ts), as `"major.minor"`. Absent in sets made by hand; renderers then assume the
+    default version. A plain string, so component schemas in every language can carry it.
+    """
 
 @pulumi.input_type
 class FluxPatchSetArgs:
@@ -2514,15 +2641,21 @@ class FluxPatchSetArgs:
                  config_maps: pulumi.Input[Sequence[pulumi.Input['FluxConfigMapArgs']]],
                  controllers: pulumi.Input[Sequence[pulumi.Input['FluxControllerPatchArgs']]],
                  namespace: pulumi.Input[_builtins.str],
-                 tenant_service_accounts: pulumi.Input[Sequence[pulumi.Input['FluxTenantServiceAccountArgs']]]):
+                 tenant_service_accounts: pulumi.Input[Sequence[pulumi.Input['FluxTenantServiceAccountArgs']]],
+                 flux_version: pulumi.Input[Optional[_builtins.str]] = None):
         """
         :param pulumi.Input[Sequence[pulumi.Input['FluxConfigMapArgs']]] config_maps: ConfigMaps the controllers mount, sorted by name.
         :param pulumi.Input[_builtins.str] namespace: Namespace Flux runs in (`flux-system` by default).
+        :param pulumi.Input[_builtins.str] flux_version: The Flux minor version the set was made for: it decided the feature gate, and decides the token RBAC
+               (see flux/version.ts), as `"major.minor"`. Absent in sets made by hand; renderers then assume the
+               default version. A plain string, so component schemas in every language can carry it.
         """
         pulumi.set(__self__, "config_maps", config_maps)
         pulumi.set(__self__, "controllers", controllers)
         pulumi.set(__self__, "namespace", namespace)
         pulumi.set(__self__, "tenant_service_accounts", tenant_service_accounts)
+        if flux_version is not None:
+            pulumi.set(__self__, "flux_version", flux_version)
 
     @_builtins.property
     @pulumi.getter(name="configMaps")
@@ -2565,6 +2698,20 @@ class FluxPatchSetArgs:
     @tenant_service_accounts.setter
     def tenant_service_accounts(self, value: pulumi.Input[Sequence[pulumi.Input['FluxTenantServiceAccountArgs']]]):
         pulumi.set(self, "tenant_service_accounts", value)
+
+    @_builtins.property
+    @pulumi.getter(name="fluxVersion")
+    def flux_version(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The Flux minor version the set was made for: it decided the feature gate, and decides the token RBAC
+        (see flux/version.ts), as `"major.minor"`. Absent in sets made by hand; renderers then assume the
+        default version. A plain string, so component schemas in every language can carry it.
+        """
+        return pulumi.get(self, "flux_version")
+
+    @flux_version.setter
+    def flux_version(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "flux_version", value)
 
 
 class FluxProjectedTokenArgsDict(TypedDict):

@@ -30,13 +30,16 @@ class AwsFluxIdentityArgs:
                  create_oidc_provider: Optional[_builtins.bool] = None,
                  existing_role_arns: Optional[Mapping[str, _builtins.str]] = None,
                  flux_namespace: Optional[_builtins.str] = None,
+                 flux_version: Optional[_builtins.str] = None,
                  max_session_duration_seconds: Optional[_builtins.float] = None,
                  name_prefix: Optional[_builtins.str] = None,
                  oidc_provider_arn: pulumi.Input[Optional[_builtins.str]] = None,
                  path: Optional[_builtins.str] = None,
                  permissions_boundary_arn: Optional[_builtins.str] = None,
+                 pod_identity: Optional['AwsPodIdentityOptionsArgs'] = None,
                  role_layout: Optional['AwsRoleLayout'] = None,
                  single_tenant_managed_policies: Optional[_builtins.bool] = None,
+                 sts_endpoint: Optional[_builtins.str] = None,
                  tags: Optional[Mapping[str, _builtins.str]] = None,
                  tenants: Optional[Sequence['AwsTenantArgs']] = None):
         """
@@ -45,21 +48,28 @@ class AwsFluxIdentityArgs:
         :param _builtins.str account_id: The 12-digit account the roles live in.
         :param 'SourceClusterArgsArgs' cluster: The cluster Flux runs in.
         :param _builtins.str region: Region of the STS endpoint (AWS_REGION for non-EKS clusters); decides the partition.
-        :param 'AwsAuthMethod' auth_method: Default: irsa.
+        :param 'AwsAuthMethod' auth_method: How the controllers authenticate. Default: irsa. With podIdentity, tenants still use OIDC
+               federation (IRSA): Flux requests their tokens and exchanges them itself.
         :param 'AwsAccessArgs' controllers: What the controllers reach (controller level).
         :param _builtins.bool create_oidc_provider: Create the IAM OIDC provider for the cluster's issuer when `oidcProviderArn` is not given. Default true.
         :param Mapping[str, _builtins.str] existing_role_arns: Bring your own roles for controllers, keyed by controller name (`source-controller`, ...).
         :param _builtins.str flux_namespace: Namespace Flux runs in. Default flux-system.
+        :param _builtins.str flux_version: Flux minor version the cluster runs (`"2.10"`); decides the object-level feature gate. Default the newest supported.
         :param _builtins.float max_session_duration_seconds: Maximum session duration of the roles, 3600 to 43200 seconds. Default 3600.
         :param _builtins.str name_prefix: Prefix of role names. Default `flux-`.
         :param pulumi.Input[_builtins.str] oidc_provider_arn: An existing IAM OIDC provider for the cluster's issuer; may be an output.
         :param _builtins.str path: IAM path of the roles. Default `/`.
         :param _builtins.str permissions_boundary_arn: Permissions boundary policy ARN attached to every role created.
+        :param 'AwsPodIdentityOptionsArgs' pod_identity: EKS Pod Identity settings: target roles (cross-account) and session tags. Only with authMethod: podIdentity.
         :param 'AwsRoleLayout' role_layout: Default: perController.
         :param _builtins.bool single_tenant_managed_policies: Single-tenant shortcut: attach the AWS-managed read-only policies the Flux docs name
                (AmazonEC2ContainerRegistryReadOnly, AmazonElasticContainerRegistryPublicReadOnly,
                AmazonS3ReadOnlyAccess) to controller roles instead of least-privilege inline policies. These
                grant read access to every repository or bucket in the account. Off by default.
+        :param _builtins.str sts_endpoint: An STS endpoint for Flux's token exchanges instead of the regional public one: a VPC interface
+               endpoint (`https://vpce-<id>.sts.<region>.vpce.amazonaws.com`) or a FIPS endpoint
+               (`https://sts-fips.<region>.amazonaws.com`). Controllers get it as `AWS_ENDPOINT_URL_STS`; tenants'
+               Buckets as `spec.sts.endpoint`.
         :param Mapping[str, _builtins.str] tags: Tags added to every taggable resource.
         :param Sequence['AwsTenantArgs'] tenants: Object-level tenants.
         """
@@ -76,6 +86,8 @@ class AwsFluxIdentityArgs:
             pulumi.set(__self__, "existing_role_arns", existing_role_arns)
         if flux_namespace is not None:
             pulumi.set(__self__, "flux_namespace", flux_namespace)
+        if flux_version is not None:
+            pulumi.set(__self__, "flux_version", flux_version)
         if max_session_duration_seconds is not None:
             pulumi.set(__self__, "max_session_duration_seconds", max_session_duration_seconds)
         if name_prefix is not None:
@@ -86,10 +98,14 @@ class AwsFluxIdentityArgs:
             pulumi.set(__self__, "path", path)
         if permissions_boundary_arn is not None:
             pulumi.set(__self__, "permissions_boundary_arn", permissions_boundary_arn)
+        if pod_identity is not None:
+            pulumi.set(__self__, "pod_identity", pod_identity)
         if role_layout is not None:
             pulumi.set(__self__, "role_layout", role_layout)
         if single_tenant_managed_policies is not None:
             pulumi.set(__self__, "single_tenant_managed_policies", single_tenant_managed_policies)
+        if sts_endpoint is not None:
+            pulumi.set(__self__, "sts_endpoint", sts_endpoint)
         if tags is not None:
             pulumi.set(__self__, "tags", tags)
         if tenants is not None:
@@ -135,7 +151,8 @@ class AwsFluxIdentityArgs:
     @pulumi.getter(name="authMethod")
     def auth_method(self) -> Optional['AwsAuthMethod']:
         """
-        Default: irsa.
+        How the controllers authenticate. Default: irsa. With podIdentity, tenants still use OIDC
+        federation (IRSA): Flux requests their tokens and exchanges them itself.
         """
         return pulumi.get(self, "auth_method")
 
@@ -190,6 +207,18 @@ class AwsFluxIdentityArgs:
     @flux_namespace.setter
     def flux_namespace(self, value: Optional[_builtins.str]):
         pulumi.set(self, "flux_namespace", value)
+
+    @_builtins.property
+    @pulumi.getter(name="fluxVersion")
+    def flux_version(self) -> Optional[_builtins.str]:
+        """
+        Flux minor version the cluster runs (`"2.10"`); decides the object-level feature gate. Default the newest supported.
+        """
+        return pulumi.get(self, "flux_version")
+
+    @flux_version.setter
+    def flux_version(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "flux_version", value)
 
     @_builtins.property
     @pulumi.getter(name="maxSessionDurationSeconds")
@@ -252,6 +281,18 @@ class AwsFluxIdentityArgs:
         pulumi.set(self, "permissions_boundary_arn", value)
 
     @_builtins.property
+    @pulumi.getter(name="podIdentity")
+    def pod_identity(self) -> Optional['AwsPodIdentityOptionsArgs']:
+        """
+        EKS Pod Identity settings: target roles (cross-account) and session tags. Only with authMethod: podIdentity.
+        """
+        return pulumi.get(self, "pod_identity")
+
+    @pod_identity.setter
+    def pod_identity(self, value: Optional['AwsPodIdentityOptionsArgs']):
+        pulumi.set(self, "pod_identity", value)
+
+    @_builtins.property
     @pulumi.getter(name="roleLayout")
     def role_layout(self) -> Optional['AwsRoleLayout']:
         """
@@ -277,6 +318,21 @@ class AwsFluxIdentityArgs:
     @single_tenant_managed_policies.setter
     def single_tenant_managed_policies(self, value: Optional[_builtins.bool]):
         pulumi.set(self, "single_tenant_managed_policies", value)
+
+    @_builtins.property
+    @pulumi.getter(name="stsEndpoint")
+    def sts_endpoint(self) -> Optional[_builtins.str]:
+        """
+        An STS endpoint for Flux's token exchanges instead of the regional public one: a VPC interface
+        endpoint (`https://vpce-<id>.sts.<region>.vpce.amazonaws.com`) or a FIPS endpoint
+        (`https://sts-fips.<region>.amazonaws.com`). Controllers get it as `AWS_ENDPOINT_URL_STS`; tenants'
+        Buckets as `spec.sts.endpoint`.
+        """
+        return pulumi.get(self, "sts_endpoint")
+
+    @sts_endpoint.setter
+    def sts_endpoint(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "sts_endpoint", value)
 
     @_builtins.property
     @pulumi.getter
@@ -316,14 +372,17 @@ class AwsFluxIdentity(pulumi.ComponentResource):
                  create_oidc_provider: Optional[_builtins.bool] = None,
                  existing_role_arns: Optional[Mapping[str, _builtins.str]] = None,
                  flux_namespace: Optional[_builtins.str] = None,
+                 flux_version: Optional[_builtins.str] = None,
                  max_session_duration_seconds: Optional[_builtins.float] = None,
                  name_prefix: Optional[_builtins.str] = None,
                  oidc_provider_arn: pulumi.Input[Optional[_builtins.str]] = None,
                  path: Optional[_builtins.str] = None,
                  permissions_boundary_arn: Optional[_builtins.str] = None,
+                 pod_identity: Optional[Union['AwsPodIdentityOptionsArgs', 'AwsPodIdentityOptionsArgsDict']] = None,
                  region: Optional[_builtins.str] = None,
                  role_layout: Optional['AwsRoleLayout'] = None,
                  single_tenant_managed_policies: Optional[_builtins.bool] = None,
+                 sts_endpoint: Optional[_builtins.str] = None,
                  tags: Optional[Mapping[str, _builtins.str]] = None,
                  tenants: Optional[Sequence[Union['AwsTenantArgs', 'AwsTenantArgsDict']]] = None,
                  __props__=None):
@@ -334,23 +393,30 @@ class AwsFluxIdentity(pulumi.ComponentResource):
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param _builtins.str account_id: The 12-digit account the roles live in.
-        :param 'AwsAuthMethod' auth_method: Default: irsa.
+        :param 'AwsAuthMethod' auth_method: How the controllers authenticate. Default: irsa. With podIdentity, tenants still use OIDC
+               federation (IRSA): Flux requests their tokens and exchanges them itself.
         :param Union['SourceClusterArgsArgs', 'SourceClusterArgsArgsDict'] cluster: The cluster Flux runs in.
         :param Union['AwsAccessArgs', 'AwsAccessArgsDict'] controllers: What the controllers reach (controller level).
         :param _builtins.bool create_oidc_provider: Create the IAM OIDC provider for the cluster's issuer when `oidcProviderArn` is not given. Default true.
         :param Mapping[str, _builtins.str] existing_role_arns: Bring your own roles for controllers, keyed by controller name (`source-controller`, ...).
         :param _builtins.str flux_namespace: Namespace Flux runs in. Default flux-system.
+        :param _builtins.str flux_version: Flux minor version the cluster runs (`"2.10"`); decides the object-level feature gate. Default the newest supported.
         :param _builtins.float max_session_duration_seconds: Maximum session duration of the roles, 3600 to 43200 seconds. Default 3600.
         :param _builtins.str name_prefix: Prefix of role names. Default `flux-`.
         :param pulumi.Input[_builtins.str] oidc_provider_arn: An existing IAM OIDC provider for the cluster's issuer; may be an output.
         :param _builtins.str path: IAM path of the roles. Default `/`.
         :param _builtins.str permissions_boundary_arn: Permissions boundary policy ARN attached to every role created.
+        :param Union['AwsPodIdentityOptionsArgs', 'AwsPodIdentityOptionsArgsDict'] pod_identity: EKS Pod Identity settings: target roles (cross-account) and session tags. Only with authMethod: podIdentity.
         :param _builtins.str region: Region of the STS endpoint (AWS_REGION for non-EKS clusters); decides the partition.
         :param 'AwsRoleLayout' role_layout: Default: perController.
         :param _builtins.bool single_tenant_managed_policies: Single-tenant shortcut: attach the AWS-managed read-only policies the Flux docs name
                (AmazonEC2ContainerRegistryReadOnly, AmazonElasticContainerRegistryPublicReadOnly,
                AmazonS3ReadOnlyAccess) to controller roles instead of least-privilege inline policies. These
                grant read access to every repository or bucket in the account. Off by default.
+        :param _builtins.str sts_endpoint: An STS endpoint for Flux's token exchanges instead of the regional public one: a VPC interface
+               endpoint (`https://vpce-<id>.sts.<region>.vpce.amazonaws.com`) or a FIPS endpoint
+               (`https://sts-fips.<region>.amazonaws.com`). Controllers get it as `AWS_ENDPOINT_URL_STS`; tenants'
+               Buckets as `spec.sts.endpoint`.
         :param Mapping[str, _builtins.str] tags: Tags added to every taggable resource.
         :param Sequence[Union['AwsTenantArgs', 'AwsTenantArgsDict']] tenants: Object-level tenants.
         """
@@ -386,14 +452,17 @@ class AwsFluxIdentity(pulumi.ComponentResource):
                  create_oidc_provider: Optional[_builtins.bool] = None,
                  existing_role_arns: Optional[Mapping[str, _builtins.str]] = None,
                  flux_namespace: Optional[_builtins.str] = None,
+                 flux_version: Optional[_builtins.str] = None,
                  max_session_duration_seconds: Optional[_builtins.float] = None,
                  name_prefix: Optional[_builtins.str] = None,
                  oidc_provider_arn: pulumi.Input[Optional[_builtins.str]] = None,
                  path: Optional[_builtins.str] = None,
                  permissions_boundary_arn: Optional[_builtins.str] = None,
+                 pod_identity: Optional[Union['AwsPodIdentityOptionsArgs', 'AwsPodIdentityOptionsArgsDict']] = None,
                  region: Optional[_builtins.str] = None,
                  role_layout: Optional['AwsRoleLayout'] = None,
                  single_tenant_managed_policies: Optional[_builtins.bool] = None,
+                 sts_endpoint: Optional[_builtins.str] = None,
                  tags: Optional[Mapping[str, _builtins.str]] = None,
                  tenants: Optional[Sequence[Union['AwsTenantArgs', 'AwsTenantArgsDict']]] = None,
                  __props__=None):
@@ -418,18 +487,23 @@ class AwsFluxIdentity(pulumi.ComponentResource):
             __props__.__dict__["create_oidc_provider"] = create_oidc_provider
             __props__.__dict__["existing_role_arns"] = existing_role_arns
             __props__.__dict__["flux_namespace"] = flux_namespace
+            __props__.__dict__["flux_version"] = flux_version
             __props__.__dict__["max_session_duration_seconds"] = max_session_duration_seconds
             __props__.__dict__["name_prefix"] = name_prefix
             __props__.__dict__["oidc_provider_arn"] = oidc_provider_arn
             __props__.__dict__["path"] = path
             __props__.__dict__["permissions_boundary_arn"] = permissions_boundary_arn
+            __props__.__dict__["pod_identity"] = pod_identity
             if region is None and not opts.urn:
                 raise TypeError("Missing required property 'region'")
             __props__.__dict__["region"] = region
             __props__.__dict__["role_layout"] = role_layout
             __props__.__dict__["single_tenant_managed_policies"] = single_tenant_managed_policies
+            __props__.__dict__["sts_endpoint"] = sts_endpoint
             __props__.__dict__["tags"] = tags
             __props__.__dict__["tenants"] = tenants
+            __props__.__dict__["brought_identities"] = None
+            __props__.__dict__["flux_instance_yaml"] = None
             __props__.__dict__["kustomization_yaml"] = None
             __props__.__dict__["object_settings"] = None
             __props__.__dict__["patch_set"] = None
@@ -443,6 +517,23 @@ class AwsFluxIdentity(pulumi.ComponentResource):
             __props__,
             opts,
             remote=True)
+
+    @_builtins.property
+    @pulumi.getter(name="broughtIdentities")
+    def brought_identities(self) -> pulumi.Output[Sequence['outputs.BroughtIdentityRequirement']]:
+        """
+        What must exist in AWS for the roles flux-identity does not own (brought roles, Pod Identity target
+        roles), with the external IDs EKS returned for the associations.
+        """
+        return pulumi.get(self, "brought_identities")
+
+    @_builtins.property
+    @pulumi.getter(name="fluxInstanceYaml")
+    def flux_instance_yaml(self) -> pulumi.Output[_builtins.str]:
+        """
+        The same Flux side as a FluxInstance, for Flux installed by the Flux Operator (flux-operator/flux-instance.yaml).
+        """
+        return pulumi.get(self, "flux_instance_yaml")
 
     @_builtins.property
     @pulumi.getter(name="kustomizationYaml")

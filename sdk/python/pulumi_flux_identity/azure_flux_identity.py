@@ -31,6 +31,7 @@ class AzureFluxIdentityArgs:
                  controllers: Optional['AzureAccessArgs'] = None,
                  existing_identities: Optional[Mapping[str, 'AzureExistingIdentityArgs']] = None,
                  flux_namespace: Optional[_builtins.str] = None,
+                 flux_version: Optional[_builtins.str] = None,
                  identity_layout: Optional['AzureIdentityLayout'] = None,
                  name_prefix: Optional[_builtins.str] = None,
                  pinned_identity_groups: Optional[Sequence[_builtins.str]] = None,
@@ -49,6 +50,7 @@ class AzureFluxIdentityArgs:
         :param 'AzureAccessArgs' controllers: What the controllers reach (controller level).
         :param Mapping[str, 'AzureExistingIdentityArgs'] existing_identities: Bring your own identities for controllers, keyed by controller name (`source-controller`, ...).
         :param _builtins.str flux_namespace: Namespace Flux runs in. Default flux-system.
+        :param _builtins.str flux_version: Flux minor version the cluster runs (`"2.10"`); decides the object-level feature gate. Default the newest supported.
         :param 'AzureIdentityLayout' identity_layout: Default: perController.
         :param _builtins.str name_prefix: Prefix of identity names. Default `flux-`.
         :param Sequence[_builtins.str] pinned_identity_groups: Tenant identity groups that must stay on one identity: more than 20 tenants in one is an error.
@@ -69,6 +71,8 @@ class AzureFluxIdentityArgs:
             pulumi.set(__self__, "existing_identities", existing_identities)
         if flux_namespace is not None:
             pulumi.set(__self__, "flux_namespace", flux_namespace)
+        if flux_version is not None:
+            pulumi.set(__self__, "flux_version", flux_version)
         if identity_layout is not None:
             pulumi.set(__self__, "identity_layout", identity_layout)
         if name_prefix is not None:
@@ -191,6 +195,18 @@ class AzureFluxIdentityArgs:
         pulumi.set(self, "flux_namespace", value)
 
     @_builtins.property
+    @pulumi.getter(name="fluxVersion")
+    def flux_version(self) -> Optional[_builtins.str]:
+        """
+        Flux minor version the cluster runs (`"2.10"`); decides the object-level feature gate. Default the newest supported.
+        """
+        return pulumi.get(self, "flux_version")
+
+    @flux_version.setter
+    def flux_version(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "flux_version", value)
+
+    @_builtins.property
     @pulumi.getter(name="identityLayout")
     def identity_layout(self) -> Optional['AzureIdentityLayout']:
         """
@@ -274,6 +290,7 @@ class AzureFluxIdentity(pulumi.ComponentResource):
                  controllers: Optional[Union['AzureAccessArgs', 'AzureAccessArgsDict']] = None,
                  existing_identities: Optional[Mapping[str, Union['AzureExistingIdentityArgs', 'AzureExistingIdentityArgsDict']]] = None,
                  flux_namespace: Optional[_builtins.str] = None,
+                 flux_version: Optional[_builtins.str] = None,
                  identity_layout: Optional['AzureIdentityLayout'] = None,
                  location: Optional[_builtins.str] = None,
                  name_prefix: Optional[_builtins.str] = None,
@@ -296,6 +313,7 @@ class AzureFluxIdentity(pulumi.ComponentResource):
         :param Union['AzureAccessArgs', 'AzureAccessArgsDict'] controllers: What the controllers reach (controller level).
         :param Mapping[str, Union['AzureExistingIdentityArgs', 'AzureExistingIdentityArgsDict']] existing_identities: Bring your own identities for controllers, keyed by controller name (`source-controller`, ...).
         :param _builtins.str flux_namespace: Namespace Flux runs in. Default flux-system.
+        :param _builtins.str flux_version: Flux minor version the cluster runs (`"2.10"`); decides the object-level feature gate. Default the newest supported.
         :param 'AzureIdentityLayout' identity_layout: Default: perController.
         :param _builtins.str location: Azure region of the identities, such as `eastus`.
         :param _builtins.str name_prefix: Prefix of identity names. Default `flux-`.
@@ -337,6 +355,7 @@ class AzureFluxIdentity(pulumi.ComponentResource):
                  controllers: Optional[Union['AzureAccessArgs', 'AzureAccessArgsDict']] = None,
                  existing_identities: Optional[Mapping[str, Union['AzureExistingIdentityArgs', 'AzureExistingIdentityArgsDict']]] = None,
                  flux_namespace: Optional[_builtins.str] = None,
+                 flux_version: Optional[_builtins.str] = None,
                  identity_layout: Optional['AzureIdentityLayout'] = None,
                  location: Optional[_builtins.str] = None,
                  name_prefix: Optional[_builtins.str] = None,
@@ -365,6 +384,7 @@ class AzureFluxIdentity(pulumi.ComponentResource):
             __props__.__dict__["controllers"] = controllers
             __props__.__dict__["existing_identities"] = existing_identities
             __props__.__dict__["flux_namespace"] = flux_namespace
+            __props__.__dict__["flux_version"] = flux_version
             __props__.__dict__["identity_layout"] = identity_layout
             if location is None and not opts.urn:
                 raise TypeError("Missing required property 'location'")
@@ -384,7 +404,9 @@ class AzureFluxIdentity(pulumi.ComponentResource):
             __props__.__dict__["tenant_id"] = tenant_id
             __props__.__dict__["tenants"] = tenants
             __props__.__dict__["azure_dev_ops_onboarding"] = None
+            __props__.__dict__["brought_identities"] = None
             __props__.__dict__["client_ids"] = None
+            __props__.__dict__["flux_instance_yaml"] = None
             __props__.__dict__["identity_names"] = None
             __props__.__dict__["kustomization_yaml"] = None
             __props__.__dict__["object_settings"] = None
@@ -409,12 +431,28 @@ class AzureFluxIdentity(pulumi.ComponentResource):
         return pulumi.get(self, "azure_dev_ops_onboarding")
 
     @_builtins.property
+    @pulumi.getter(name="broughtIdentities")
+    def brought_identities(self) -> pulumi.Output[Sequence['outputs.BroughtIdentityRequirement']]:
+        """
+        The federated credentials brought identities must hold (issuer, subject, audience), for their owners to check or add.
+        """
+        return pulumi.get(self, "brought_identities")
+
+    @_builtins.property
     @pulumi.getter(name="clientIds")
     def client_ids(self) -> pulumi.Output[Mapping[str, _builtins.str]]:
         """
         Client ID per controller name (created or brought).
         """
         return pulumi.get(self, "client_ids")
+
+    @_builtins.property
+    @pulumi.getter(name="fluxInstanceYaml")
+    def flux_instance_yaml(self) -> pulumi.Output[_builtins.str]:
+        """
+        The same Flux side as a FluxInstance, for Flux installed by the Flux Operator (flux-operator/flux-instance.yaml).
+        """
+        return pulumi.get(self, "flux_instance_yaml")
 
     @_builtins.property
     @pulumi.getter(name="identityNames")

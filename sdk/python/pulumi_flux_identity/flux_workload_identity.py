@@ -26,6 +26,7 @@ class FluxWorkloadIdentityArgs:
                  aws: Optional['AwsTargetArgsArgs'] = None,
                  azure: Optional['AzureTargetOptionsArgs'] = None,
                  flux_namespace: Optional[_builtins.str] = None,
+                 flux_version: Optional[_builtins.str] = None,
                  gcp: Optional['GcpTargetOptionsArgs'] = None,
                  kubernetes: Optional['KubernetesTargetOptionsArgs'] = None,
                  live_cluster: Optional['FluxLiveClusterSettingsArgs'] = None,
@@ -38,6 +39,9 @@ class FluxWorkloadIdentityArgs:
         :param 'AwsTargetArgsArgs' aws: What Flux reaches in AWS.
         :param 'AzureTargetOptionsArgs' azure: What Flux reaches in Azure.
         :param _builtins.str flux_namespace: Namespace Flux runs in. Default flux-system.
+        :param _builtins.str flux_version: The Flux minor version the cluster runs, `"major.minor"` (`"2.10"`; `"2.9.4"` names its minor). It
+               decides the object-level feature gate (2.6 to 2.9 only), the token RBAC and which lockdown flags
+               exist. Default the newest supported minor; Flux 2.10 needs Kubernetes 1.35 or later.
         :param 'GcpTargetOptionsArgs' gcp: What Flux reaches in GCP.
         :param 'KubernetesTargetOptionsArgs' kubernetes: Remote Kubernetes clusters whose API servers trust this cluster's issuer (kubeConfig provider: generic).
         :param 'FluxLiveClusterSettingsArgs' live_cluster: Opt-in: also apply the Flux side to the running cluster (with the Kubernetes provider passed in
@@ -53,6 +57,8 @@ class FluxWorkloadIdentityArgs:
             pulumi.set(__self__, "azure", azure)
         if flux_namespace is not None:
             pulumi.set(__self__, "flux_namespace", flux_namespace)
+        if flux_version is not None:
+            pulumi.set(__self__, "flux_version", flux_version)
         if gcp is not None:
             pulumi.set(__self__, "gcp", gcp)
         if kubernetes is not None:
@@ -111,6 +117,20 @@ class FluxWorkloadIdentityArgs:
     @flux_namespace.setter
     def flux_namespace(self, value: Optional[_builtins.str]):
         pulumi.set(self, "flux_namespace", value)
+
+    @_builtins.property
+    @pulumi.getter(name="fluxVersion")
+    def flux_version(self) -> Optional[_builtins.str]:
+        """
+        The Flux minor version the cluster runs, `"major.minor"` (`"2.10"`; `"2.9.4"` names its minor). It
+        decides the object-level feature gate (2.6 to 2.9 only), the token RBAC and which lockdown flags
+        exist. Default the newest supported minor; Flux 2.10 needs Kubernetes 1.35 or later.
+        """
+        return pulumi.get(self, "flux_version")
+
+    @flux_version.setter
+    def flux_version(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "flux_version", value)
 
     @_builtins.property
     @pulumi.getter
@@ -185,6 +205,7 @@ class FluxWorkloadIdentity(pulumi.ComponentResource):
                  azure: Optional[Union['AzureTargetOptionsArgs', 'AzureTargetOptionsArgsDict']] = None,
                  cluster: Optional[Union['SourceClusterArgsArgs', 'SourceClusterArgsArgsDict']] = None,
                  flux_namespace: Optional[_builtins.str] = None,
+                 flux_version: Optional[_builtins.str] = None,
                  gcp: Optional[Union['GcpTargetOptionsArgs', 'GcpTargetOptionsArgsDict']] = None,
                  kubernetes: Optional[Union['KubernetesTargetOptionsArgs', 'KubernetesTargetOptionsArgsDict']] = None,
                  live_cluster: Optional[Union['FluxLiveClusterSettingsArgs', 'FluxLiveClusterSettingsArgsDict']] = None,
@@ -201,6 +222,9 @@ class FluxWorkloadIdentity(pulumi.ComponentResource):
         :param Union['AzureTargetOptionsArgs', 'AzureTargetOptionsArgsDict'] azure: What Flux reaches in Azure.
         :param Union['SourceClusterArgsArgs', 'SourceClusterArgsArgsDict'] cluster: The cluster Flux runs in.
         :param _builtins.str flux_namespace: Namespace Flux runs in. Default flux-system.
+        :param _builtins.str flux_version: The Flux minor version the cluster runs, `"major.minor"` (`"2.10"`; `"2.9.4"` names its minor). It
+               decides the object-level feature gate (2.6 to 2.9 only), the token RBAC and which lockdown flags
+               exist. Default the newest supported minor; Flux 2.10 needs Kubernetes 1.35 or later.
         :param Union['GcpTargetOptionsArgs', 'GcpTargetOptionsArgsDict'] gcp: What Flux reaches in GCP.
         :param Union['KubernetesTargetOptionsArgs', 'KubernetesTargetOptionsArgsDict'] kubernetes: Remote Kubernetes clusters whose API servers trust this cluster's issuer (kubeConfig provider: generic).
         :param Union['FluxLiveClusterSettingsArgs', 'FluxLiveClusterSettingsArgsDict'] live_cluster: Opt-in: also apply the Flux side to the running cluster (with the Kubernetes provider passed in
@@ -238,6 +262,7 @@ class FluxWorkloadIdentity(pulumi.ComponentResource):
                  azure: Optional[Union['AzureTargetOptionsArgs', 'AzureTargetOptionsArgsDict']] = None,
                  cluster: Optional[Union['SourceClusterArgsArgs', 'SourceClusterArgsArgsDict']] = None,
                  flux_namespace: Optional[_builtins.str] = None,
+                 flux_version: Optional[_builtins.str] = None,
                  gcp: Optional[Union['GcpTargetOptionsArgs', 'GcpTargetOptionsArgsDict']] = None,
                  kubernetes: Optional[Union['KubernetesTargetOptionsArgs', 'KubernetesTargetOptionsArgsDict']] = None,
                  live_cluster: Optional[Union['FluxLiveClusterSettingsArgs', 'FluxLiveClusterSettingsArgsDict']] = None,
@@ -260,6 +285,7 @@ class FluxWorkloadIdentity(pulumi.ComponentResource):
                 raise TypeError("Missing required property 'cluster'")
             __props__.__dict__["cluster"] = cluster
             __props__.__dict__["flux_namespace"] = flux_namespace
+            __props__.__dict__["flux_version"] = flux_version
             __props__.__dict__["gcp"] = gcp
             __props__.__dict__["kubernetes"] = kubernetes
             __props__.__dict__["live_cluster"] = live_cluster
@@ -267,6 +293,8 @@ class FluxWorkloadIdentity(pulumi.ComponentResource):
             __props__.__dict__["vault"] = vault
             __props__.__dict__["aws_role_arns"] = None
             __props__.__dict__["azure_client_ids"] = None
+            __props__.__dict__["brought_identities"] = None
+            __props__.__dict__["flux_instance_yaml"] = None
             __props__.__dict__["flux_objects_yaml"] = None
             __props__.__dict__["gcp_remote_cluster_rbac_yaml"] = None
             __props__.__dict__["gcp_service_account_emails"] = None
@@ -301,6 +329,23 @@ class FluxWorkloadIdentity(pulumi.ComponentResource):
         Azure client ID per controller.
         """
         return pulumi.get(self, "azure_client_ids")
+
+    @_builtins.property
+    @pulumi.getter(name="broughtIdentities")
+    def brought_identities(self) -> pulumi.Output[Sequence['outputs.BroughtIdentityRequirement']]:
+        """
+        What must exist on each cloud's side for the identities flux-identity does not own (brought roles,
+        identities and GSAs, Pod Identity target roles), in one shape for every cloud.
+        """
+        return pulumi.get(self, "brought_identities")
+
+    @_builtins.property
+    @pulumi.getter(name="fluxInstanceYaml")
+    def flux_instance_yaml(self) -> pulumi.Output[_builtins.str]:
+        """
+        The same Flux side as a FluxInstance, for Flux installed by the Flux Operator (flux-operator/flux-instance.yaml).
+        """
+        return pulumi.get(self, "flux_instance_yaml")
 
     @_builtins.property
     @pulumi.getter(name="fluxObjectsYaml")
@@ -370,7 +415,7 @@ class FluxWorkloadIdentity(pulumi.ComponentResource):
     @pulumi.getter(name="tenantRbacYaml")
     def tenant_rbac_yaml(self) -> pulumi.Output[_builtins.str]:
         """
-        Roles letting the serving controllers get tenant ServiceAccounts and create their tokens; empty without tenants.
+        Roles letting the serving controllers create tokens for the tenant ServiceAccounts; empty without tenants.
         """
         return pulumi.get(self, "tenant_rbac_yaml")
 

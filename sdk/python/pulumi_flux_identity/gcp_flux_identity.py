@@ -29,6 +29,7 @@ class GcpFluxIdentityArgs:
                  controllers: Optional['GcpAccessArgs'] = None,
                  existing_service_account_emails: Optional[Mapping[str, _builtins.str]] = None,
                  flux_namespace: Optional[_builtins.str] = None,
+                 flux_version: Optional[_builtins.str] = None,
                  service_account_layout: Optional['GcpServiceAccountLayout'] = None,
                  service_account_prefix: Optional[_builtins.str] = None,
                  tenants: Optional[Sequence['GcpTenantArgs']] = None,
@@ -45,6 +46,7 @@ class GcpFluxIdentityArgs:
                controllers impersonate them whatever `authMode` says. flux-identity binds the controller's
                ServiceAccount with `roles/iam.workloadIdentityUser` on each and grants it what `controllers` lists.
         :param _builtins.str flux_namespace: Namespace Flux runs in. Default flux-system.
+        :param _builtins.str flux_version: Flux minor version the cluster runs (`"2.10"`); decides the object-level feature gate. Default the newest supported.
         :param 'GcpServiceAccountLayout' service_account_layout: Default: perController. Applies to GSAs created for controllers in impersonation mode.
         :param _builtins.str service_account_prefix: Prefix of created GSA account IDs: starts with a letter, at most 10 characters. Default `flux-`.
         :param Sequence['GcpTenantArgs'] tenants: Object-level tenants.
@@ -61,6 +63,8 @@ class GcpFluxIdentityArgs:
             pulumi.set(__self__, "existing_service_account_emails", existing_service_account_emails)
         if flux_namespace is not None:
             pulumi.set(__self__, "flux_namespace", flux_namespace)
+        if flux_version is not None:
+            pulumi.set(__self__, "flux_version", flux_version)
         if service_account_layout is not None:
             pulumi.set(__self__, "service_account_layout", service_account_layout)
         if service_account_prefix is not None:
@@ -157,6 +161,18 @@ class GcpFluxIdentityArgs:
         pulumi.set(self, "flux_namespace", value)
 
     @_builtins.property
+    @pulumi.getter(name="fluxVersion")
+    def flux_version(self) -> Optional[_builtins.str]:
+        """
+        Flux minor version the cluster runs (`"2.10"`); decides the object-level feature gate. Default the newest supported.
+        """
+        return pulumi.get(self, "flux_version")
+
+    @flux_version.setter
+    def flux_version(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "flux_version", value)
+
+    @_builtins.property
     @pulumi.getter(name="serviceAccountLayout")
     def service_account_layout(self) -> Optional['GcpServiceAccountLayout']:
         """
@@ -216,6 +232,7 @@ class GcpFluxIdentity(pulumi.ComponentResource):
                  controllers: Optional[Union['GcpAccessArgs', 'GcpAccessArgsDict']] = None,
                  existing_service_account_emails: Optional[Mapping[str, _builtins.str]] = None,
                  flux_namespace: Optional[_builtins.str] = None,
+                 flux_version: Optional[_builtins.str] = None,
                  project_id: Optional[_builtins.str] = None,
                  project_number: Optional[_builtins.str] = None,
                  service_account_layout: Optional['GcpServiceAccountLayout'] = None,
@@ -237,6 +254,7 @@ class GcpFluxIdentity(pulumi.ComponentResource):
                controllers impersonate them whatever `authMode` says. flux-identity binds the controller's
                ServiceAccount with `roles/iam.workloadIdentityUser` on each and grants it what `controllers` lists.
         :param _builtins.str flux_namespace: Namespace Flux runs in. Default flux-system.
+        :param _builtins.str flux_version: Flux minor version the cluster runs (`"2.10"`); decides the object-level feature gate. Default the newest supported.
         :param _builtins.str project_id: The project the GCP service accounts, custom roles and Workload Identity Pool live in.
         :param _builtins.str project_number: The number of `projectId` (digits, as a string): principals and token audiences name the pool by it.
         :param 'GcpServiceAccountLayout' service_account_layout: Default: perController. Applies to GSAs created for controllers in impersonation mode.
@@ -275,6 +293,7 @@ class GcpFluxIdentity(pulumi.ComponentResource):
                  controllers: Optional[Union['GcpAccessArgs', 'GcpAccessArgsDict']] = None,
                  existing_service_account_emails: Optional[Mapping[str, _builtins.str]] = None,
                  flux_namespace: Optional[_builtins.str] = None,
+                 flux_version: Optional[_builtins.str] = None,
                  project_id: Optional[_builtins.str] = None,
                  project_number: Optional[_builtins.str] = None,
                  service_account_layout: Optional['GcpServiceAccountLayout'] = None,
@@ -299,6 +318,7 @@ class GcpFluxIdentity(pulumi.ComponentResource):
             __props__.__dict__["controllers"] = controllers
             __props__.__dict__["existing_service_account_emails"] = existing_service_account_emails
             __props__.__dict__["flux_namespace"] = flux_namespace
+            __props__.__dict__["flux_version"] = flux_version
             if project_id is None and not opts.urn:
                 raise TypeError("Missing required property 'project_id'")
             __props__.__dict__["project_id"] = project_id
@@ -309,6 +329,8 @@ class GcpFluxIdentity(pulumi.ComponentResource):
             __props__.__dict__["service_account_prefix"] = service_account_prefix
             __props__.__dict__["tenants"] = tenants
             __props__.__dict__["workload_identity_pool"] = workload_identity_pool
+            __props__.__dict__["brought_identities"] = None
+            __props__.__dict__["flux_instance_yaml"] = None
             __props__.__dict__["kustomization_yaml"] = None
             __props__.__dict__["object_settings"] = None
             __props__.__dict__["patch_set"] = None
@@ -325,6 +347,22 @@ class GcpFluxIdentity(pulumi.ComponentResource):
             __props__,
             opts,
             remote=True)
+
+    @_builtins.property
+    @pulumi.getter(name="broughtIdentities")
+    def brought_identities(self) -> pulumi.Output[Sequence['outputs.BroughtIdentityRequirement']]:
+        """
+        The roles/iam.workloadIdentityUser members brought GSAs hold (flux-identity writes them), for their owners to check.
+        """
+        return pulumi.get(self, "brought_identities")
+
+    @_builtins.property
+    @pulumi.getter(name="fluxInstanceYaml")
+    def flux_instance_yaml(self) -> pulumi.Output[_builtins.str]:
+        """
+        The same Flux side as a FluxInstance, for Flux installed by the Flux Operator (flux-operator/flux-instance.yaml).
+        """
+        return pulumi.get(self, "flux_instance_yaml")
 
     @_builtins.property
     @pulumi.getter(name="kustomizationYaml")

@@ -25,6 +25,7 @@ class KubernetesFluxIdentityArgs:
                  cluster: 'SourceClusterArgsArgs',
                  controllers: Optional['KubernetesAccessArgs'] = None,
                  flux_namespace: Optional[_builtins.str] = None,
+                 flux_version: Optional[_builtins.str] = None,
                  tenants: Optional[Sequence['KubernetesTenantArgs']] = None,
                  username_prefix: Optional[_builtins.str] = None):
         """
@@ -33,6 +34,7 @@ class KubernetesFluxIdentityArgs:
         :param 'SourceClusterArgsArgs' cluster: The cluster Flux runs in.
         :param 'KubernetesAccessArgs' controllers: What the controllers reach (controller level).
         :param _builtins.str flux_namespace: Namespace Flux runs in. Default flux-system.
+        :param _builtins.str flux_version: Flux minor version the cluster runs (`"2.10"`); decides the object-level feature gate. Default the newest supported.
         :param Sequence['KubernetesTenantArgs'] tenants: Object-level tenants.
         :param _builtins.str username_prefix: Prefix of the user names the remote API servers give this cluster's ServiceAccounts
                (`<prefix>system:serviceaccount:<ns>:<sa>`). Default `<cluster name>:`. Never empty, never `system:`:
@@ -43,6 +45,8 @@ class KubernetesFluxIdentityArgs:
             pulumi.set(__self__, "controllers", controllers)
         if flux_namespace is not None:
             pulumi.set(__self__, "flux_namespace", flux_namespace)
+        if flux_version is not None:
+            pulumi.set(__self__, "flux_version", flux_version)
         if tenants is not None:
             pulumi.set(__self__, "tenants", tenants)
         if username_prefix is not None:
@@ -85,6 +89,18 @@ class KubernetesFluxIdentityArgs:
         pulumi.set(self, "flux_namespace", value)
 
     @_builtins.property
+    @pulumi.getter(name="fluxVersion")
+    def flux_version(self) -> Optional[_builtins.str]:
+        """
+        Flux minor version the cluster runs (`"2.10"`); decides the object-level feature gate. Default the newest supported.
+        """
+        return pulumi.get(self, "flux_version")
+
+    @flux_version.setter
+    def flux_version(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "flux_version", value)
+
+    @_builtins.property
     @pulumi.getter
     def tenants(self) -> Optional[Sequence['KubernetesTenantArgs']]:
         """
@@ -120,6 +136,7 @@ class KubernetesFluxIdentity(pulumi.ComponentResource):
                  cluster: Optional[Union['SourceClusterArgsArgs', 'SourceClusterArgsArgsDict']] = None,
                  controllers: Optional[Union['KubernetesAccessArgs', 'KubernetesAccessArgsDict']] = None,
                  flux_namespace: Optional[_builtins.str] = None,
+                 flux_version: Optional[_builtins.str] = None,
                  tenants: Optional[Sequence[Union['KubernetesTenantArgs', 'KubernetesTenantArgsDict']]] = None,
                  username_prefix: Optional[_builtins.str] = None,
                  __props__=None):
@@ -131,6 +148,7 @@ class KubernetesFluxIdentity(pulumi.ComponentResource):
         :param Union['SourceClusterArgsArgs', 'SourceClusterArgsArgsDict'] cluster: The cluster Flux runs in.
         :param Union['KubernetesAccessArgs', 'KubernetesAccessArgsDict'] controllers: What the controllers reach (controller level).
         :param _builtins.str flux_namespace: Namespace Flux runs in. Default flux-system.
+        :param _builtins.str flux_version: Flux minor version the cluster runs (`"2.10"`); decides the object-level feature gate. Default the newest supported.
         :param Sequence[Union['KubernetesTenantArgs', 'KubernetesTenantArgsDict']] tenants: Object-level tenants.
         :param _builtins.str username_prefix: Prefix of the user names the remote API servers give this cluster's ServiceAccounts
                (`<prefix>system:serviceaccount:<ns>:<sa>`). Default `<cluster name>:`. Never empty, never `system:`:
@@ -163,6 +181,7 @@ class KubernetesFluxIdentity(pulumi.ComponentResource):
                  cluster: Optional[Union['SourceClusterArgsArgs', 'SourceClusterArgsArgsDict']] = None,
                  controllers: Optional[Union['KubernetesAccessArgs', 'KubernetesAccessArgsDict']] = None,
                  flux_namespace: Optional[_builtins.str] = None,
+                 flux_version: Optional[_builtins.str] = None,
                  tenants: Optional[Sequence[Union['KubernetesTenantArgs', 'KubernetesTenantArgsDict']]] = None,
                  username_prefix: Optional[_builtins.str] = None,
                  __props__=None):
@@ -181,9 +200,11 @@ class KubernetesFluxIdentity(pulumi.ComponentResource):
             __props__.__dict__["cluster"] = cluster
             __props__.__dict__["controllers"] = controllers
             __props__.__dict__["flux_namespace"] = flux_namespace
+            __props__.__dict__["flux_version"] = flux_version
             __props__.__dict__["tenants"] = tenants
             __props__.__dict__["username_prefix"] = username_prefix
             __props__.__dict__["authentication_configuration_yaml"] = None
+            __props__.__dict__["flux_instance_yaml"] = None
             __props__.__dict__["kustomization_yaml"] = None
             __props__.__dict__["object_settings"] = None
             __props__.__dict__["patch_set"] = None
@@ -205,6 +226,14 @@ class KubernetesFluxIdentity(pulumi.ComponentResource):
         One AuthenticationConfiguration per remote cluster, for its kube-apiserver's --authentication-config.
         """
         return pulumi.get(self, "authentication_configuration_yaml")
+
+    @_builtins.property
+    @pulumi.getter(name="fluxInstanceYaml")
+    def flux_instance_yaml(self) -> pulumi.Output[_builtins.str]:
+        """
+        The same Flux side as a FluxInstance, for Flux installed by the Flux Operator (flux-operator/flux-instance.yaml).
+        """
+        return pulumi.get(self, "flux_instance_yaml")
 
     @_builtins.property
     @pulumi.getter(name="kustomizationYaml")

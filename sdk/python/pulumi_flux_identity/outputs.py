@@ -18,6 +18,7 @@ from ._enums import *
 
 __all__ = [
     'AzureDevOpsOnboarding',
+    'BroughtIdentityRequirement',
     'FluxConfigMap',
     'FluxControllerPatch',
     'FluxEnvVar',
@@ -115,6 +116,155 @@ class AzureDevOpsOnboarding(dict):
     @pulumi.getter
     def steps(self) -> Sequence[_builtins.str]:
         return pulumi.get(self, "steps")
+
+
+@pulumi.output_type
+class BroughtIdentityRequirement(dict):
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "identityKey":
+            suggest = "identity_key"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in BroughtIdentityRequirement. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        BroughtIdentityRequirement.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        BroughtIdentityRequirement.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 apply: _builtins.str,
+                 check: _builtins.str,
+                 cloud: _builtins.str,
+                 controllers: Sequence[_builtins.str],
+                 document: _builtins.str,
+                 identity: _builtins.str,
+                 identity_key: _builtins.str,
+                 kind: _builtins.str,
+                 managed: _builtins.bool,
+                 resource: _builtins.str,
+                 tenant: _builtins.str):
+        """
+        :param _builtins.str apply: A shell command that adds it and leaves everything else in place.
+        :param _builtins.str check: A shell command that shows what exists now, to compare with `document`.
+        :param _builtins.str cloud: `aws`, `azure` or `gcp`.
+        :param Sequence[_builtins.str] controllers: Flux controllers that authenticate as it (they request the tenant's tokens at object level).
+        :param _builtins.str document: The exact document the cloud's API takes (a policy statement, a credential, a member), as JSON.
+        :param _builtins.str identity: The brought identity: an IAM role ARN, a client ID, or a GSA email.
+        :param _builtins.str identity_key: The identity's key in the plan (`existing/source-controller`, `target/kustomize-controller`, ...).
+        :param _builtins.str kind: What must exist, in the cloud's own words: `iam-role-trust-statement`, `iam-oidc-provider`,
+               `eks-pod-identity-association`, `iam-role-permissions` (AWS), `federated-identity-credential`
+               (Azure), `iam-member` (GCP).
+        :param _builtins.bool managed: True when flux-identity creates it itself (GCP bindings on a brought GSA); false when the owner must.
+        :param _builtins.str resource: Where it must exist: the role, the identity's client ID, or the GSA's resource name.
+        :param _builtins.str tenant: The tenant ServiceAccount `<namespace>/<name>` that authenticates as it; empty for controllers.
+        """
+        pulumi.set(__self__, "apply", apply)
+        pulumi.set(__self__, "check", check)
+        pulumi.set(__self__, "cloud", cloud)
+        pulumi.set(__self__, "controllers", controllers)
+        pulumi.set(__self__, "document", document)
+        pulumi.set(__self__, "identity", identity)
+        pulumi.set(__self__, "identity_key", identity_key)
+        pulumi.set(__self__, "kind", kind)
+        pulumi.set(__self__, "managed", managed)
+        pulumi.set(__self__, "resource", resource)
+        pulumi.set(__self__, "tenant", tenant)
+
+    @_builtins.property
+    @pulumi.getter
+    def apply(self) -> _builtins.str:
+        """
+        A shell command that adds it and leaves everything else in place.
+        """
+        return pulumi.get(self, "apply")
+
+    @_builtins.property
+    @pulumi.getter
+    def check(self) -> _builtins.str:
+        """
+        A shell command that shows what exists now, to compare with `document`.
+        """
+        return pulumi.get(self, "check")
+
+    @_builtins.property
+    @pulumi.getter
+    def cloud(self) -> _builtins.str:
+        """
+        `aws`, `azure` or `gcp`.
+        """
+        return pulumi.get(self, "cloud")
+
+    @_builtins.property
+    @pulumi.getter
+    def controllers(self) -> Sequence[_builtins.str]:
+        """
+        Flux controllers that authenticate as it (they request the tenant's tokens at object level).
+        """
+        return pulumi.get(self, "controllers")
+
+    @_builtins.property
+    @pulumi.getter
+    def document(self) -> _builtins.str:
+        """
+        The exact document the cloud's API takes (a policy statement, a credential, a member), as JSON.
+        """
+        return pulumi.get(self, "document")
+
+    @_builtins.property
+    @pulumi.getter
+    def identity(self) -> _builtins.str:
+        """
+        The brought identity: an IAM role ARN, a client ID, or a GSA email.
+        """
+        return pulumi.get(self, "identity")
+
+    @_builtins.property
+    @pulumi.getter(name="identityKey")
+    def identity_key(self) -> _builtins.str:
+        """
+        The identity's key in the plan (`existing/source-controller`, `target/kustomize-controller`, ...).
+        """
+        return pulumi.get(self, "identity_key")
+
+    @_builtins.property
+    @pulumi.getter
+    def kind(self) -> _builtins.str:
+        """
+        What must exist, in the cloud's own words: `iam-role-trust-statement`, `iam-oidc-provider`,
+        `eks-pod-identity-association`, `iam-role-permissions` (AWS), `federated-identity-credential`
+        (Azure), `iam-member` (GCP).
+        """
+        return pulumi.get(self, "kind")
+
+    @_builtins.property
+    @pulumi.getter
+    def managed(self) -> _builtins.bool:
+        """
+        True when flux-identity creates it itself (GCP bindings on a brought GSA); false when the owner must.
+        """
+        return pulumi.get(self, "managed")
+
+    @_builtins.property
+    @pulumi.getter
+    def resource(self) -> _builtins.str:
+        """
+        Where it must exist: the role, the identity's client ID, or the GSA's resource name.
+        """
+        return pulumi.get(self, "resource")
+
+    @_builtins.property
+    @pulumi.getter
+    def tenant(self) -> _builtins.str:
+        """
+        The tenant ServiceAccount `<namespace>/<name>` that authenticates as it; empty for controllers.
+        """
+        return pulumi.get(self, "tenant")
 
 
 @pulumi.output_type
@@ -266,6 +416,7 @@ class FluxObjectSetting(dict):
         return super().get(key, default)
 
     def __init__(__self__, *,
+                 cloud: 'Cloud',
                  integration: _builtins.str,
                  kind: 'FluxKind',
                  level: 'FluxAuthLevel',
@@ -273,14 +424,20 @@ class FluxObjectSetting(dict):
                  namespace: Optional[_builtins.str] = None,
                  note: Optional[_builtins.str] = None,
                  resource: Optional[_builtins.str] = None,
+                 resources: Optional[Sequence[_builtins.str]] = None,
                  service_account_name: Optional[_builtins.str] = None):
         """
+        :param 'Cloud' cloud: The cloud the integration belongs to.
         :param _builtins.str integration: Integration id from the catalog (`ecr`, `s3`, ...); empty for a bring-your-own role of unknown use.
         :param Mapping[str, _builtins.str] set: Field path to value. Paths starting `configMap.` are keys of the ConfigMap named by `spec.kubeConfig.configMapRef`.
         :param _builtins.str namespace: Object level: the tenant namespace the objects live in.
         :param _builtins.str resource: Remote clusters: the cluster the kubeConfig ConfigMap points at.
+        :param Sequence[_builtins.str] resources: What the objects reach, as the spec names them (ARNs, scopes, resource names; wildcards kept), so
+               a reader of plan.json can check the grants against the intent. Absent where no resource is named
+               (ECR Public, brought identities).
         :param _builtins.str service_account_name: Object level: the ServiceAccount the objects name.
         """
+        pulumi.set(__self__, "cloud", cloud)
         pulumi.set(__self__, "integration", integration)
         pulumi.set(__self__, "kind", kind)
         pulumi.set(__self__, "level", level)
@@ -291,8 +448,18 @@ class FluxObjectSetting(dict):
             pulumi.set(__self__, "note", note)
         if resource is not None:
             pulumi.set(__self__, "resource", resource)
+        if resources is not None:
+            pulumi.set(__self__, "resources", resources)
         if service_account_name is not None:
             pulumi.set(__self__, "service_account_name", service_account_name)
+
+    @_builtins.property
+    @pulumi.getter
+    def cloud(self) -> 'Cloud':
+        """
+        The cloud the integration belongs to.
+        """
+        return pulumi.get(self, "cloud")
 
     @_builtins.property
     @pulumi.getter
@@ -342,6 +509,16 @@ class FluxObjectSetting(dict):
         return pulumi.get(self, "resource")
 
     @_builtins.property
+    @pulumi.getter
+    def resources(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        What the objects reach, as the spec names them (ARNs, scopes, resource names; wildcards kept), so
+        a reader of plan.json can check the grants against the intent. Absent where no resource is named
+        (ECR Public, brought identities).
+        """
+        return pulumi.get(self, "resources")
+
+    @_builtins.property
     @pulumi.getter(name="serviceAccountName")
     def service_account_name(self) -> Optional[_builtins.str]:
         """
@@ -359,6 +536,8 @@ class FluxPatchSet(dict):
             suggest = "config_maps"
         elif key == "tenantServiceAccounts":
             suggest = "tenant_service_accounts"
+        elif key == "fluxVersion":
+            suggest = "flux_version"
 
         if suggest:
             pulumi.log.warn(f"Key '{key}' not found in FluxPatchSet. Access the value via the '{suggest}' property getter instead.")
@@ -375,15 +554,21 @@ class FluxPatchSet(dict):
                  config_maps: Sequence['outputs.FluxConfigMap'],
                  controllers: Sequence['outputs.FluxControllerPatch'],
                  namespace: _builtins.str,
-                 tenant_service_accounts: Sequence['outputs.FluxTenantServiceAccount']):
+                 tenant_service_accounts: Sequence['outputs.FluxTenantServiceAccount'],
+                 flux_version: Optional[_builtins.str] = None):
         """
         :param Sequence['FluxConfigMap'] config_maps: ConfigMaps the controllers mount, sorted by name.
         :param _builtins.str namespace: Namespace Flux runs in (`flux-system` by default).
+        :param _builtins.str flux_version: The Flux minor version the set was made for: it decided the feature gate, and decides the token RBAC
+               (see flux/version.ts), as `"major.minor"`. Absent in sets made by hand; renderers then assume the
+               default version. A plain string, so component schemas in every language can carry it.
         """
         pulumi.set(__self__, "config_maps", config_maps)
         pulumi.set(__self__, "controllers", controllers)
         pulumi.set(__self__, "namespace", namespace)
         pulumi.set(__self__, "tenant_service_accounts", tenant_service_accounts)
+        if flux_version is not None:
+            pulumi.set(__self__, "flux_version", flux_version)
 
     @_builtins.property
     @pulumi.getter(name="configMaps")
@@ -410,6 +595,16 @@ class FluxPatchSet(dict):
     @pulumi.getter(name="tenantServiceAccounts")
     def tenant_service_accounts(self) -> Sequence['outputs.FluxTenantServiceAccount']:
         return pulumi.get(self, "tenant_service_accounts")
+
+    @_builtins.property
+    @pulumi.getter(name="fluxVersion")
+    def flux_version(self) -> Optional[_builtins.str]:
+        """
+        The Flux minor version the set was made for: it decided the feature gate, and decides the token RBAC
+        (see flux/version.ts), as `"major.minor"`. Absent in sets made by hand; renderers then assume the
+        default version. A plain string, so component schemas in every language can carry it.
+        """
+        return pulumi.get(self, "flux_version")
 
 
 @pulumi.output_type

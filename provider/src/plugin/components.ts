@@ -10,8 +10,9 @@ import { GcpFluxIdentity } from "../gcp/component";
 import { PublicOidcIssuer } from "../issuer/component";
 import { KubernetesFluxIdentity } from "../kubernetes/component";
 import { FluxLiveCluster } from "../live/component";
+import { VaultFluxIdentity } from "../vault/component";
 import { FluxWorkloadIdentity } from "../workload-identity/component";
 
 export const PROVIDER_NAME = "flux-identity";
 
-export const COMPONENTS = [AwsFluxIdentity, AzureFluxIdentity, GcpFluxIdentity, KubernetesFluxIdentity, FluxWorkloadIdentity, PublicOidcIssuer, FluxLiveCluster];
+export const COMPONENTS = [AwsFluxIdentity, AzureFluxIdentity, GcpFluxIdentity, KubernetesFluxIdentity, VaultFluxIdentity, FluxWorkloadIdentity, PublicOidcIssuer, FluxLiveCluster];

@@ -35,6 +35,8 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 		r = &KubernetesFluxIdentity{}
 	case "flux-identity:index:PublicOidcIssuer":
 		r = &PublicOidcIssuer{}
+	case "flux-identity:index:VaultFluxIdentity":
+		r = &VaultFluxIdentity{}
 	default:
 		return nil, fmt.Errorf("unknown resource type: %s", typ)
 	}

@@ -15,6 +15,7 @@ from .gcp_flux_identity import *
 from .kubernetes_flux_identity import *
 from .provider import *
 from .public_oidc_issuer import *
+from .vault_flux_identity import *
 from ._inputs import *
 from . import outputs
 _utilities.register(
@@ -31,7 +32,8 @@ _utilities.register(
    "flux-identity:index:FluxWorkloadIdentity": "FluxWorkloadIdentity",
    "flux-identity:index:GcpFluxIdentity": "GcpFluxIdentity",
    "flux-identity:index:KubernetesFluxIdentity": "KubernetesFluxIdentity",
-   "flux-identity:index:PublicOidcIssuer": "PublicOidcIssuer"
+   "flux-identity:index:PublicOidcIssuer": "PublicOidcIssuer",
+   "flux-identity:index:VaultFluxIdentity": "VaultFluxIdentity"
   }
  }
 ]

@@ -92,11 +92,12 @@ describe("end to end: flux-identity up on a brought-identity fleet from the comm
                     assert.equal(kustomization?.change, "update");
                     assert.match(String(kustomization?.before), new RegExp(`role-arn: ${oldArn}\n`));
                     assert.match(String(kustomization?.after), new RegExp(`role-arn: ${newArn}\n`));
-                    assert.deepEqual(eks?.outputChanges.map((c) => c.name).sort(), ["awsRoleArns", "kustomizationYaml"]);
+                    // broughtIdentities: what the owner of the brought role must now put in its trust policy.
+                    assert.deepEqual(eks?.outputChanges.map((c) => c.name).sort(), ["awsRoleArns", "broughtIdentities", "kustomizationYaml"]);
                 }
                 const text = await flux(operation, fleetFile, "--diff", ...extra);
                 assert.equal(text.code, 0, text.stdout + text.stderr);
-                assert.match(text.stdout, new RegExp(`eks-aws ${operation === "preview" ? "would change" : "changed"} outputs: awsRoleArns \\(update\\), kustomizationYaml \\(update\\)`));
+                assert.match(text.stdout, new RegExp(`eks-aws ${operation === "preview" ? "would change" : "changed"} outputs: awsRoleArns \\(update\\), broughtIdentities \\(update\\), kustomizationYaml \\(update\\)`));
                 assert.match(text.stdout, /--- eks-aws\/kustomizationYaml\t/);
                 assert.match(text.stdout, new RegExp(`\n-\\s+eks\\.amazonaws\\.com/role-arn: ${oldArn}\n\\+\\s+eks\\.amazonaws\\.com/role-arn: ${newArn}\n`));
             }

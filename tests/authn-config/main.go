@@ -4,6 +4,9 @@
 // ValidateAuthenticationConfiguration with the real CEL compiler (claim and user validation rules,
 // claim mappings). Usage: authn-config [--disallowed-issuer URL]... FILE (multi-document YAML).
 // Prints one line per document; exits 1 when any is invalid, 2 on unusable input.
+//
+// authn-config authenticate --public-key PEM FILE authenticates tokens (one per line on stdin) with
+// the jwt authenticators of FILE, as the API server does (authenticate.go).
 package main
 
 import (
@@ -30,6 +33,9 @@ func (i *issuers) String() string     { return strings.Join(*i, ",") }
 func (i *issuers) Set(v string) error { *i = append(*i, v); return nil }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "authenticate" {
+		os.Exit(runAuthenticate(os.Args[2:]))
+	}
 	var disallowed issuers
 	flag.Var(&disallowed, "disallowed-issuer", "an issuer the API server uses for its own ServiceAccount tokens (repeatable)")
 	flag.Parse()
@@ -42,9 +48,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
-	scheme := runtime.NewScheme()
-	install.Install(scheme)
-	decoder := serializer.NewCodecFactory(scheme, serializer.EnableStrict).UniversalDecoder()
+	decoder := strictDecoder()
 	compiler := authenticationcel.NewDefaultCompiler()
 
 	reader := utilyaml.NewYAMLReader(bufioReader(data))
@@ -82,6 +86,13 @@ func main() {
 	if failed {
 		os.Exit(1)
 	}
+}
+
+// strictDecoder decodes apiserver.config.k8s.io documents to the internal type, refusing unknown fields.
+func strictDecoder() runtime.Decoder {
+	scheme := runtime.NewScheme()
+	install.Install(scheme)
+	return serializer.NewCodecFactory(scheme, serializer.EnableStrict).UniversalDecoder()
 }
 
 func stripComments(doc []byte) []byte {

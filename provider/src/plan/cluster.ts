@@ -271,7 +271,8 @@ export interface ClusterPlanDocument {
     kubernetes?: {
         usernamePrefix: string;
         identities: Array<{ key: string; subject: string; userName: string }>;
-        remoteClusters: Array<{ name: string; address: string; audiences: string[]; users: string[] }>;
+        /** Per remote cluster, what each user must be able to do there (`access`: a ClusterRole, cluster-wide or in namespaces, for those kinds). */
+        remoteClusters: Array<{ name: string; address: string; audiences: string[]; users: string[]; access: Array<{ user: string; clusterRole: string; namespaces: string[]; kinds: string[] }> }>;
         /** AuthenticationConfiguration documents for the remote kube-apiservers (--authentication-config). */
         authenticationConfigurationYaml: string;
         /** RBAC manifests to apply in the remote clusters. */
@@ -366,7 +367,13 @@ export function clusterPlanDocument(plan: ClusterPlan): ClusterPlanDocument {
         doc.kubernetes = {
             usernamePrefix: k.usernamePrefix,
             identities: k.identities.map((i) => ({ key: i.key, subject: i.subject, userName: i.userName })),
-            remoteClusters: k.remoteClusters.map((r) => ({ name: r.name, address: r.address, audiences: [...r.audiences], users: r.bindings.map((b) => b.userName) })),
+            remoteClusters: k.remoteClusters.map((r) => ({
+                name: r.name,
+                address: r.address,
+                audiences: [...r.audiences],
+                users: r.bindings.map((b) => b.userName),
+                access: r.bindings.map((b) => ({ user: b.userName, clusterRole: b.clusterRole, namespaces: [...b.namespaces], kinds: [...b.kinds] })),
+            })),
             authenticationConfigurationYaml: k.authenticationConfigurationYaml,
             remoteClusterRbacYaml: k.remoteClusterRbacYaml,
             warnings: k.warnings,

@@ -590,16 +590,20 @@ func init() {
 		Cloud: "aws", ID: "eks",
 		Kinds: map[string]string{"Kustomization": entryKubeConfig, "HelmRelease": entryKubeConfig},
 		Call: func(j *ClusterJudge, kind, resource string) (FluxCall, error) {
-			return FluxCall{Entry: entryKubeConfig, Provider: "aws", ConfigMap: map[string]string{"provider": "aws", "cluster": resource}}, nil
+			return FluxCall{Entry: entryKubeConfig, Provider: "aws", ConfigMap: j.plan.kubeConfigData("aws", kind, resource)}, nil
 		},
-		Check: func(r *Run, kind, resource string) []string { return r.j.aws.accessEntryCheck(r, resource) },
+		Check: func(r *Run, kind, resource string) []string { return r.j.aws.accessEntryCheck(r, kind, resource) },
 	})
 }
 
 // accessEntryCheck: the remote EKS cluster lets the role in (an access entry for exactly its ARN) and
 // gives it Kubernetes permissions (an access policy association or Kubernetes groups).
-func (a *AWSCloud) accessEntryCheck(r *Run, clusterArn string) []string {
-	problems := awsChecks(r, clusterArn, "eks:DescribeCluster")
+func (a *AWSCloud) accessEntryCheck(r *Run, kind, clusterArn string) []string {
+	var problems []string
+	// With the address and CA in the ConfigMap, Flux does not describe the cluster (aws NewRESTConfig).
+	if cm := a.j.plan.kubeConfigData("aws", kind, clusterArn); cm["address"] == "" || cm["ca.crt"] == "" {
+		problems = awsChecks(r, clusterArn, "eks:DescribeCluster")
+	}
 	if len(r.awsSessions) == 0 {
 		return problems
 	}

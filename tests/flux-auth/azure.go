@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -232,8 +233,20 @@ func (z *AzureCloud) arm(w http.ResponseWriter, r *http.Request, _ url.Values) {
 	z.j.net.record(Exchange{Service: "azure arm", Detail: r.Method + " " + r.URL.Path, Allowed: true})
 	name := cluster[strings.LastIndex(cluster, "/")+1:]
 	if strings.HasSuffix(path, "/listclusterusercredential") {
-		kubeconfig := fmt.Sprintf("apiVersion: v1\nkind: Config\nclusters:\n- name: %s\n  cluster:\n    server: https://%s.hcp.judge.azmk8s.io:443\n    certificate-authority-data: %s\ncontexts:\n- name: %s\n  context:\n    cluster: %s\n    user: judge\ncurrent-context: %s\nusers:\n- name: judge\n  user:\n    token: judge\n", name, name, b64(judgeCA), name, name, name)
-		writeJSON(w, 200, map[string]any{"kubeconfigs": []any{map[string]string{"name": "clusterUser", "value": b64(kubeconfig)}}})
+		// One kubeconfig per endpoint of the cluster: its public FQDN and, for a private cluster, the
+		// address the plan's kubeConfig names (Flux picks the kubeconfig whose server is that address).
+		servers := []string{"https://" + name + ".hcp.judge.azmk8s.io:443"}
+		for _, kind := range []string{"Kustomization", "HelmRelease"} {
+			if a := z.j.plan.kubeConfigData("azure", kind, cluster)["address"]; a != "" && !slices.Contains(servers, a) {
+				servers = append(servers, a)
+			}
+		}
+		var kubeconfigs []any
+		for i, server := range servers {
+			kubeconfig := fmt.Sprintf("apiVersion: v1\nkind: Config\nclusters:\n- name: %s\n  cluster:\n    server: %s\n    certificate-authority-data: %s\ncontexts:\n- name: %s\n  context:\n    cluster: %s\n    user: judge\ncurrent-context: %s\nusers:\n- name: judge\n  user:\n    token: judge\n", name, server, b64(judgeCA), name, name, name)
+			kubeconfigs = append(kubeconfigs, map[string]string{"name": fmt.Sprintf("clusterUser%d", i), "value": b64(kubeconfig)})
+		}
+		writeJSON(w, 200, map[string]any{"kubeconfigs": kubeconfigs})
 		return
 	}
 	writeJSON(w, 200, map[string]any{"id": cluster, "name": name, "location": "westeurope", "properties": map[string]any{"aadProfile": map[string]any{"managed": true, "enableAzureRBAC": true}}})
@@ -336,7 +349,7 @@ func init() {
 		Cloud: "azure", ID: "aks",
 		Kinds: map[string]string{"Kustomization": entryKubeConfig, "HelmRelease": entryKubeConfig},
 		Call: func(j *ClusterJudge, kind, resource string) (FluxCall, error) {
-			return FluxCall{Entry: entryKubeConfig, Provider: "azure", ConfigMap: map[string]string{"provider": "azure", "cluster": resource}}, nil
+			return FluxCall{Entry: entryKubeConfig, Provider: "azure", ConfigMap: j.plan.kubeConfigData("azure", kind, resource)}, nil
 		},
 		Check: func(r *Run, kind, resource string) []string {
 			if len(r.azureSessions) == 0 {

@@ -23,9 +23,11 @@ import (
 	awsauth "github.com/fluxcd/pkg/auth/aws"
 	azureauth "github.com/fluxcd/pkg/auth/azure"
 	gcpauth "github.com/fluxcd/pkg/auth/gcp"
+	"github.com/fluxcd/pkg/auth/generic"
 	authutils "github.com/fluxcd/pkg/auth/utils"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
@@ -163,18 +165,58 @@ func fluxAccessToken(ctx context.Context, provider string, c client.Client, t Au
 	return fmt.Errorf("no access token provider %q", provider)
 }
 
-func fluxRESTConfig(ctx context.Context, c client.Client, t AuthTarget) error {
+func fluxRESTConfig(ctx context.Context, c client.Client, t AuthTarget) (*rest.Config, error) {
 	ref := meta.KubeConfigReference{ConfigMapRef: &meta.LocalObjectReference{Name: t.ConfigMap}}
 	conf, err := authutils.GetRESTConfig(ctx, ref, c,
 		authutils.WithDefaultServiceAccount(defaults.kubeConfig),
 		authutils.WithAuthOptions(auth.WithObject(judgeObjectGroup, judgeObjectKind, fluxObject(t.Namespace))))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if conf.Host == "" {
-		return errors.New("the REST config has no host")
+		return nil, errors.New("the REST config has no host")
 	}
-	return nil
+	return conf, nil
+}
+
+// fluxClusterAudiences is the token audience the provider asks for a kubeConfig ConfigMap (the generic
+// provider: its audiences, else the address).
+func fluxClusterAudiences(call FluxCall) ([]string, error) {
+	p, err := authutils.ProviderByName[auth.RESTConfigProvider](call.Provider)
+	if err != nil {
+		return nil, err
+	}
+	opts := []auth.Option{auth.WithClusterAddress(call.ConfigMap[meta.KubeConfigKeyAddress])}
+	if a := splitAudiences(call.ConfigMap[meta.KubeConfigKeyAudiences]); len(a) > 0 {
+		opts = append(opts, auth.WithCredentialAudiences(a...))
+	}
+	sets, err := p.GetAccessCredentialOptionsForCluster(opts...)
+	if err != nil || len(sets) == 0 {
+		return nil, fmt.Errorf("no access credential options for the cluster: %v", err)
+	}
+	var o auth.Options
+	o.Apply(sets[0]...)
+	return o.CredentialAudiences, nil
+}
+
+// fluxServiceAccountToken is kustomize-controller v1.10's Vault token (internal/decryptor
+// issueVaultK8sToken): NewAccessCredential with the generic provider for the decryption ServiceAccount,
+// else the controller's own, for audience.
+func fluxServiceAccountToken(ctx context.Context, c client.Client, t AuthTarget, audience string) (string, error) {
+	opts, err := objectOptions(ctx, c, entrySOPS, "", t, defaults.decryption)
+	if err != nil {
+		return "", err
+	}
+	opts = append(opts, auth.WithCredentialAudiences(audience))
+	credential, err := auth.NewAccessCredential(ctx, generic.Provider{}, opts...)
+	if err != nil {
+		return "", fmt.Errorf("failed to issue Kubernetes credential for Vault authentication: %w", err)
+	}
+	jwt, ok := credential.(*auth.JWTCredential)
+	if !ok {
+		return "", fmt.Errorf("unexpected credential type %T for Vault authentication", credential)
+	}
+	return jwt.Token, nil
 }
 
 func providerByName(name string) (auth.Provider, error) {
@@ -261,6 +303,9 @@ func fluxExchange(ctx context.Context, call FluxCall, token string, sa corev1.Se
 //
 //go:linkname tokenFileReadFile github.com/fluxcd/pkg/auth/internal/tokenfile.ReadFile
 var tokenFileReadFile func(string) ([]byte, error)
+
+// controllerTokenAtFixedPath: v2.10 reads the controller's token through the seam above.
+const controllerTokenAtFixedPath = false
 
 func podStarted(root string) {
 	tokenFileReadFile = func(name string) ([]byte, error) { return os.ReadFile(filepath.Join(root, name)) }

@@ -18,8 +18,10 @@ import (
 	awsauth "github.com/fluxcd/pkg/auth/aws"
 	azureauth "github.com/fluxcd/pkg/auth/azure"
 	gcpauth "github.com/fluxcd/pkg/auth/gcp"
+	"github.com/fluxcd/pkg/auth/generic"
 	authutils "github.com/fluxcd/pkg/auth/utils"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
@@ -31,8 +33,13 @@ const (
 	installGrantsTokens = true
 )
 
-// podStarted: v2.9 reads nothing from the controller's own files.
-func podStarted(string) {}
+// podStarted: v2.9's generic provider reads the controller's own token at its fixed path
+// (tokenmount_linux.go places it there).
+func podStarted(root string) { placeControllerToken(root) }
+
+// controllerTokenAtFixedPath: the generic provider reads /var/run/secrets/kubernetes.io/serviceaccount/token
+// with os.ReadFile (generic.implementation), so the worker needs that path to hold the pod's token.
+const controllerTokenAtFixedPath = true
 
 // resetFluxState clears the process-wide switches a controller's main sets from its flags.
 func resetFluxState() {
@@ -123,16 +130,55 @@ func fluxAccessToken(ctx context.Context, provider string, c client.Client, t Au
 }
 
 // kustomize- and helm-controller: spec.kubeConfig.configMapRef.
-func fluxRESTConfig(ctx context.Context, c client.Client, t AuthTarget) error {
+func fluxRESTConfig(ctx context.Context, c client.Client, t AuthTarget) (*rest.Config, error) {
 	ref := meta.KubeConfigReference{ConfigMapRef: &meta.LocalObjectReference{Name: t.ConfigMap}}
 	conf, err := authutils.GetRESTConfig(ctx, ref, t.Namespace, c)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if conf.Host == "" {
-		return errors.New("the REST config has no host")
+		return nil, errors.New("the REST config has no host")
 	}
-	return nil
+	return conf, nil
+}
+
+// fluxClusterAudiences is the token audience the provider asks for a kubeConfig ConfigMap (the generic
+// provider: its audiences, else the address).
+func fluxClusterAudiences(call FluxCall) ([]string, error) {
+	p, err := authutils.ProviderByName[auth.RESTConfigProvider](call.Provider)
+	if err != nil {
+		return nil, err
+	}
+	opts := []auth.Option{auth.WithClusterAddress(call.ConfigMap[meta.KubeConfigKeyAddress])}
+	if a := splitAudiences(call.ConfigMap[meta.KubeConfigKeyAudiences]); len(a) > 0 {
+		opts = append(opts, auth.WithAudiences(a...))
+	}
+	sets, err := p.GetAccessTokenOptionsForCluster(opts...)
+	if err != nil || len(sets) == 0 {
+		return nil, fmt.Errorf("no access token options for the cluster: %v", err)
+	}
+	var o auth.Options
+	o.Apply(sets[0]...)
+	return o.Audiences, nil
+}
+
+// fluxServiceAccountToken is kustomize-controller's Vault token (internal/decryptor): GetAccessToken
+// with the generic provider for the decryption ServiceAccount, else the controller's own, for audience.
+func fluxServiceAccountToken(ctx context.Context, c client.Client, t AuthTarget, audience string) (string, error) {
+	opts := []auth.Option{auth.WithClient(c)}
+	if t.ServiceAccountName != "" {
+		opts = append(opts, auth.WithServiceAccountName(t.ServiceAccountName), auth.WithServiceAccountNamespace(t.Namespace))
+	}
+	opts = append(opts, auth.WithAudiences(audience))
+	token, err := auth.GetAccessToken(ctx, generic.Provider{}, opts...)
+	if err != nil {
+		return "", fmt.Errorf("failed to issue Kubernetes token for Vault authentication: %w", err)
+	}
+	jwt, ok := token.(*generic.Token)
+	if !ok {
+		return "", fmt.Errorf("unexpected token type %T for Vault authentication", token)
+	}
+	return jwt.Token, nil
 }
 
 func providerByName(name string) (auth.Provider, error) {

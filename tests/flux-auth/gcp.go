@@ -466,7 +466,7 @@ func init() {
 		Cloud: "gcp", ID: "gke",
 		Kinds: map[string]string{"Kustomization": entryKubeConfig, "HelmRelease": entryKubeConfig},
 		Call: func(j *ClusterJudge, kind, resource string) (FluxCall, error) {
-			return FluxCall{Entry: entryKubeConfig, Provider: "gcp", ConfigMap: map[string]string{"provider": "gcp", "cluster": resource}}, nil
+			return FluxCall{Entry: entryKubeConfig, Provider: "gcp", ConfigMap: j.plan.kubeConfigData("gcp", kind, resource)}, nil
 		},
 		Check: func(r *Run, kind, resource string) []string {
 			problems := gcpChecks(r, resource, "container.clusters.get")

@@ -78,6 +78,8 @@ type ClusterJudge struct {
 	aws     *AWSCloud
 	azure   *AzureCloud
 	gcp     *GCPCloud
+	remotes *RemoteAPIServers
+	vault   *VaultServer
 	current *Run
 	results []Result
 }
@@ -98,6 +100,8 @@ type Run struct {
 	awsSessions   []*AWSSession
 	azureSessions []*AzureSession
 	gcpSessions   []*GCPSession
+	remoteUsers   []RemoteUser
+	vaultLogins   []VaultLogin
 	notes         []string
 	// What the fake clouds saw.
 	exchanges []Exchange
@@ -131,6 +135,16 @@ func newClusterJudge(dir string, plan *Plan, objects *Objects, iam *IAMEval) (*C
 	}
 	if plan.GCP != nil {
 		j.gcp = newGCPCloud(j)
+	}
+	if plan.Kubernetes != nil {
+		if j.remotes, err = newRemoteAPIServers(j); err != nil {
+			return nil, err
+		}
+	}
+	if plan.Vault != nil {
+		if j.vault, err = newVaultServer(j); err != nil {
+			return nil, err
+		}
 	}
 	j.registerMetadataServer()
 	return j, nil
@@ -293,6 +307,9 @@ func (r *Run) callFlux(ctx context.Context, call FluxCall, c Case) error {
 		target.ConfigMap = cm.Name
 	}
 	kube := r.api.client(extra...)
+	if c.Integration.Drive != nil {
+		return c.Integration.Drive(ctx, r, call, kube, target)
+	}
 	switch call.Entry {
 	case entryRegistry:
 		return fluxRegistryCredentials(ctx, call.Provider, call.URL, kube, target)
@@ -302,7 +319,8 @@ func (r *Run) callFlux(ctx context.Context, call FluxCall, c Case) error {
 	case entryToken, entrySOPS:
 		return fluxAccessToken(ctx, call.Provider, kube, target)
 	case entryKubeConfig:
-		return fluxRESTConfig(ctx, kube, target)
+		_, err := fluxRESTConfig(ctx, kube, target)
+		return err
 	}
 	return fmt.Errorf("unknown Flux entry point %q", call.Entry)
 }
@@ -497,7 +515,7 @@ func (j *ClusterJudge) negatives(c Case) {
 		}
 		var r *Run
 		var err error
-		if c.Subject.Tenant {
+		if c.Subject.Tenant || c.Integration.Impostor != nil {
 			r, err = j.impostorExchange(c, imp)
 		} else {
 			r, err = j.drive(c, imp.mutate, presented)
@@ -532,6 +550,9 @@ func (j *ClusterJudge) notApplicable(c Case, imp impostor) string {
 func (j *ClusterJudge) impostorExchange(c Case, imp impostor) (*Run, error) {
 	presented := imp.present(c.Subject)
 	return j.run(c, nil, presented, func(ctx context.Context, r *Run, call FluxCall) error {
+		if c.Integration.Impostor != nil {
+			return c.Integration.Impostor(ctx, r, call, presented, imp.mutate)
+		}
 		victim := j.objects.serviceAccount(c.Subject.Namespace, c.Subject.Name)
 		if victim == nil {
 			return setupError{fmt.Errorf("ServiceAccount %s/%s is not rendered", c.Subject.Namespace, c.Subject.Name)}
@@ -633,8 +654,9 @@ func judgeCluster(dir, fluxDir, kubectl string, iam *IAMEval) ([]Result, error) 
 		return nil, err
 	}
 	defer j.close()
-	for _, cloud := range []string{"aws", "azure", "gcp"} {
-		if (cloud == "aws" && plan.AWS == nil) || (cloud == "azure" && plan.Azure == nil) || (cloud == "gcp" && plan.GCP == nil) {
+	for _, cloud := range []string{"aws", "azure", "gcp", "kubernetes", "vault"} {
+		if (cloud == "aws" && plan.AWS == nil) || (cloud == "azure" && plan.Azure == nil) || (cloud == "gcp" && plan.GCP == nil) ||
+			(cloud == "kubernetes" && plan.Kubernetes == nil) || (cloud == "vault" && plan.Vault == nil) {
 			continue
 		}
 		j.judgeCloud(cloud)

@@ -219,8 +219,13 @@ func (o *Objects) clusterRole(name string) *rbacv1.ClusterRole {
 }
 
 // clusterRoleRules resolves aggregated ClusterRoles (aggregationRule selectors) as the controller
-// manager does.
+// manager does, through aggregated roles that are themselves aggregated (edit takes view's rules).
 func (o *Objects) clusterRoleRules(role *rbacv1.ClusterRole) []rbacv1.PolicyRule {
+	return o.aggregatedRules(role, map[string]bool{})
+}
+
+func (o *Objects) aggregatedRules(role *rbacv1.ClusterRole, seen map[string]bool) []rbacv1.PolicyRule {
+	seen[role.Name] = true
 	rules := append([]rbacv1.PolicyRule(nil), role.Rules...)
 	if role.AggregationRule == nil {
 		return rules
@@ -231,8 +236,8 @@ func (o *Objects) clusterRoleRules(role *rbacv1.ClusterRole) []rbacv1.PolicyRule
 			continue
 		}
 		for _, other := range o.ClusterRoles {
-			if other.Name != role.Name && selector.Matches(labels.Set(other.Labels)) {
-				rules = append(rules, other.Rules...)
+			if !seen[other.Name] && selector.Matches(labels.Set(other.Labels)) {
+				rules = append(rules, o.aggregatedRules(other, seen)...)
 			}
 		}
 	}

@@ -2,7 +2,8 @@
 // authentication code (github.com/fluxcd/pkg/auth): every identity the render plans must get its
 // credentials and the access Flux needs, and every impostor must be refused.
 //
-//	flux-auth-judge --flux <dir with gotk-components.yaml> --iam-eval <binary> [--kubectl <binary>] [--json] <render-dir>...
+//	flux-auth-judge --flux <dir with gotk-components.yaml> --iam-eval <binary> [--kubectl <binary>]
+//	    [--authn-config <binary>] [--vault-eval <binary>] [--json] <render-dir>...
 //
 // Exit 0 when every intended identity is ACCEPTED and every negative REFUSED, 1 otherwise, 2 on unusable
 // input. Each cluster is judged in a process of its own (Flux's auth package keeps process-wide state:
@@ -28,7 +29,7 @@ func b64(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) 
 
 type options struct {
 	fluxDir, iamEval, kubectl string
-	json, list                bool
+	json, list, privateMounts bool
 	worker                    string
 	jobs                      int
 }
@@ -44,9 +45,12 @@ func main() {
 	fs.StringVar(&o.fluxDir, "flux", "", "directory holding Flux's gotk-components.yaml (and gotk-sync.yaml)")
 	fs.StringVar(&o.iamEval, "iam-eval", "", "the tests/iam-eval binary")
 	fs.StringVar(&o.kubectl, "kubectl", "kubectl", "kubectl, for `kubectl kustomize`")
+	fs.StringVar(&authnConfigBinary, "authn-config", "", "the tests/authn-config binary (kube-apiserver's JWT authenticator, for remote clusters over OIDC)")
+	fs.StringVar(&vaultEvalBinary, "vault-eval", "", "the tests/vault-eval binary (Vault's JWT auth method, for Vault SOPS logins)")
 	fs.BoolVar(&o.json, "json", false, "print one JSON object per line instead of text")
 	fs.BoolVar(&o.list, "list-integrations", false, "print the registry of integrations and exit")
 	fs.StringVar(&o.worker, "worker", "", "judge one cluster directory and print its results as JSON (internal)")
+	fs.BoolVar(&o.privateMounts, strings.TrimPrefix(privateMountsFlag, "--"), false, "the worker runs in a mount namespace of its own (internal)")
 	fs.IntVar(&o.jobs, "jobs", 6, "clusters judged at once (workers mostly wait on the SDKs' retry back-off, not on the CPU)")
 	fs.SetOutput(os.Stderr)
 	// Flags may follow the directories too.
@@ -144,11 +148,17 @@ func judgeAll(o options, dirs []string) int {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			cmd := exec.Command(self, "--worker", dir, "--flux", o.fluxDir, "--iam-eval", o.iamEval, "--kubectl", o.kubectl)
+			cmd := exec.Command(self, "--worker", dir, "--flux", o.fluxDir, "--iam-eval", o.iamEval, "--kubectl", o.kubectl, "--authn-config", authnConfigBinary, "--vault-eval", vaultEvalBinary)
 			cmd.Stderr = os.Stderr
+			podTokenNamespace(cmd)
 			// The worker replaces its environment with each pod's; it needs none of the caller's.
 			cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.TempDir(), "TMPDIR=" + os.TempDir()}
 			out, err := cmd.Output()
+			if err != nil && cmd.ProcessState == nil && cmd.SysProcAttr != nil {
+				// Namespaces not allowed here: the worker runs plainly, and says so where it matters.
+				cmd = withoutPodTokenNamespace(cmd)
+				out, err = cmd.Output()
+			}
 			if err != nil {
 				fmt.Fprintf(os.Stderr, "flux-auth-judge: %s: %v\n", dir, err)
 				outcomes[i].unusable = true
@@ -213,6 +223,7 @@ func printResult(o options, r Result) {
 }
 
 func runWorker(o options) int {
+	setUpPodTokenMount(o.privateMounts)
 	results, err := judgeCluster(o.worker, o.fluxDir, o.kubectl, newIAMEval(o.iamEval))
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "flux-auth-judge: %s: %v\n", o.worker, err)

@@ -20,6 +20,9 @@ type Plan struct {
 	AWS        *AWSPlan    `json:"aws"`
 	Azure      *AzurePlan  `json:"azure"`
 	GCP        *GCPPlan    `json:"gcp"`
+	// Remote clusters over plain OIDC (kubernetes.go) and Vault SOPS logins (vault.go).
+	Kubernetes *KubernetesPlan `json:"kubernetes"`
+	Vault      *VaultPlan      `json:"vault"`
 }
 
 type PlanCluster struct {
@@ -199,6 +202,27 @@ func resourcesOfType(list []Resource, typ string) []Resource {
 		}
 	}
 	return out
+}
+
+// kubeConfigData is the kubeConfig ConfigMap's data as the plan's objectSettings tell users to write it
+// for kind on a remote cluster (provider, cluster, address, ca.crt, audiences; the tenant's
+// serviceAccountName is the run's), else the provider and cluster alone.
+func (p *Plan) kubeConfigData(cloud, kind, resource string) map[string]string {
+	for _, s := range p.Flux.ObjectSettings {
+		if s.Cloud != cloud || s.Kind != kind || firstResource(s) != resource {
+			continue
+		}
+		cm := map[string]string{}
+		for key, v := range s.Set {
+			if name, ok := strings.CutPrefix(key, "configMap."); ok && name != "serviceAccountName" {
+				cm[name] = v
+			}
+		}
+		if len(cm) > 0 {
+			return cm
+		}
+	}
+	return map[string]string{"provider": cloud, "cluster": resource}
 }
 
 // settingResources lists the resources a setting reaches (remote clusters name one in `resource`).

@@ -6,8 +6,11 @@ package main
 // registers its integrations in its own file (aws.go, azure.go, gcp.go). To add one, see README.md.
 
 import (
+	"context"
 	"fmt"
 	"sort"
+
+	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
 // Flux's auth entry points, as the controllers use them.
@@ -61,6 +64,12 @@ type Integration struct {
 	// Check returns what the run's credentials may not do on resource that Flux needs, by the cloud's
 	// rules; nil when everything is allowed.
 	Check func(r *Run, kind, resource string) []string
+	// Drive, when set, is the controller's own code around pkg/auth for the call (a request through the
+	// REST config to a remote cluster, kustomize-controller's Vault login), run instead of the entry point.
+	Drive func(ctx context.Context, r *Run, call FluxCall, c client.Client, t AuthTarget) error
+	// Impostor, when set, presents an impostor's token where the integration's token goes (a remote API
+	// server, Vault), for controllers as for tenants.
+	Impostor func(ctx context.Context, r *Run, call FluxCall, presented Subject, mutate func(*Claims)) error
 }
 
 func (i *Integration) entry(kind string) string { return i.Kinds[kind] }

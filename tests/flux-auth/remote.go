@@ -15,30 +15,33 @@ import (
 // remoteRBAC splits remoteClusterRbacYaml by remote cluster.
 func remoteRBAC(yaml string) (map[string]*Objects, error) {
 	out := map[string]*Objects{}
-	var cluster string
-	var chunk []string
-	flush := func() error {
-		if cluster == "" {
-			return nil
-		}
+	for cluster, chunk := range byRemoteCluster(yaml) {
 		o := &Objects{}
-		if err := o.decodeManifests([]byte(strings.Join(chunk, "\n")), "remoteClusterRbacYaml "+cluster); err != nil {
-			return err
+		if err := o.decodeManifests([]byte(chunk), "remoteClusterRbacYaml "+cluster); err != nil {
+			return nil, err
 		}
 		out[cluster] = o
-		return nil
 	}
+	return out, nil
+}
+
+// byRemoteCluster splits a rendered multi-document YAML into the groups under each
+// "# Remote cluster <name>[ (<address>)]" comment, by name.
+func byRemoteCluster(yaml string) map[string]string {
+	out := map[string]string{}
+	var cluster string
 	for _, line := range strings.Split(yaml, "\n") {
 		if name, ok := strings.CutPrefix(line, "# Remote cluster "); ok {
-			if err := flush(); err != nil {
-				return nil, err
+			if fields := strings.Fields(name); len(fields) > 0 {
+				cluster = fields[0]
+				continue
 			}
-			cluster, chunk = strings.TrimSpace(name), nil
-			continue
 		}
-		chunk = append(chunk, line)
+		if cluster != "" {
+			out[cluster] += line + "\n"
+		}
 	}
-	return out, flush()
+	return out
 }
 
 // The Kubernetes roles every cluster has (bootstrap policy), which remote RBAC may bind.

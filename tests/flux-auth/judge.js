@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The Flux-auth judge's launcher (`npm run judge -- <render-dir> ...`): builds what it needs on first
-// use (the Go judge for each Flux version, cached by a hash of its sources; tests/iam-eval with cargo),
+// use (the Go judge for each Flux version, cached by a hash of its sources; tests/iam-eval with cargo;
+// tests/authn-config and tests/vault-eval, cached by a hash of theirs),
 // picks the Flux version of each cluster from its plan.json, and runs the judge. Plain Node.js, so it
 // works from a fresh clone after `npm ci`, before any TypeScript build.
 //
@@ -76,6 +77,44 @@ function ensureJudge(version, log = (m) => process.stderr.write(m + "\n")) {
     return { binary };
 }
 
+/**
+ * A Go helper of tests/ (authn-config: kube-apiserver's JWT authenticator; vault-eval: Vault's JWT auth
+ * method), built into the cache by a hash of its sources. Returns { binary } or { reason }.
+ */
+function ensureGoTool(name, log = (m) => process.stderr.write(m + "\n")) {
+    const dir = path.join(root, "tests", name);
+    const h = crypto.createHash("sha256");
+    for (const f of fs.readdirSync(dir).filter((f) => f.endsWith(".go") || f === "go.mod" || f === "go.sum").sort()) {
+        h.update(f + "\0" + fs.readFileSync(path.join(dir, f)) + "\0");
+    }
+    const out = path.join(cacheRoot(), `${name}-${h.digest("hex").slice(0, 16)}`);
+    const binary = path.join(out, name);
+    if (fs.existsSync(binary)) return { binary };
+    fs.mkdirSync(out, { recursive: true });
+    log(`flux-auth judge: building tests/${name} into ${out}`);
+    // go.sum pins every module; the public checksum database may be out of reach.
+    const env = { ...process.env, GOFLAGS: "-mod=readonly", CGO_ENABLED: "0", GOSUMDB: process.env.GOSUMDB || "off" };
+    const r = spawnSync("go", ["build", "-trimpath", "-o", binary + ".partial", "."], { cwd: dir, env, stdio: ["ignore", "inherit", "pipe"], encoding: "utf8" });
+    if (r.error) return { reason: `go is not available (${r.error.message}); install Go 1.26+ to build tests/${name}` };
+    if (r.status !== 0) {
+        fs.rmSync(binary + ".partial", { force: true });
+        return { reason: `go build of tests/${name} failed:\n${(r.stderr || "").trim()}` };
+    }
+    fs.renameSync(binary + ".partial", binary);
+    return { binary };
+}
+
+/** The helpers every judge run passes to the judge. */
+function ensureHelpers() {
+    const iam = ensureIamEval();
+    if (iam.reason) return iam;
+    const authn = ensureGoTool("authn-config");
+    if (authn.reason) return authn;
+    const vault = ensureGoTool("vault-eval");
+    if (vault.reason) return vault;
+    return { args: ["--iam-eval", iam.binary, "--authn-config", authn.binary, "--vault-eval", vault.binary] };
+}
+
 /** tests/iam-eval, built with cargo when missing. */
 function ensureIamEval() {
     const binary = path.join(root, "tests", "iam-eval", "target", "release", "iam-eval");
@@ -137,6 +176,8 @@ function main() {
     const o = parseArgs(process.argv.slice(2));
     if (o.fluxVersion && !BUILDS[o.fluxVersion]) fail(2, `--flux-version ${o.fluxVersion}: the judge has builds for ${Object.keys(BUILDS).join(", ")}`);
     if (o.buildOnly) {
+        const helpers = ensureHelpers();
+        if (helpers.reason) fail(2, helpers.reason);
         const built = ensureJudge(o.fluxVersion || "2.9");
         if (built.reason) fail(3, built.reason);
         process.stdout.write(built.binary + "\n");
@@ -161,13 +202,13 @@ function main() {
         if (!BUILDS[v]) fail(2, `${dir}/plan.json targets Flux ${v}; the judge has builds for ${Object.keys(BUILDS).join(", ")}`);
         groups.set(v, [...(groups.get(v) || []), dir]);
     }
-    const iam = ensureIamEval();
-    if (iam.reason) fail(2, iam.reason);
+    const helpers = ensureHelpers();
+    if (helpers.reason) fail(2, helpers.reason);
     let exit = 0;
     for (const [version, group] of groups) {
         const built = ensureJudge(version);
         if (built.reason) fail(2, built.reason);
-        const args = ["--flux", fluxDir, "--iam-eval", iam.binary, ...(o.json ? ["--json"] : []), ...group];
+        const args = ["--flux", fluxDir, ...helpers.args, ...(o.json ? ["--json"] : []), ...group];
         const r = spawnSync(built.binary, args, { stdio: "inherit" });
         if (r.error) fail(2, r.error.message);
         exit = Math.max(exit, r.status === null ? 2 : r.status);
@@ -175,6 +216,6 @@ function main() {
     process.exit(exit);
 }
 
-module.exports = { ensureJudge, ensureIamEval, defaultFluxDir, BUILDS };
+module.exports = { ensureJudge, ensureIamEval, ensureGoTool, defaultFluxDir, BUILDS };
 
 if (require.main === module) main();

@@ -149,11 +149,14 @@ const EXAMPLE_PROGRAMS: Array<{ dir: string; cluster: string; config: Record<str
 
 const MATRIX = readdirSync(fromRoot("examples", "matrix")).filter((f) => f.endsWith(".yaml")).sort();
 const CASES = readdirSync(fromRoot("tests", "flux-auth", "cases")).filter((f) => f.endsWith(".yaml")).sort();
+// Example fleets of features beyond the clouds: remote clusters over plain OIDC, Vault SOPS logins.
+const FLEET_EXAMPLES = ["remote-clusters.yaml", "vault-sops.yaml"];
 
 /** Every source judged, and the clusters it renders (known up front, so each gets its own test). */
 const SOURCES: Array<{ source: string; clusters: string[] }> = [
     ...MATRIX.map((f) => ({ source: `examples/matrix/${f}`, clusters: loadFleet(fromRoot("examples", "matrix", f)).clusters.map((c) => c.name) })),
     { source: "examples/fleet.yaml", clusters: loadFleet(fromRoot("examples", "fleet.yaml")).clusters.map((c) => c.name) },
+    ...FLEET_EXAMPLES.map((f) => ({ source: `examples/${f}`, clusters: loadFleet(fromRoot("examples", f)).clusters.map((c) => c.name) })),
     ...CASES.map((f) => ({ source: `tests/flux-auth/cases/${f}`, clusters: loadFleet(fromRoot("tests", "flux-auth", "cases", f)).clusters.map((c) => c.name) })),
     ...EXAMPLE_PROGRAMS.map((p) => ({ source: `examples/${p.dir}/index.ts`, clusters: [p.cluster] })),
 ];
@@ -221,6 +224,7 @@ function judgeSuite(version: JudgedVersion, authModule: string): void {
             };
             MATRIX.forEach((f) => write(`matrix-${path.basename(f, ".yaml")}`, "fleet", fromRoot("examples", "matrix", f)));
             write("fleet", "fleet", fromRoot("examples", "fleet.yaml"));
+            FLEET_EXAMPLES.forEach((f) => write(`example-${path.basename(f, ".yaml")}`, "fleet", fromRoot("examples", f)));
             CASES.forEach((f) => write(`cases-${path.basename(f, ".yaml")}`, "fleet", fromRoot("tests", "flux-auth", "cases", f)));
             for (const p of EXAMPLE_PROGRAMS) write(`example-${p.cluster}`, await exampleClusterSpecs(p.dir, p.config));
             judged = judge(renderDirs, version, fixture);
@@ -252,7 +256,7 @@ function judgeSuite(version: JudgedVersion, authModule: string): void {
                     const failed = mine.filter((r) => !r.ok);
                     assert.deepEqual(failed, [], `the judge refused:\n${show(failed)}`);
                     const plan = JSON.parse(readFileSync(path.join(renderDirs.find((d) => readdirSync(d).includes(cluster)) as string, cluster, "plan.json"), "utf8")) as Record<string, unknown>;
-                    for (const cloud of ["aws", "azure", "gcp"].filter((c) => plan[c] !== undefined)) {
+                    for (const cloud of ["aws", "azure", "gcp", "kubernetes", "vault"].filter((c) => plan[c] !== undefined)) {
                         const accepted = mine.filter((r) => r.cloud === cloud && !r.negative && r.verdict === "ACCEPTED");
                         assert.ok(accepted.length > 0, `no ${cloud} identity was judged:\n${show(mine)}`);
                         // Each subject faces the four impostors.
@@ -364,6 +368,45 @@ function judgeSuite(version: JudgedVersion, authModule: string): void {
             it("a tenant whose google.subject would pass 127 bytes (defect 3)", () => {
                 const j = broken("kind-gcp-obj", (d) => renameEverywhere(d, "flux-gcp", `flux-gcp-${"x".repeat(100)}`));
                 refused(j, /tenant team-a\/flux-gcp-x+/, /google\.subject.*exceeds the 127 bytes limit/);
+            });
+
+            /** A negative the judge must report as let in (ACCEPTED, not ok), with exit code 1. */
+            function admitted(j: Judged, subject: RegExp, negative: RegExp, reason: RegExp): void {
+                assert.equal(j.status, 1, show(j.results) + j.stderr);
+                const hit = j.results.filter((r) => !r.ok && r.negative && subject.test(r.subject) && negative.test(r.case));
+                assert.ok(hit.length > 0, `no failed negative ${String(negative)} for ${String(subject)}:\n${show(j.results)}`);
+                assert.ok(hit.every((r) => r.verdict === "ACCEPTED"), show(hit));
+                assert.ok(hit.some((r) => reason.test(r.reason)), `expected ${String(reason)}:\n${show(hit)}`);
+            }
+
+            it("a remote cluster's jwt authenticator for another audience than the ConfigMap's", () => {
+                const j = broken("hub", (d) => replaceIn(path.join(d, "plan.json"), "audiences:\\n        - https://api.spoke-1.example.com:6443", "audiences:\\n        - https://spoke-1.example.com"));
+                refused(j, /controller kustomize-controller Kustomization \(remoteClusters\)/, /401 Unauthorized.*expected audience "https:\/\/spoke-1\.example\.com"/);
+            });
+
+            it("a remote cluster's claim validation rule letting every ServiceAccount of the tenant's namespace in", () => {
+                const j = broken("hub", (d) => replaceIn(path.join(d, "plan.json"), /expression: claims\.sub in \[[^\]]*\]/, "expression: claims.sub.startsWith('system:serviceaccount:')"));
+                admitted(j, /tenant team-a\/flux-remote/, /negative: another ServiceAccount in its namespace/, /authenticator let the impostor in as "hub:system:serviceaccount:team-a:judge-intruder"/);
+            });
+
+            it("a remote cluster's claim validation rule without the tenant", () => {
+                const j = broken("hub", (d) => replaceIn(path.join(d, "plan.json"), ", 'system:serviceaccount:team-a:flux-remote']", "]"));
+                refused(j, /tenant team-a\/flux-remote Kustomization \(remoteClusters\)/, /401 Unauthorized.*only the Flux ServiceAccounts planned/);
+            });
+
+            it("remote cluster RBAC missing the verbs Flux applies with (view instead of admin)", () => {
+                const j = broken("hub", (d) => replaceIn(path.join(d, "plan.json"), "kind: ClusterRole\\n  name: admin\\n", "kind: ClusterRole\\n  name: view\\n"));
+                refused(j, /tenant team-a\/flux-remote Kustomization \(remoteClusters\)/, /RBAC does not let "hub:system:serviceaccount:team-a:flux-remote" create configmaps in namespace team-a/);
+            });
+
+            it("a Vault role bound to another subject than the tenant's ServiceAccount", () => {
+                const j = broken("prod", (d) => replaceIn(path.join(d, "plan.json"), '"boundSubject": "system:serviceaccount:team-a:sops"', '"boundSubject": "system:serviceaccount:team-a:sops-old"'));
+                refused(j, /tenant team-a\/sops Kustomization \(transit\)/, /as role 'team-a_sops'.*sub/);
+            });
+
+            it("a Vault policy on another transit key than the tenant's", () => {
+                const j = broken("prod", (d) => replaceIn(path.join(d, "plan.json"), 'path \\"transit/decrypt/team-a\\"', 'path \\"transit/decrypt/team-b\\"'));
+                refused(j, /tenant team-a\/sops Kustomization \(transit\)/, /do not allow update on transit\/decrypt\/team-a/);
             });
 
             it("exits 2 on a directory that is no render", () => {

@@ -258,6 +258,11 @@ func (k *RemoteAPIServers) check(r *Run, kind, resource string) []string {
 	if seen == nil {
 		return []string{fmt.Sprintf("no request of Flux reached remote cluster %s", rc.Name)}
 	}
+	if r.presented != r.subject {
+		// An impostor's token must be refused by the authenticator itself: RBAC is not the trust.
+		r.note("kube-apiserver's JWT authenticator let the impostor in as %q", seen.User.Name)
+		return nil
+	}
 	want := ""
 	var namespaces []string
 	found := false

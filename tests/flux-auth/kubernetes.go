@@ -172,18 +172,26 @@ func (k *RemoteAPIServers) authenticate(cluster, token string) (authnResult, err
 	if authnConfigBinary == "" {
 		return res, fmt.Errorf("the judge was started without --authn-config")
 	}
-	cmd := exec.Command(authnConfigBinary, "authenticate", "--public-key", k.publicKey, k.authnFiles[cluster])
-	cmd.Stdin = strings.NewReader(token + "\n")
+	err := runJSONTool(authnConfigBinary, []string{"authenticate", "--public-key", k.publicKey, k.authnFiles[cluster]}, []byte(token+"\n"), &res,
+		"the remote cluster's AuthenticationConfiguration does not start an API server")
+	return res, err
+}
+
+// runJSONTool runs one of the judge's helpers on stdin and decodes its JSON answer; failing, the error
+// is what (the input is unusable there) with the helper's own words.
+func runJSONTool(binary string, args []string, stdin []byte, answer any, what string) error {
+	cmd := exec.Command(binary, args...)
+	cmd.Stdin = bytes.NewReader(stdin)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return res, fmt.Errorf("the remote cluster's AuthenticationConfiguration does not start an API server: %s", strings.TrimSpace(stderr.String()))
+		return fmt.Errorf("%s: %s", what, strings.TrimSpace(stderr.String()))
 	}
-	if err := json.Unmarshal(out, &res); err != nil {
-		return res, fmt.Errorf("authn-config: %q: %v", out, err)
+	if err := json.Unmarshal(out, answer); err != nil {
+		return fmt.Errorf("%s: %q: %v", filepath.Base(binary), out, err)
 	}
-	return res, nil
+	return nil
 }
 
 // requestRemote sends one request through the REST config Flux built, as the controller's client would:

@@ -21,7 +21,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os/exec"
 	"regexp"
 	"sort"
 	"strings"
@@ -147,18 +146,8 @@ func (v *VaultServer) decide(role, jwt string, need []string) (vaultDecision, er
 	in["login"] = map[string]string{"role": role, "jwt": jwt}
 	in["need"] = need
 	data, _ := json.Marshal(in)
-	cmd := exec.Command(vaultEvalBinary)
-	cmd.Stdin = bytes.NewReader(data)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return d, fmt.Errorf("Vault does not take the plan's JWT auth configuration: %s", strings.TrimSpace(stderr.String()))
-	}
-	if err := json.Unmarshal(out, &d); err != nil {
-		return d, fmt.Errorf("vault-eval: %q: %v", out, err)
-	}
-	return d, nil
+	err = runJSONTool(vaultEvalBinary, nil, data, &d, "Vault does not take the plan's JWT auth configuration")
+	return d, err
 }
 
 // serve answers <address>/v1/<loginPath> as Vault would.

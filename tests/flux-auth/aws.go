@@ -313,7 +313,11 @@ func (a *AWSCloud) sts(w http.ResponseWriter, r *http.Request, form url.Values) 
 	akid, secret, tok := a.issue(s)
 	a.j.net.record(Exchange{Service: "aws sts", Detail: detail, Allowed: true, Reason: providerNote})
 	if a.j.current != nil {
-		a.j.current.note("AssumeRoleWithWebIdentity %s as %s (session %s)", roleArn, claims.Subject, session)
+		at := ""
+		if e := a.plan.STSEndpoint; e != "" && strings.Contains(e, "://"+r.Host) {
+			at = " at " + r.Host
+		}
+		a.j.current.note("AssumeRoleWithWebIdentity %s as %s (session %s)%s", roleArn, claims.Subject, session, at)
 		if providerNote != "" {
 			a.j.current.note("%s", providerNote)
 		}

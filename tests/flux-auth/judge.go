@@ -113,8 +113,12 @@ func (r *Run) denied() bool {
 	return false
 }
 
+// note records what a cloud decided, once (several checks may say the same of one role).
 func (r *Run) note(format string, args ...any) {
-	r.notes = append(r.notes, fmt.Sprintf(format, args...))
+	n := fmt.Sprintf(format, args...)
+	if !contains(r.notes, n) {
+		r.notes = append(r.notes, n)
+	}
 }
 
 func newClusterJudge(dir string, plan *Plan, objects *Objects, iam *IAMEval) (*ClusterJudge, error) {

@@ -427,7 +427,7 @@ describe("AWS: SOPS keys named by alias ARN", () => {
     it("the example fleet renders every AWS feature and builds with kubectl kustomize", function () {
         const { fixture } = prepareFluxBuild(this);
         const fleet = loadFleet(fromRoot("examples", "aws-features.yaml"));
-        assert.deepEqual(fleet.clusters.map((c) => c.name), ["prod-eks", "shared-eks", "private-kind", "fips-eks"]);
+        assert.deepEqual(fleet.clusters.map((c) => c.name), ["mixed-eks", "shared-eks", "private-kind", "fips-eks"]);
         for (const spec of fleet.clusters) {
             const plan = planCluster(spec);
             const built = kustomizeBuild(plan.kustomizationYaml, fixture);

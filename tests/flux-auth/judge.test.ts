@@ -37,6 +37,7 @@ interface JudgeResult {
 /** The parts of plan.json the broken renders edit. */
 interface PlanRequirement {
     kind: string;
+    resource: string;
     document: string;
 }
 interface PlanResource {
@@ -456,6 +457,18 @@ function judgeSuite(version: JudgedVersion, authModule: string): void {
                     }),
                 );
                 refused(gcp, /tenant team-a\/flux-gcp OCIRepository/, /holds no roles\/iam\.workloadIdentityUser on team-a-flux@fleet-prod\.iam\.gserviceaccount\.com/);
+            });
+
+            it("a brought role's other requirements: its account's IAM OIDC provider elsewhere, a Pod Identity trust for another service", () => {
+                // The kustomize-controller's role lives in 444455556666: the provider must be there, not in the cluster's account.
+                const provider = broken("eks-byo", (d) =>
+                    editPlan(d, (plan) => {
+                        for (const b of plan.aws?.broughtIdentities ?? []) if (b.kind === "iam-oidc-provider" && b.resource.includes(":444455556666:")) b.resource = b.resource.replace(":444455556666:", ":111122223333:");
+                    }),
+                );
+                refused(provider, /controller kustomize-controller token exchange/, /No OpenIDConnect provider found in your account \(444455556666\)/);
+                const pod = broken("eks-byo-pod-identity", (d) => editPlan(d, (plan) => editRequirements(plan, "aws", "iam-role-trust-statement", (doc) => doc.replace("pods.eks.amazonaws.com", "eks.amazonaws.com"))));
+                refused(pod, /controller source-controller token exchange/, /the trust policy of arn:aws:iam::111122223333:role\/flux-staging-source \(as broughtIdentities requires it\) gives NotApplicable for pods\.eks\.amazonaws\.com/);
             });
 
             it("exits 2 on a directory that is no render", () => {

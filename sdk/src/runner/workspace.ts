@@ -26,13 +26,12 @@
  *   (pulumi/pulumi#17236, #16412). workspaceEnvVars sets it.
  */
 
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync } from "node:fs";
 import * as path from "node:path";
 import type * as automation from "@pulumi/pulumi/automation";
 import { FleetSetupError, StackOperationError } from "./errors";
 import type { EngineEventLike } from "./events";
 import { normalizeChanges } from "./events";
-import type { LocalStackRequest } from "./local-stack";
 import type { FleetOperation } from "./types";
 import type { ClusterSpec } from "../../../provider/src/plan/cluster";
 
@@ -70,6 +69,14 @@ export interface StackOperationOptions {
     onEvent: (event: EngineEventLike) => void;
     /** Aborting cancels the operation (gracefully where the engine allows). */
     signal: AbortSignal;
+    /**
+     * `up`: the cluster's fingerprint (fingerprint.ts, with the session's `engine`), to record with the
+     * update so that a later run can tell the stack is unchanged (StackSession.unchanged). A driver
+     * records it only if the update succeeds.
+     */
+    fingerprint?: string;
+    /** `preview` and `up`: refresh the stack's resources from the clouds first (`pulumi up --refresh`). */
+    refresh?: boolean;
 }
 
 export interface StackOperationResult {
@@ -88,12 +95,26 @@ export interface DriverStack {
     outputs(opts: StackOperationOptions): Promise<StackOperationResult>;
 }
 
+/** What a driver knows of a stack left alone because it is unchanged. */
+export interface UnchangedStack {
+    /** Its outputs (secrets as SECRET_PLACEHOLDER), when asked for. */
+    outputs: Record<string, unknown>;
+}
+
 /** A run's use of a driver: per-run resources live here, so runs never share state. */
 export interface StackSession {
     /** `cluster` is the spec the stack's program declares (resolved references included). */
     open(target: StackTarget, cluster: ClusterSpec, mode: OpenMode): Promise<DriverStack>;
     /** Releases the run's resources (temporary folders); called once, after every cluster finished. */
     close(): Promise<void>;
+    /** The engine that runs the updates (`pulumi v3.248.0`): part of every fingerprint. */
+    readonly engine?: string;
+    /**
+     * Whether the stack's last update succeeded with `fingerprint` recorded and nothing changed the stack's
+     * state since; then the stack, with its outputs if `outputs` is true. Undefined when it cannot tell: the
+     * runner then runs the operation. A driver without this method never has stacks skipped.
+     */
+    unchanged?(target: StackTarget, fingerprint: string, options: { outputs: boolean; signal: AbortSignal }): Promise<UnchangedStack | undefined>;
 }
 
 /** The engine as the runner sees it. */
@@ -119,6 +140,14 @@ export interface LocalStackDriverOptions {
     pulumiHome?: string;
     /** The engine's resource parallelism within each stack; default the engine's. */
     parallel?: number;
+    /** Operations a stack process runs, one after another, before a new one replaces it; default 25. 1: a process per operation. */
+    operationsPerProcess?: number;
+    /**
+     * Keep what this machine saw of each stack's last successful update under
+     * `<workDir>/.flux-identity/last-updates/` (last-update-cache.ts), so that an unchanged stack costs no
+     * CLI call of its own; default true. False: every check asks the backend per stack.
+     */
+    lastUpdateCache?: boolean;
 }
 
 // The Automation API's EngineEvent must stay assignable to what events.ts reads.
@@ -292,16 +321,13 @@ export class Tail {
     }
 }
 
-function safeDirName(index: number, cluster: string): string {
-    return `${String(index).padStart(4, "0")}-${cluster.replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 80)}`;
-}
-
 /**
- * The driver over the Automation API's LocalWorkspace: per cluster, a stack process (stack-process.ts)
+ * The driver over the Automation API's LocalWorkspace: per operation, a stack process (stack-process.ts)
  * opens one workspace with the cluster's inline program, the backend URL in its project settings, the
- * secrets provider and the run's environment variables, and runs the operation. Each run gets its own
- * folder of workspaces under `<workDir>/.flux-identity/workspaces/`, removed when the run ends. Needs the
- * Pulumi CLI (on PATH or in `cliRoot`); installs nothing.
+ * secrets provider and the run's environment variables, and runs the operation; stack processes run the
+ * run's operations one after another (local-session.ts). Each run gets its own folder of workspaces under
+ * `<workDir>/.flux-identity/workspaces/`, removed when the run ends. Needs the Pulumi CLI (on PATH or in
+ * `cliRoot`); installs nothing.
  */
 export function createLocalStackDriver(options: LocalStackDriverOptions = {}): StackDriver {
     return {
@@ -310,8 +336,9 @@ export function createLocalStackDriver(options: LocalStackDriverOptions = {}): S
             const problem = passphraseProblem(settings.secretsProvider, settings.env);
             if (problem) throw new FleetSetupError(problem);
             const api = await loadAutomation();
+            let cli: automation.PulumiCommand;
             try {
-                await api.PulumiCommand.get(options.cliRoot ? { root: options.cliRoot } : undefined);
+                cli = await api.PulumiCommand.get(options.cliRoot ? { root: options.cliRoot } : undefined);
             } catch (err) {
                 throw new FleetSetupError(
                     `the Pulumi CLI ${options.cliRoot ? `in ${options.cliRoot}` : "on PATH"} cannot be run (${err instanceof Error ? engineMessage(commandStderr(err), err.message) : String(err)}). ` +
@@ -329,30 +356,8 @@ export function createLocalStackDriver(options: LocalStackDriverOptions = {}): S
             } catch (err) {
                 throw new FleetSetupError(`cannot prepare the run's folders: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
             }
-            const { runInStackProcess } = await import("./stack-process");
-            let opened = 0;
-            return {
-                async open(target, cluster, mode) {
-                    const request: LocalStackRequest = {
-                        target,
-                        cluster,
-                        mode,
-                        operation: settings.operation,
-                        workDir: path.join(runDir, safeDirName(opened++, target.cluster)),
-                        backendUrl: settings.backendUrl,
-                        envVars: workspaceEnvVars(settings),
-                        ...(settings.secretsProvider !== undefined ? { secretsProvider: settings.secretsProvider } : {}),
-                        ...(options.cliRoot !== undefined ? { cliRoot: options.cliRoot } : {}),
-                        ...(options.pulumiHome !== undefined ? { pulumiHome: options.pulumiHome } : {}),
-                        ...(options.parallel !== undefined ? { parallel: options.parallel } : {}),
-                    };
-                    // The stack is opened in its process, together with the operation.
-                    return driverStackOf((operation, opts) => runInStackProcess({ ...request, operation }, opts));
-                },
-                async close() {
-                    rmSync(runDir, { recursive: true, force: true });
-                },
-            };
+            const { LocalStackSession } = await import("./local-session");
+            return new LocalStackSession({ settings, options, command: cli.command, version: cli.version?.toString() ?? "unknown", runDir });
         },
     };
 }

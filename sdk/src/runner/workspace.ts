@@ -156,8 +156,10 @@ export type EngineEventCheck = Assignable<automation.EngineEvent, EngineEventLik
 
 type Automation = typeof automation;
 
-async function loadAutomation(): Promise<Automation> {
-    return import("@pulumi/pulumi/automation");
+/** The version `pulumi version` printed (`v3.248.0`), without the `v`; undefined if it is not one. */
+export function parseCliVersion(stdout: string): string | undefined {
+    const m = /^v?(\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]+)?)\s*$/.exec(stdout.trim());
+    return m ? m[1] : undefined;
 }
 
 /** The environment lacks what the secrets provider needs; undefined when it has it. */
@@ -335,13 +337,18 @@ export function createLocalStackDriver(options: LocalStackDriverOptions = {}): S
         async begin(settings) {
             const problem = passphraseProblem(settings.secretsProvider, settings.env);
             if (problem) throw new FleetSetupError(problem);
-            const api = await loadAutomation();
-            let cli: automation.PulumiCommand;
+            // `pulumi version` run directly: the runner's process never loads the Automation API (about a second).
+            const command = options.cliRoot ? path.resolve(options.cliRoot, "bin", "pulumi") : "pulumi";
+            let version: string | undefined;
             try {
-                cli = await api.PulumiCommand.get(options.cliRoot ? { root: options.cliRoot } : undefined);
+                const { runCli } = await import("./cli-command");
+                const { stdout } = await runCli(command, ["version"], process.cwd(), { PULUMI_SKIP_UPDATE_CHECK: "true" });
+                version = parseCliVersion(stdout);
+                if (version === undefined) throw new Error(`it printed ${JSON.stringify(stdout.trim().slice(0, 80))} for its version`);
             } catch (err) {
+                const e = err as Error & { stderr?: string };
                 throw new FleetSetupError(
-                    `the Pulumi CLI ${options.cliRoot ? `in ${options.cliRoot}` : "on PATH"} cannot be run (${err instanceof Error ? engineMessage(commandStderr(err), err.message) : String(err)}). ` +
+                    `the Pulumi CLI ${options.cliRoot ? `in ${options.cliRoot}` : "on PATH"} cannot be run (${engineMessage(typeof e.stderr === "string" ? e.stderr : "", e instanceof Error ? e.message : String(err))}). ` +
                         "Install it (https://www.pulumi.com/docs/install/, or scripts/build-pulumi-cli.sh where the installer cannot run); the runner installs nothing.",
                     { cause: err },
                 );
@@ -357,7 +364,7 @@ export function createLocalStackDriver(options: LocalStackDriverOptions = {}): S
                 throw new FleetSetupError(`cannot prepare the run's folders: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
             }
             const { LocalStackSession } = await import("./local-session");
-            return new LocalStackSession({ settings, options, command: cli.command, version: cli.version?.toString() ?? "unknown", runDir });
+            return new LocalStackSession({ settings, options, command, version, runDir });
         },
     };
 }

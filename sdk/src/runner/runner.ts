@@ -9,6 +9,9 @@
  * - Clusters run `concurrency` at a time (default 4, lowered to the driver's maxConcurrency), started in
  *   fleet order; results come back in fleet order whatever order they finish in.
  * - A cluster's failure is its result: it never stops the others.
+ * - `preview` and `up` skip a cluster whose stack the driver says is unchanged since its last successful
+ *   update with the cluster's fingerprint (fingerprint.ts; status `skipped`), unless `force` or `refresh`;
+ *   every `up` hands the driver the fingerprint to record. `refresh` and `destroy` never skip.
  * - Aborting `signal` aborts the running clusters' operations (the driver cancels them through the
  *   engine), starts no further cluster, and marks the clusters not started `cancelled`.
  * - No process.exit, no console output; every step is an event to `onEvent`. A listener that throws is

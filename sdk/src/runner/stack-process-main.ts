@@ -5,6 +5,12 @@
  * process loads the Automation API and gets the CLI while it waits for its first operation.
  */
 
+import * as nodeModule from "node:module";
+
+// Loading @pulumi/pulumi takes about a second of a stack process's start; Node.js 22.1 and later can keep
+// the compiled code between processes (in the system's temporary folder, or NODE_COMPILE_CACHE).
+(nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+
 import { StackOperationError } from "./errors";
 import { preloadLocalStack, runLocalStackOperation } from "./local-stack";
 import type { StackProcessCommand, StackProcessReport } from "./stack-process";

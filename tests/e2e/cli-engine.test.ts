@@ -96,7 +96,7 @@ describe("end to end: flux-identity up on a brought-identity fleet from the comm
                     assert.equal(kustomization?.change, "update");
                     assert.match(String(kustomization?.before), new RegExp(`role-arn: ${oldArn}\n`));
                     assert.match(String(kustomization?.after), new RegExp(`role-arn: ${newArn}\n`));
-                    // broughtIdentities lists the brought role (with what its owner must add), so it changes with it.
+                    // broughtIdentities: what the owner of the brought role must now put in its trust policy.
                     assert.deepEqual(eks?.outputChanges.map((c) => c.name).sort(), ["awsRoleArns", "broughtIdentities", "kustomizationYaml"]);
                 }
                 const text = await flux(operation, fleetFile, "--diff", ...extra);

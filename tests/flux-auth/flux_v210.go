@@ -32,6 +32,10 @@ import (
 const (
 	fluxVersion       = "2.10"
 	authModuleVersion = "github.com/fluxcd/pkg/auth v0.66.0"
+	// Flux 2.10's install no longer grants `create` on `serviceaccounts/token` (pkg/auth
+	// FeatureGateObjectLevelWorkloadIdentityRetirementReason: grant it "in a ClusterRoleBinding for the
+	// controller ServiceAccount"): only what the render grants lets a controller mint a tenant's token.
+	installGrantsTokens = false
 )
 
 // The defaults a v2.10 controller's main reads from its flags; pkg/auth keeps none of its own.
@@ -54,38 +58,66 @@ func fluxObject(namespace string) client.Object {
 	return &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "judge-object", Namespace: namespace}}
 }
 
-// objectOptions resolves the object's ServiceAccount (named, else the controller's default) and turns its
-// validated annotations into options, as the v2.10 controllers do.
-func objectOptions(ctx context.Context, c client.Client, provider string, t AuthTarget, oci bool, defaultSA string) ([]auth.Option, error) {
-	opts := []auth.Option{auth.WithClient(c), auth.WithObject("judge.fluxcd.io", "Object", fluxObject(t.Namespace))}
-	if t.Region != "" {
-		opts = append(opts, auth.WithAWSRegion(t.Region))
+// specOptions are the github.com/fluxcd/pkg/apis/crypto options the controller serving an entry point
+// builds its authentication spec with, besides the ServiceAccount's annotations: OCIRepository and
+// ImageRepository add WithOCI (source-controller v1.10.1 ocirepository_controller.go), a kubeConfig adds
+// the ConfigMap's cluster and audiences (auth/utils validateKubeConfig), the rest only the service
+// provider (gitrepository_controller.go, bucket_controller.go, kustomize-controller's decryptor).
+func specOptions(entry, provider string, configMap map[string]string, withServiceAccount bool) []cryptov1.Option {
+	opts := []cryptov1.Option{cryptov1.WithServiceProvider(provider)}
+	switch entry {
+	case entryRegistry:
+		opts = append(opts, cryptov1.WithOCI())
+	case entryKubeConfig:
+		opts = append(opts, cryptov1.WithKubeConfigCluster(configMap["cluster"]))
+		if provider != cryptov1.ProviderGCP || withServiceAccount {
+			opts = append(opts, cryptov1.WithKubeConfigAudiences(configMap["audiences"]))
+		}
 	}
-	if len(t.Scopes) > 0 {
-		opts = append(opts, auth.WithScopes(t.Scopes...))
-	}
+	return opts
+}
+
+// objectOptions resolves the object's ServiceAccount (named, else the controller's default), validates
+// its annotations and turns them into options, in the order the v2.10 controllers pass them: the spec's
+// options, then the client, the object and the ServiceAccount, then the object's own fields.
+func objectOptions(ctx context.Context, c client.Client, entry, provider string, t AuthTarget, defaultSA string) ([]auth.Option, error) {
 	name := t.ServiceAccountName
 	if name == "" {
 		name = defaultSA
 	}
-	specOpts := []cryptov1.Option{cryptov1.WithServiceProvider(provider), cryptov1.WithOCI(oci)}
+	specOpts := specOptions(entry, provider, nil, name != "")
 	if name != "" {
 		var sa corev1.ServiceAccount
 		if err := c.Get(ctx, client.ObjectKey{Namespace: t.Namespace, Name: name}, &sa); err != nil {
 			return nil, fmt.Errorf("failed to get service account '%s/%s': %w", t.Namespace, name, err)
 		}
 		specOpts = append(specOpts, cryptov1.WithAnnotations(sa.Annotations))
-		opts = append(opts, auth.WithServiceAccountName(name))
 	}
 	spec, err := cryptov1.BuildSpec(specOpts...)
 	if err != nil {
 		return nil, fmt.Errorf("failed to validate configuration: %w", err)
 	}
-	return append(opts, auth.OptionsFromSpec(spec.Auth)...), nil
+	opts := append(auth.OptionsFromSpec(spec.Auth), auth.WithClient(c), auth.WithObject(judgeObjectGroup, judgeObjectKind, fluxObject(t.Namespace)))
+	if name != "" {
+		opts = append(opts, auth.WithServiceAccountName(name))
+	}
+	if t.Region != "" {
+		opts = append(opts, auth.WithAWSRegion(t.Region))
+	}
+	if len(t.Scopes) > 0 {
+		opts = append(opts, auth.WithScopes(t.Scopes...))
+	}
+	return opts, nil
 }
 
+// The object reference pkg/auth records (cache entries, SPIFFE); the judge's calls carry no real kind.
+const (
+	judgeObjectGroup = "judge.fluxcd.io"
+	judgeObjectKind  = "Object"
+)
+
 func fluxRegistryCredentials(ctx context.Context, provider, repository string, c client.Client, t AuthTarget) error {
-	opts, err := objectOptions(ctx, c, provider, t, true, defaults.serviceAccount)
+	opts, err := objectOptions(ctx, c, entryRegistry, provider, t, defaults.serviceAccount)
 	if err != nil {
 		return err
 	}
@@ -102,7 +134,7 @@ func fluxGitCredentials(ctx context.Context, provider string, c client.Client, t
 	if err != nil {
 		return err
 	}
-	opts, err := objectOptions(ctx, c, provider, t, false, defaults.serviceAccount)
+	opts, err := objectOptions(ctx, c, entryGit, provider, t, defaults.serviceAccount)
 	if err != nil {
 		return err
 	}
@@ -113,7 +145,7 @@ func fluxGitCredentials(ctx context.Context, provider string, c client.Client, t
 func fluxAccessToken(ctx context.Context, provider string, c client.Client, t AuthTarget) error {
 	// SOPS objects arrive with their ServiceAccount resolved (spec.decryption.serviceAccountName, else
 	// --default-decryption-service-account), as kustomize-controller's decryptor resolves it.
-	opts, err := objectOptions(ctx, c, provider, t, false, defaults.serviceAccount)
+	opts, err := objectOptions(ctx, c, entryToken, provider, t, defaults.serviceAccount)
 	if err != nil {
 		return err
 	}
@@ -135,7 +167,7 @@ func fluxRESTConfig(ctx context.Context, c client.Client, t AuthTarget) error {
 	ref := meta.KubeConfigReference{ConfigMapRef: &meta.LocalObjectReference{Name: t.ConfigMap}}
 	conf, err := authutils.GetRESTConfig(ctx, ref, c,
 		authutils.WithDefaultServiceAccount(defaults.kubeConfig),
-		authutils.WithAuthOptions(auth.WithObject("judge.fluxcd.io", "Object", fluxObject(t.Namespace))))
+		authutils.WithAuthOptions(auth.WithObject(judgeObjectGroup, judgeObjectKind, fluxObject(t.Namespace))))
 	if err != nil {
 		return err
 	}
@@ -149,13 +181,18 @@ func providerByName(name string) (auth.Provider, error) {
 	return authutils.ProviderByName[auth.Provider](name)
 }
 
-// fluxAudiences: what Flux asks the API server to put in a tenant's token.
-func fluxAudiences(provider string, sa corev1.ServiceAccount) ([]string, error) {
-	p, err := providerByName(provider)
+// exchangeSpec is the validated spec of a ServiceAccount for a call, as the controller builds it.
+func exchangeSpec(call FluxCall, sa corev1.ServiceAccount) (*cryptov1.Spec, error) {
+	return cryptov1.BuildSpec(append(specOptions(call.Entry, call.Provider, call.ConfigMap, true), cryptov1.WithAnnotations(sa.Annotations))...)
+}
+
+// fluxAudiences: what Flux asks the API server to put in a tenant's token for the call.
+func fluxAudiences(call FluxCall, sa corev1.ServiceAccount) ([]string, error) {
+	p, err := providerByName(call.Provider)
 	if err != nil {
 		return nil, err
 	}
-	spec, err := cryptov1.BuildSpec(cryptov1.WithServiceProvider(provider), cryptov1.WithAnnotations(sa.Annotations))
+	spec, err := exchangeSpec(call, sa)
 	if err != nil {
 		return nil, err
 	}
@@ -169,11 +206,11 @@ func fluxExchange(ctx context.Context, call FluxCall, token string, sa corev1.Se
 	if err != nil {
 		return err
 	}
-	spec, err := cryptov1.BuildSpec(cryptov1.WithServiceProvider(call.Provider), cryptov1.WithOCI(call.Entry == entryRegistry), cryptov1.WithAnnotations(sa.Annotations))
+	spec, err := exchangeSpec(call, sa)
 	if err != nil {
 		return err
 	}
-	opts := append([]auth.Option{auth.WithObject("judge.fluxcd.io", "Object", fluxObject(sa.Namespace)), auth.WithServiceAccountName(sa.Name)}, auth.OptionsFromSpec(spec.Auth)...)
+	opts := append(auth.OptionsFromSpec(spec.Auth), auth.WithObject(judgeObjectGroup, judgeObjectKind, fluxObject(sa.Namespace)), auth.WithServiceAccountName(sa.Name))
 	if t.Region != "" {
 		opts = append(opts, auth.WithAWSRegion(t.Region))
 	}
@@ -183,7 +220,7 @@ func fluxExchange(ctx context.Context, call FluxCall, token string, sa corev1.Se
 	switch call.Entry {
 	case entryRegistry:
 		if rp, ok := p.(auth.ArtifactRegistryCredentialsProvider); ok {
-			extra, err := rp.GetAccessCredentialOptionsForArtifactRepository(call.URL)
+			extra, err := rp.GetAccessCredentialOptionsForArtifactRepository(call.URL, opts...)
 			if err != nil {
 				return err
 			}
@@ -194,6 +231,7 @@ func fluxExchange(ctx context.Context, call FluxCall, token string, sa corev1.Se
 		if err != nil {
 			return err
 		}
+		opts = append(opts, auth.WithGitURL(*u))
 		if gp, ok := p.(auth.GitCredentialsProvider); ok {
 			extra, err := gp.GetAccessCredentialOptionsForGitRepository(u)
 			if err != nil {
@@ -202,8 +240,9 @@ func fluxExchange(ctx context.Context, call FluxCall, token string, sa corev1.Se
 			opts = append(opts, extra...)
 		}
 	case entryKubeConfig:
+		opts = append(opts, auth.WithClusterResource(call.ConfigMap["cluster"]))
 		if cp, ok := p.(auth.RESTConfigProvider); ok {
-			sets, err := cp.GetAccessCredentialOptionsForCluster(append(opts, auth.WithClusterResource(call.ConfigMap["cluster"]))...)
+			sets, err := cp.GetAccessCredentialOptionsForCluster(opts...)
 			if err != nil {
 				return err
 			}

@@ -26,6 +26,9 @@ import (
 const (
 	fluxVersion       = "2.9"
 	authModuleVersion = "github.com/fluxcd/pkg/auth v0.54.3"
+	// Flux's install (crd-controller ClusterRole, v2.7 to v2.9) lets every controller create any
+	// ServiceAccount's token.
+	installGrantsTokens = true
 )
 
 // podStarted: v2.9 reads nothing from the controller's own files.
@@ -136,9 +139,9 @@ func providerByName(name string) (auth.Provider, error) {
 	return authutils.ProviderByName[auth.Provider](name)
 }
 
-// fluxAudiences is what Flux asks the API server to put in a tenant's token.
-func fluxAudiences(provider string, sa corev1.ServiceAccount) ([]string, error) {
-	p, err := providerByName(provider)
+// fluxAudiences is what Flux asks the API server to put in a tenant's token for the call.
+func fluxAudiences(call FluxCall, sa corev1.ServiceAccount) ([]string, error) {
+	p, err := providerByName(call.Provider)
 	if err != nil {
 		return nil, err
 	}

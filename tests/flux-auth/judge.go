@@ -538,7 +538,7 @@ func (j *ClusterJudge) impostorExchange(c Case, imp impostor) (*Run, error) {
 		}
 		sa := victim.DeepCopy()
 		sa.Namespace, sa.Name = presented.Namespace, presented.Name
-		audiences, err := fluxAudiences(call.Provider, *sa)
+		audiences, err := fluxAudiences(call, *sa)
 		if err != nil {
 			return setupError{err}
 		}
@@ -613,6 +613,9 @@ func judgeCluster(dir, fluxDir, kubectl string, iam *IAMEval) ([]Result, error) 
 	objects := &Objects{}
 	if err := objects.decodeManifests(built, "kubectl kustomize output"); err != nil {
 		return nil, err
+	}
+	if !installGrantsTokens {
+		objects.withoutInstallTokenGrant()
 	}
 	tenantFiles, _ := filepath.Glob(filepath.Join(dir, "tenants", "*.yaml"))
 	sort.Strings(tenantFiles)

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -92,6 +93,34 @@ func (o *Objects) decodeManifests(data []byte, source string) error {
 			_ = gvk
 		}
 	}
+}
+
+// withoutInstallTokenGrant removes `create` on `serviceaccounts/token` from the ClusterRoles of Flux's
+// install (labelled app.kubernetes.io/part-of: flux), for a Flux version whose install no longer grants
+// it (2.10: the object identity installation page has users grant it with a ClusterRole of their own).
+// Judging such a version against an older release's manifests then keeps only what the render grants.
+// It returns how many rules it narrowed.
+func (o *Objects) withoutInstallTokenGrant() int {
+	narrowed := 0
+	for _, role := range o.ClusterRoles {
+		if role.Labels["app.kubernetes.io/part-of"] != "flux" {
+			continue
+		}
+		var rules []rbacv1.PolicyRule
+		for _, rule := range role.Rules {
+			if !slices.Contains(rule.Verbs, "create") || !slices.Contains(rule.Resources, "serviceaccounts/token") {
+				rules = append(rules, rule)
+				continue
+			}
+			narrowed++
+			rule.Resources = slices.DeleteFunc(slices.Clone(rule.Resources), func(r string) bool { return r == "serviceaccounts/token" })
+			if len(rule.Resources) > 0 {
+				rules = append(rules, rule)
+			}
+		}
+		role.Rules = rules
+	}
+	return narrowed
 }
 
 func stripComments(doc []byte) []byte {

@@ -45,8 +45,12 @@ function eksPodIdentity(aws: Partial<AwsPlanInput["aws"]>): AwsPlanInput {
     return { cluster: cluster(T.Eks), aws: { accountId: ACCOUNT, region: "us-east-1", authMethod: AwsAuthMethod.PodIdentity, ...aws } };
 }
 
-/** Pod Identity for the controllers, one tenant on IRSA. */
+/** Pod Identity for the controllers, one tenant on IRSA; on Flux 2.9, the fixture's, which still has the object-level gate. */
 function podIdentityWithTenants(extra: Partial<AwsPlanInput["aws"]> = {}): AwsPlanInput {
+    return { fluxVersion: "2.9", ...podIdentityOnly(extra) };
+}
+
+function podIdentityOnly(extra: Partial<AwsPlanInput["aws"]>): AwsPlanInput {
     return eksPodIdentity({
         controllers: { ecr: [{ repositoryArns: [`arn:aws:ecr:us-east-1:${ACCOUNT}:repository/platform/*`] }], kms: [{ keyArns: [KEY] }] },
         tenants: [{ namespace: "team-a", serviceAccount: "flux-aws", access: { s3: [{ bucketArns: ["arn:aws:s3:::team-a-manifests"] }], kms: [{ keyArns: [ALIAS] }] } }],
@@ -139,7 +143,7 @@ describe("AWS: Pod Identity controllers with IRSA tenants on one EKS cluster", (
 
     it("builds with kubectl kustomize: no controller annotation, the gate on the serving controllers, the tenant annotated", function () {
         const { fixture, baseline } = prepareFluxBuild(this);
-        const plan = planCluster({ ...cluster(T.Eks), aws: podIdentityWithTenants().aws });
+        const plan = planCluster({ ...cluster(T.Eks), flux: { version: "2.9" }, aws: podIdentityWithTenants().aws });
         const built = kustomizeBuild(plan.kustomizationYaml, fixture);
         for (const c of ["source-controller", "kustomize-controller"]) {
             assert.deepEqual(find(built, "ServiceAccount", c).metadata.annotations, find(baseline, "ServiceAccount", c).metadata.annotations, `${c} keeps its ServiceAccount as shipped`);

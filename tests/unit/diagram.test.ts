@@ -99,12 +99,32 @@ function missing(plan: ClusterPlan, markdown: string): string[] {
         need(identity !== undefined && has(p, line(identity.serviceAccountEmail ?? identity.member), String(r.properties.role), () => true), `${String(r.properties.member)} ${String(r.properties.role)}`);
     }
     for (const rb of plan.gcp?.remoteClusterRbac ?? []) need(p.edges.some((e) => e.label.startsWith(`RBAC ${rb.clusterRole}`) && e.to.split("\n").includes(rb.cluster)), `RBAC in ${rb.cluster}`);
+
+    // Remote clusters over OIDC: every binding, from the ServiceAccount whose token it names, to its cluster.
+    const k8s = plan.kubernetes;
+    for (const r of k8s?.remoteClusters ?? []) {
+        for (const b of r.bindings) {
+            const i = k8s?.identities.find((x) => x.key === b.identityKey);
+            const from = i?.controller ? `${i.controller}\n${plan.fluxNamespace}` : `tenant ServiceAccount\n${i?.ref.namespace}/${i?.ref.name}`;
+            need(p.edges.some((e) => e.from === from && e.label.startsWith(`as user ${b.userName}: ${b.clusterRole}`) && e.to === `remote cluster ${r.name}\n${r.address}`), `${b.userName} in ${r.name}`);
+        }
+    }
+    // Vault: each ServiceAccount logs in with its role, which decrypts exactly its keys.
+    for (const i of plan.vault?.identities ?? []) {
+        const from = i.controller ? `${i.controller}\n${plan.fluxNamespace}` : `tenant ServiceAccount\n${i.ref.namespace}/${i.ref.name}`;
+        const role = `JWT role ${i.roleName}\n${plan.vault?.jwtAuth.loginPath}`;
+        need(has(p, (l) => l === from, "JWT login", (l) => l === role), `${from} -> ${i.roleName}`);
+        for (const path of i.decryptPaths) need(has(p, (l) => l === role, `decrypt (policy ${i.policyName})`, (l) => l === path), `${i.roleName} decrypts ${path}`);
+        const shown = p.edges.filter((e) => e.from === role).map((e) => e.to).sort();
+        need(JSON.stringify(shown) === JSON.stringify([...i.decryptPaths].sort()), `${i.roleName} shows only its keys`);
+    }
     return out;
 }
 
 const allPlans = (): ClusterPlan[] => [
     ...renderFleet(loadFleet(fromRoot("examples", "fleet.yaml"))),
     ...renderFleet(loadFleet(fromRoot("examples", "byo-fleet", "fleet.yaml"))),
+    ...["remote-clusters.yaml", "vault-sops.yaml", "aws-features.yaml", "brought-identities.yaml"].flatMap((f) => renderFleet(loadFleet(fromRoot("examples", f)))),
     ...readdirSync(fromRoot("examples", "matrix")).flatMap((f) => renderFleet(loadFleet(fromRoot("examples", "matrix", f)))),
 ].map((c) => c.plan);
 
@@ -113,6 +133,19 @@ describe("diagram.md: who reaches what, per cluster", () => {
         const plans = allPlans();
         assert.ok(plans.length >= 40);
         for (const plan of plans) assert.deepEqual(missing(plan, clusterDiagram(plan)), [], plan.name);
+    });
+
+    it("shows remote clusters over OIDC and Vault: the checker finds a missing remote binding and a missing decrypt", () => {
+        for (const [file, arrow] of [["remote-clusters.yaml", /^ {2}n\d+ -->\|"as user [^\n]*\n/m], ["vault-sops.yaml", /^ {2}n\d+ -->\|"decrypt [^\n]*\n/m]] as const) {
+            const plans = renderFleet(loadFleet(fromRoot("examples", file))).map((c) => c.plan).filter((p) => p.kubernetes || p.vault);
+            assert.ok(plans.length > 0, file);
+            for (const plan of plans) {
+                const picture = clusterDiagram(plan);
+                assert.deepEqual(missing(plan, picture), [], plan.name);
+                if (!arrow.test(picture)) continue;
+                assert.ok(missing(plan, picture.replace(arrow, "")).length > 0, `${plan.name}: one arrow removed is found`);
+            }
+        }
     });
 
     it("the checker fails on a picture missing one arrow", () => {

@@ -9,7 +9,7 @@ import { strict as assert } from "node:assert";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { dump, load } from "js-yaml";
+import { dump, load, loadAll } from "js-yaml";
 import { EXIT_FAILED, EXIT_OK, runCli } from "../../sdk/src/cli/main";
 import { FluxRepoWriteRefused, fluxRepoFiles, fluxSideOfPlan, isBootstrapKustomization, writeFluxRepo, writeFluxRepoFromOutputs } from "../../sdk/src/cli/flux-repo";
 import { renderRemoteClusterRbac, splitRemoteClusterRbac } from "../../provider/src/gcp/remote-clusters";
@@ -56,8 +56,13 @@ function filesUnder(dir: string): string[] {
         .sort();
 }
 
+/** The fleet on Flux 2.9, the version of the bootstrap fixture these tests build against (2.10 retired the gate). */
+function onFlux29(fleet: FleetSpec): FleetSpec {
+    return { ...fleet, clusters: fleet.clusters.map((c) => ({ ...c, flux: { ...c.flux, version: "2.9" } })) };
+}
+
 function fleetWith(clusters: string[], spec = FLEET): string {
-    const fleet = loadFleet(spec);
+    const fleet = onFlux29(loadFleet(spec));
     const dir = mkdtempSync(path.join(tmpdir(), "fi-fleet-"));
     const file = path.join(dir, "fleet.yaml");
     writeFileSync(file, dump({ ...fleet, clusters: fleet.clusters.filter((c) => clusters.includes(c.name)) }));
@@ -84,6 +89,7 @@ describe("--write <flux-repo>: the whole Flux side of each cluster", function ()
         const r = await cli("render", spec, "--out", out, "--write", repo);
         assert.equal(r.code, EXIT_OK, r.err);
         const plan = renderFleet(loadFleet(spec))[0].plan;
+        assert.equal(plan.fluxVersion, "2.9");
 
         // The bootstrap layout, the gotk files untouched.
         assert.deepEqual(filesUnder(path.join(repo, "clusters", "dev-kind")), [
@@ -138,7 +144,7 @@ describe("--write <flux-repo>: the whole Flux side of each cluster", function ()
         const cells = readdirSync(fromRoot("examples", "matrix")).filter((f) => f.endsWith("-object.yaml"));
         assert.equal(cells.length, 16);
         for (const cell of cells) {
-            const fleet = loadFleet(fromRoot("examples", "matrix", cell));
+            const fleet = onFlux29(loadFleet(fromRoot("examples", "matrix", cell)));
             const rendered = renderFleet(fleet);
             const names = rendered.map((c) => c.name);
             repo = bootstrappedRepo(...names);
@@ -147,6 +153,26 @@ describe("--write <flux-repo>: the whole Flux side of each cluster", function ()
                 const { objects } = fluxPathBuild(path.join(repo, "clusters", c.name));
                 const gated = byKind(objects, "Deployment").filter((d) => args(objects, d.metadata.name).includes(FEATURE_GATE));
                 assert.ok(gated.length > 0, `${cell}: the gate is set`);
+                for (const t of c.plan.patchSet.tenantServiceAccounts) {
+                    assert.ok(objects.some((o) => o.kind === "ServiceAccount" && o.metadata.namespace === t.namespace && o.metadata.name === t.name), `${cell}: ${t.namespace}/${t.name}`);
+                    for (const ctrl of t.servedBy) assert.ok(objects.some((o) => o.kind === "RoleBinding" && o.metadata.namespace === t.namespace && o.metadata.name === `flux-${ctrl}-tenant-tokens`), `${cell}: ${ctrl} in ${t.namespace}`);
+                }
+            }
+            rm(repo);
+        }
+    });
+
+    it("on Flux 2.10 (no gate): every object-level matrix cell lands with its tenant ServiceAccounts and the token RBAC of the controllers serving them", () => {
+        const cells = readdirSync(fromRoot("examples", "matrix")).filter((f) => f.endsWith("-object.yaml"));
+        for (const cell of cells) {
+            const rendered = renderFleet(loadFleet(fromRoot("examples", "matrix", cell)));
+            repo = bootstrappedRepo(...rendered.map((c) => c.name));
+            writeFluxRepo(repo, rendered.map((c) => ({ cluster: c.name, flux: fluxSideOfPlan(c.plan) })), { allowPlaceholders: true });
+            for (const c of rendered) {
+                assert.equal(c.plan.fluxVersion, "2.10", `${cell}: the default Flux version`);
+                const { objects } = fluxPathBuild(path.join(repo, "clusters", c.name));
+                assert.ok(!byKind(objects, "Deployment").some((d) => args(objects, d.metadata.name).includes(FEATURE_GATE)), `${cell}: no retired gate on 2.10`);
+                assert.ok(c.plan.patchSet.tenantServiceAccounts.length > 0, cell);
                 for (const t of c.plan.patchSet.tenantServiceAccounts) {
                     assert.ok(objects.some((o) => o.kind === "ServiceAccount" && o.metadata.namespace === t.namespace && o.metadata.name === t.name), `${cell}: ${t.namespace}/${t.name}`);
                     for (const ctrl of t.servedBy) assert.ok(objects.some((o) => o.kind === "RoleBinding" && o.metadata.namespace === t.namespace && o.metadata.name === `flux-${ctrl}-tenant-tokens`), `${cell}: ${ctrl} in ${t.namespace}`);
@@ -183,7 +209,7 @@ describe("--write <flux-repo>: the whole Flux side of each cluster", function ()
 
     it("removes only what it wrote earlier, keeps files changed by hand, and never touches others", async () => {
         repo = bootstrappedRepo("dev-kind");
-        const fleet = loadFleet(FLEET);
+        const fleet = onFlux29(loadFleet(FLEET));
         const devKind = fleet.clusters.find((c) => c.name === "dev-kind") as FleetSpec["clusters"][number];
         const write = (spec: FleetSpec) => writeFluxRepo(repo, renderFleet(spec).map((c) => ({ cluster: c.name, flux: fluxSideOfPlan(c.plan) })));
         write({ ...fleet, clusters: [devKind] });
@@ -292,6 +318,41 @@ clusters:
         const { objects } = fluxPathBuild(path.join(repo, "clusters", "hub"));
         assert.ok(!objects.some((o) => o.metadata.labels?.["app.kubernetes.io/managed-by"] === "flux-identity" && /Binding$/.test(o.kind)), "no remote binding in the source cluster");
         assert.ok(report.clusters[0].notes.some((n) => n.startsWith("apply remote-clusters/fleet-prod/europe-west1/spoke-a/flux-hub.yaml in the remote GKE cluster it names")));
+    });
+
+    it("writes remote clusters' authenticators and RBAC (kubernetes target) outside clusters/, one pair per remote cluster", () => {
+        const fleet = loadFleet(fromRoot("examples", "remote-clusters.yaml"));
+        const [rendered] = renderFleet({ ...fleet, clusters: fleet.clusters.filter((c) => c.name === "hub") });
+        const plan = rendered.plan.kubernetes;
+        assert.ok(plan && plan.remoteClusters.length > 0, "the example has remote clusters over OIDC");
+        repo = bootstrappedRepo("hub");
+        const report = writeFluxRepo(repo, [{ cluster: "hub", flux: fluxSideOfPlan(rendered.plan) }], { allowPlaceholders: true });
+        const remoteFiles = filesUnder(path.join(repo, "remote-clusters"));
+        assert.deepEqual(remoteFiles, plan.remoteClusters.flatMap((r) => [`${r.name}/authentication-hub.yaml`, `${r.name}/flux-hub.yaml`]).sort());
+        for (const r of plan.remoteClusters) {
+            const authn = readFileSync(path.join(repo, "remote-clusters", r.name, "authentication-hub.yaml"), "utf8");
+            assert.ok(authn.startsWith(`# Generated by flux-identity: give the kube-apiserver of remote cluster ${r.name} (${r.address}) this document`), authn);
+            const docs = (loadAll(authn) as Array<Record<string, unknown>>).filter(Boolean);
+            assert.deepEqual(docs, [{ apiVersion: "apiserver.config.k8s.io/v1beta1", kind: "AuthenticationConfiguration", jwt: [r.jwtAuthenticator] }]);
+            const rbac = readFileSync(path.join(repo, "remote-clusters", r.name, "flux-hub.yaml"), "utf8");
+            const names = (loadAll(rbac) as Array<{ metadata: { name: string } } | null>).filter((d) => d !== null).map((d) => d.metadata.name);
+            assert.deepEqual([...new Set(names)].sort(), [...new Set(r.bindings.map((b) => b.bindingName))].sort(), `${r.name} gets exactly its bindings`);
+            for (const other of plan.remoteClusters.filter((o) => o.name !== r.name)) assert.ok(!rbac.includes(other.address), `${r.name}'s file names ${other.name}`);
+        }
+        const { objects } = fluxPathBuild(path.join(repo, "clusters", "hub"));
+        assert.ok(!objects.some((o) => o.kind === "AuthenticationConfiguration" || (o.metadata.labels?.["app.kubernetes.io/managed-by"] === "flux-identity" && /Binding$/.test(o.kind) && o.metadata.name.startsWith("flux-hub-"))), "nothing remote in the source cluster's build");
+        assert.ok(report.clusters[0].notes.some((n) => n.startsWith(`give remote-clusters/${plan.remoteClusters[0].name}/authentication-hub.yaml to the kube-apiserver`)));
+        assert.ok(report.clusters[0].notes.some((n) => n.startsWith(`apply remote-clusters/${plan.remoteClusters[0].name}/flux-hub.yaml in the remote cluster it names`)));
+        // The same files from the stack outputs a FluxWorkloadIdentity gives.
+        const outputs = {
+            kustomizationYaml: rendered.plan.kustomizationYaml,
+            tenantServiceAccountsYaml: rendered.plan.tenantServiceAccountsYaml,
+            tenantRbacYaml: rendered.plan.tenantRbacYaml,
+            kubernetesAuthenticationConfigurationYaml: plan.authenticationConfigurationYaml,
+            kubernetesRemoteClusterRbacYaml: plan.remoteClusterRbacYaml,
+        };
+        const fromOutputs = writeFluxRepoFromOutputs(repo, [{ cluster: "hub", outputs }], { allowPlaceholders: true });
+        assert.ok(fromOutputs.clusters[0].changes.every((c) => c.action === "unchanged"), JSON.stringify(fromOutputs.clusters[0].changes));
     });
 
     it("from stack outputs: refuses outputs that predate the tenant files, so the gate cannot land alone", () => {

@@ -10,6 +10,9 @@ import { ClusterSpec, planCluster } from "../../provider/src/plan/cluster";
 import { AWS_FLUX_IDENTITY_TYPE } from "../../provider/src/aws/component";
 import { AZURE_FLUX_IDENTITY_TYPE } from "../../provider/src/azure/component";
 import { GCP_FLUX_IDENTITY_TYPE } from "../../provider/src/gcp/component";
+import { KUBERNETES_FLUX_IDENTITY_TYPE } from "../../provider/src/kubernetes/component";
+import { VAULT_FLUX_IDENTITY_TYPE } from "../../provider/src/vault/component";
+import { VAULT_TYPES } from "../../provider/src/vault/resources";
 import { FLUX_WORKLOAD_IDENTITY_TYPE } from "../../provider/src/workload-identity/component";
 import { AWS_TYPES } from "../../provider/src/aws/resources";
 import { AZURE_TYPES } from "../../provider/src/azure/resources";
@@ -53,6 +56,8 @@ function fileTree(entries: readonly ImportEntry[]): string[] {
 
 const SPECS = (): ClusterSpec[] => [
     ...loadFleet(fromRoot("examples", "fleet.yaml")).clusters,
+    ...loadFleet(fromRoot("examples", "remote-clusters.yaml")).clusters,
+    ...loadFleet(fromRoot("examples", "vault-sops.yaml")).clusters,
     ...["kind-to-all-clouds-controller.yaml", "kind-to-all-clouds-object.yaml", "eks-to-aws-object.yaml", "gke-to-gcp-object.yaml", "aks-to-azure-object.yaml"].map((f) => loadFleet(fromRoot("examples", "matrix", f)).clusters[0]),
 ];
 
@@ -60,7 +65,14 @@ describe("import.json: a pulumi import file per cluster", function () {
     this.timeout(120000);
 
     it("names the components the stack declares", () => {
-        assert.deepEqual(COMPONENT_TYPES, { cluster: FLUX_WORKLOAD_IDENTITY_TYPE, aws: AWS_FLUX_IDENTITY_TYPE, azure: AZURE_FLUX_IDENTITY_TYPE, gcp: GCP_FLUX_IDENTITY_TYPE });
+        assert.deepEqual(COMPONENT_TYPES, {
+            cluster: FLUX_WORKLOAD_IDENTITY_TYPE,
+            aws: AWS_FLUX_IDENTITY_TYPE,
+            azure: AZURE_FLUX_IDENTITY_TYPE,
+            gcp: GCP_FLUX_IDENTITY_TYPE,
+            kubernetes: KUBERNETES_FLUX_IDENTITY_TYPE,
+            vault: VAULT_FLUX_IDENTITY_TYPE,
+        });
     });
 
     for (const original of SPECS()) {
@@ -105,6 +117,10 @@ describe("import.json: a pulumi import file per cluster", function () {
             }
             for (const sa of plan.gcp?.serviceAccounts ?? []) assert.ok(file.resources.some((e) => e.type === GCP_TYPES.serviceAccount && e.id === `projects/${sa.project}/serviceAccounts/${sa.email}`));
             for (const g of plan.gcp?.grants ?? []) assert.ok(file.resources.some((e) => e.id?.endsWith(` ${g.role} ${g.member}`)), `${g.logicalName}`);
+            for (const i of plan.vault?.identities ?? []) {
+                assert.ok(file.resources.some((e) => e.type === VAULT_TYPES.jwtAuthBackendRole && e.id === `auth/${plan.vault?.jwtAuth.path}/role/${i.roleName}`), i.roleName);
+                assert.ok(file.resources.some((e) => e.type === VAULT_TYPES.policy && e.id === i.policyName), i.policyName);
+            }
         }
         assert.ok(seen.size >= 15, `covers most resource types (${seen.size})`);
     });
@@ -113,7 +129,7 @@ describe("import.json: a pulumi import file per cluster", function () {
         const rendered = renderCluster(loadFleet(fromRoot("examples", "fleet.yaml")).clusters[0]);
         assert.deepEqual(JSON.parse(rendered.files["import.json"]), clusterImportFile(rendered.plan));
         const guide = readFileSync(fromRoot("docs", "migrating-from-terraform.md"), "utf8");
-        const types = [...Object.values(AWS_TYPES), ...Object.values(AZURE_TYPES), ...Object.values(GCP_TYPES)];
+        const types = [...Object.values(AWS_TYPES), ...Object.values(AZURE_TYPES), ...Object.values(GCP_TYPES), ...Object.values(VAULT_TYPES)];
         for (const t of types) {
             assert.ok(IMPORT_ID_FORMATS[t], `${t} has an import ID format`);
             assert.ok(guide.includes(`| \`${t}\` | \`${IMPORT_ID_FORMATS[t].format}\` |`), `the guide's table lists ${t} with its ID format`);

@@ -253,7 +253,7 @@ describe("packaging", () => {
         assert.match(source, /componentProviderHost\(\{ components: COMPONENTS,/);
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const { COMPONENTS } = require("../../provider/src/plugin/components") as { COMPONENTS: Array<{ name: string }> };
-        assert.deepEqual(COMPONENTS.map((c) => c.name).sort(), ["AwsFluxIdentity", "AzureFluxIdentity", "FluxLiveCluster", "FluxWorkloadIdentity", "GcpFluxIdentity", "KubernetesFluxIdentity", "PublicOidcIssuer"]);
+        assert.deepEqual(COMPONENTS.map((c) => c.name).sort(), ["AwsFluxIdentity", "AzureFluxIdentity", "FluxLiveCluster", "FluxWorkloadIdentity", "GcpFluxIdentity", "KubernetesFluxIdentity", "PublicOidcIssuer", "VaultFluxIdentity"]);
     });
 
     it("FluxLiveCluster: the live entry point loads no SDK; building it loads @pulumi/kubernetes's apps, core and rbac modules and no cloud SDK", () => {

@@ -103,7 +103,9 @@ describe("provider/ as a package of its own", () => {
                 if (entry.isDirectory()) {
                     if (entry.name !== "node_modules" && entry.name !== "dist") visit(file);
                 } else if (entry.name.endsWith(".ts")) {
-                    for (const m of readFileSync(file, "utf8").matchAll(/(?:from |require\(|import\()"([^".][^"]*)"/g)) {
+                    // Code only: examples in doc comments import the package by its public name.
+                    const code = readFileSync(file, "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
+                    for (const m of code.matchAll(/(?:from |require\(|import\()"([^".][^"]*)"/g)) {
                         if (m[1].startsWith("node:")) continue;
                         out.add(m[1].startsWith("@") ? m[1].split("/").slice(0, 2).join("/") : m[1].split("/")[0]);
                     }

@@ -5,6 +5,7 @@ import { renderFleet } from "../../sdk/src/render/render";
 import { loadFleet } from "../../sdk/src/spec/fleet";
 import { declareFleet, workloadIdentityArgsFromSpec } from "../../sdk/src/program/fleet-program";
 import { settle, useMocks, valueOf } from "../helpers/mocks";
+import { runExample } from "../helpers/example-programs";
 import { fromRoot } from "../helpers/paths";
 
 describe("Pulumi programs", () => {
@@ -87,8 +88,8 @@ describe("Pulumi programs", () => {
             "flux-identity-eks-aws:region": "us-east-1",
             "flux-identity-eks-aws:sopsKeyArn": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
         });
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const program = require(fromRoot("dist", "examples", "eks-aws", "index.js")) as { kustomizationYaml: pulumi.Output<string>; roleArns: pulumi.Output<Record<string, string>> };
+        // Afresh: another suite (the Flux-auth judge's example programs) may have run it under its own mocks.
+        const program = runExample("eks-aws") as { kustomizationYaml: pulumi.Output<string>; roleArns: pulumi.Output<Record<string, string>> };
         const yaml = await valueOf(program.kustomizationYaml);
         const arns = await valueOf(program.roleArns);
         await settle();

@@ -144,7 +144,7 @@ describe("articles in messages", () => {
         const cluster = { name: "c", type: SourceClusterType.Generic, issuerUrl: "https://issuer.example.com" };
         const aws = (controllers: Record<string, unknown>) => issuesOf(() => planCluster({ ...cluster, aws: { accountId: "111122223333", region: "eu-west-1", controllers } as never }));
         const [kms] = aws({ kms: [{ keyArns: ["arn:aws:s3:::bucket"] }] });
-        assert.match(kms.message, /is an ARN of service "s3", not a KMS key ARN\.$/);
+        assert.match(kms.message, /is an ARN of service "s3", not a KMS key or alias ARN\.$/);
         const [s3] = aws({ s3: ["bucket"] });
         assert.match(s3.message, /^expected an s3 entry \(a map\), got "bucket"\.$/);
         const [missing] = issuesOf(() => planCluster(cluster));

@@ -5,6 +5,9 @@
  * missing one is reported by name, with the command that installs it.
  */
 
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+
 /** Raised when a component needs a cloud SDK that is not installed. */
 export class MissingPeerSdkError extends Error {
     constructor(
@@ -17,13 +20,16 @@ export class MissingPeerSdkError extends Error {
     }
 }
 
-/** The peer range flux-identity declares for `sdk`, when its package.json can be read. */
+/** The peer range flux-identity declares for `sdk`, from the first package.json named flux-identity above this file. */
 function peerRange(sdk: string): string | undefined {
-    try {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        return (require("flux-identity/package.json") as { peerDependencies?: Record<string, string> }).peerDependencies?.[sdk];
-    } catch {
-        return undefined;
+    for (let dir = __dirname; ; dir = path.dirname(dir)) {
+        try {
+            const pkg = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as { name?: string; peerDependencies?: Record<string, string> };
+            if (pkg.name === "flux-identity") return pkg.peerDependencies?.[sdk];
+        } catch {
+            // no (readable) package.json here: look further up
+        }
+        if (path.dirname(dir) === dir) return undefined;
     }
 }
 

@@ -9,6 +9,8 @@
  *     clusters/<name>/flux-identity/tenant-rbac.yaml
  *     clusters/<name>/flux-identity/manifest.json         what flux-identity wrote for the cluster
  *     remote-clusters/<project>/<location>/<cluster>/flux-<name>.yaml   RBAC for a remote GKE cluster
+ *     remote-clusters/<remote>/authentication-<name>.yaml  a remote cluster's API server trusting this issuer
+ *     remote-clusters/<remote>/flux-<name>.yaml            RBAC for that remote cluster
  *
  * The flux-system Kustomization of gotk-sync.yaml applies `./clusters/<name>`. Without a
  * kustomization.yaml there, kustomize-controller builds every manifest under it and each subfolder that
@@ -29,6 +31,7 @@ import { loadAll } from "js-yaml";
 import { pendingValuesIn } from "../../../provider/src/core/pending";
 import { ClusterPlan } from "../../../provider/src/plan/cluster";
 import { splitRemoteClusterRbac } from "../../../provider/src/gcp/remote-clusters";
+import { splitRemoteClusterManifest } from "../../../provider/src/kubernetes/authentication";
 import { toYaml } from "../../../provider/src/flux/manifests";
 import { FileChange, FileConflict, OwnedWritePlan, applyOwnedWrite, planOwnedWrite, posixPath } from "../render/owned-files";
 
@@ -39,6 +42,10 @@ export interface FluxSideTexts {
     tenantRbacYaml: string;
     /** Bindings to apply in remote GKE clusters, grouped by cluster; empty without remote clusters. */
     remoteClusterRbacYaml: string;
+    /** Remote clusters over OIDC (the kubernetes target): their API servers' authenticators, grouped by cluster. */
+    kubernetesAuthenticationConfigurationYaml?: string;
+    /** Bindings to apply in those remote clusters, grouped by cluster. */
+    kubernetesRemoteClusterRbacYaml?: string;
 }
 
 export interface FluxRepoCluster {
@@ -91,7 +98,14 @@ export function fluxSideFromOutputs(outputs: Readonly<Record<string, unknown>>):
     const tenantRbacYaml = text("tenantRbacYaml");
     // Outputs from before these existed: writing the kustomization alone could enable the gate without its ServiceAccounts.
     if (tenantServiceAccountsYaml === undefined || tenantRbacYaml === undefined) return "the stack's outputs have no tenantServiceAccountsYaml or tenantRbacYaml (they predate them)";
-    return { kustomizationYaml, tenantServiceAccountsYaml, tenantRbacYaml, remoteClusterRbacYaml: text("gcpRemoteClusterRbacYaml") ?? "" };
+    return {
+        kustomizationYaml,
+        tenantServiceAccountsYaml,
+        tenantRbacYaml,
+        remoteClusterRbacYaml: text("gcpRemoteClusterRbacYaml") ?? "",
+        kubernetesAuthenticationConfigurationYaml: text("kubernetesAuthenticationConfigurationYaml") ?? "",
+        kubernetesRemoteClusterRbacYaml: text("kubernetesRemoteClusterRbacYaml") ?? "",
+    };
 }
 
 /** The files of a cluster's Flux side, relative to the repository, in the order they are written. */
@@ -112,6 +126,10 @@ export function fluxRepoFiles(cluster: string, flux: FluxSideTexts): Record<stri
         `${GENERATED}: what cluster ${cluster} needs applied besides flux-system (applied with it by the flux-system Kustomization).\n` +
         toYaml({ apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization", resources });
     for (const part of splitRemoteClusterRbac(flux.remoteClusterRbacYaml)) files[remoteClusterFile(part.cluster, cluster)] = part.yaml;
+    for (const part of splitRemoteClusterManifest(flux.kubernetesAuthenticationConfigurationYaml ?? "", "authentication")) {
+        files[posixPath("remote-clusters", part.cluster, `authentication-${cluster}.yaml`)] = part.yaml;
+    }
+    for (const part of splitRemoteClusterManifest(flux.kubernetesRemoteClusterRbacYaml ?? "", "rbac")) files[posixPath("remote-clusters", part.cluster, `flux-${cluster}.yaml`)] = part.yaml;
     files[posixPath("clusters", cluster, "flux-system", "kustomization.yaml")] = flux.kustomizationYaml;
     return files;
 }
@@ -165,7 +183,14 @@ export function writeFluxRepo(repo: string, clusters: readonly FluxRepoCluster[]
 
 /** The Flux side of a planned cluster (offline render): placeholders stand for what only `up` knows. */
 export function fluxSideOfPlan(plan: ClusterPlan): FluxSideTexts {
-    return { kustomizationYaml: plan.kustomizationYaml, tenantServiceAccountsYaml: plan.tenantServiceAccountsYaml, tenantRbacYaml: plan.tenantRbacYaml, remoteClusterRbacYaml: plan.gcp?.remoteClusterRbacYaml ?? "" };
+    return {
+        kustomizationYaml: plan.kustomizationYaml,
+        tenantServiceAccountsYaml: plan.tenantServiceAccountsYaml,
+        tenantRbacYaml: plan.tenantRbacYaml,
+        remoteClusterRbacYaml: plan.gcp?.remoteClusterRbacYaml ?? "",
+        kubernetesAuthenticationConfigurationYaml: plan.kubernetes?.authenticationConfigurationYaml ?? "",
+        kubernetesRemoteClusterRbacYaml: plan.kubernetes?.remoteClusterRbacYaml ?? "",
+    };
 }
 
 /** Writes the Flux side of the clusters a fleet run finished, from their stack outputs. */
@@ -257,7 +282,13 @@ function clusterNotes(repo: string, cluster: string, files: Record<string, strin
         notes.push(`clusters/${cluster}/flux-system has no gotk-components.yaml yet: run \`flux bootstrap ... --path=clusters/${cluster}\` (it keeps this kustomization.yaml and applies it).`);
     }
     for (const file of Object.keys(files).filter((f) => f.startsWith("remote-clusters/"))) {
-        notes.push(`apply ${file} in the remote GKE cluster it names (kubectl --context <that cluster> apply -f ${file}); no cluster's Flux applies it from there.`);
+        if (path.posix.basename(file).startsWith("authentication-")) {
+            notes.push(`give ${file} to the kube-apiserver of the remote cluster it names (--authentication-config, or merge its jwt entry into the configuration it has), so that it trusts ${cluster}'s ServiceAccount tokens.`);
+        } else {
+            // GKE files sit under remote-clusters/<project>/<location>/<cluster>/, the kubernetes target's under remote-clusters/<remote>/.
+            const kind = file.split("/").length === 5 ? "remote GKE cluster" : "remote cluster";
+            notes.push(`apply ${file} in the ${kind} it names (kubectl --context <that cluster> apply -f ${file}); no cluster's Flux applies it from there.`);
+        }
     }
     return notes;
 }

@@ -135,7 +135,7 @@ function render(specFile: string, outDir: string, json: boolean, io: CliIO, conf
     if (warnings.length > 0) lines.push("Notes:", ...warnings);
     const brought = rendered.filter((c) => c.plan.broughtIdentities.some((b) => !b.managed));
     if (brought.length > 0) {
-        lines.push(`Brought identities: ${brought.map((c) => c.name).join(", ")} use identities flux-identity does not own; broughtIdentities in plan.json lists what their owners must add, with commands to check and apply it.`);
+        lines.push(`Brought identities: ${brought.map((c) => c.name).join(", ")} ${brought.length === 1 ? "uses" : "use"} identities flux-identity does not own; broughtIdentities in plan.json lists what their owners must add, with commands to check and apply it.`);
     }
     lines.push(
         repoReport

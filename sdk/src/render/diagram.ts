@@ -69,7 +69,7 @@ function awsResourceText(arn: string): string {
 }
 
 /** Subgraphs in reading order: the cluster, then each cloud's identities and resources. */
-const GROUP_ORDER = ["cluster", "aws", "aws_resources", "azure", "azure_resources", "gcp", "gcp_resources"];
+const GROUP_ORDER = ["cluster", "aws", "aws_resources", "azure", "azure_resources", "gcp", "gcp_resources", "kubernetes", "vault", "vault_resources"];
 
 /** An Azure scope's last type and name on the first line, the whole ID below. */
 function azureScopeText(scope: string): string {
@@ -81,7 +81,7 @@ function azureScopeText(scope: string): string {
 /** The Mermaid diagram of a planned cluster, as Markdown. */
 export function clusterDiagram(plan: ClusterPlan): string {
     const g: Graph = { groups: [], nodeIds: new Map(), edges: [], edgeSet: new Set() };
-    const cluster = (plan.aws ?? plan.azure ?? plan.gcp)?.cluster;
+    const cluster = (plan.aws ?? plan.azure ?? plan.gcp ?? plan.kubernetes ?? plan.vault)?.cluster;
     const k8s = { id: "cluster", title: `cluster ${plan.name}${cluster ? ` (${cluster.type})` : ""}` };
     const controllerNode = (c: string) => node(g, k8s.id, k8s.title, `k8s/${plan.fluxNamespace}/${c}`, `${c}\n${plan.fluxNamespace}`, "round");
     const tenantNode = (ns: string, sa: string, servedBy: readonly string[]) => {
@@ -167,6 +167,32 @@ export function clusterDiagram(plan: ClusterPlan): string {
         for (const r of gcp.remoteClusterRbac) {
             const from = identityNode.get(r.identityKey);
             if (from) edge(g, from, `RBAC ${r.clusterRole}${r.namespaces.length > 0 ? ` in ${r.namespaces.join(", ")}` : ""} (apply there)`, node(g, "gcp_resources", "GCP resources", `gcp/gke/${r.cluster}`, `GKE cluster\n${r.cluster}`));
+        }
+    }
+
+    const kubernetes = plan.kubernetes;
+    if (kubernetes) {
+        const remotes = { id: "kubernetes", title: "remote clusters (this cluster's tokens over OIDC)" };
+        const identity = new Map(kubernetes.identities.map((i) => [i.key, i]));
+        for (const r of kubernetes.remoteClusters) {
+            const to = node(g, remotes.id, remotes.title, `kubernetes/${r.name}`, `remote cluster ${r.name}\n${r.address}`);
+            for (const b of r.bindings) {
+                const i = identity.get(b.identityKey);
+                if (!i) continue;
+                const from = i.controller ? controllerNode(i.controller) : tenantNode(i.ref.namespace, i.ref.name, kubernetes.tenantControllers[i.key] ?? []);
+                edge(g, from, `as user ${b.userName}: ${b.clusterRole}${b.namespaces.length > 0 ? ` in ${b.namespaces.join(", ")}` : ""} (apply there)`, to);
+            }
+        }
+    }
+
+    const vault = plan.vault;
+    if (vault) {
+        const ids = { id: "vault", title: `Vault ${vault.address}${vault.namespace ? ` (namespace ${vault.namespace})` : ""}` };
+        for (const i of vault.identities) {
+            const role = node(g, ids.id, ids.title, `vault/role/${i.key}`, `JWT role ${i.roleName}\n${vault.jwtAuth.loginPath}`);
+            const from = i.controller ? controllerNode(i.controller) : tenantNode(i.ref.namespace, i.ref.name, vault.tenantControllers[i.key] ?? []);
+            edge(g, from, "JWT login", role);
+            for (const path of i.decryptPaths) edge(g, role, `decrypt (policy ${i.policyName})`, node(g, "vault_resources", "Vault transit keys", `vault/key/${path}`, path));
         }
     }
 

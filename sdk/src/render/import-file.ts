@@ -1,5 +1,5 @@
 /**
- * A `pulumi import --file` document for one cluster: every cloud resource its stack would create, under
+ * A `pulumi import --file` document for one cluster: every cloud (and Vault) resource its stack would create, under
  * the same components and names the fleet's stack program declares them with, and the import ID of
  * each. For adopting resources that already exist (made by Terraform, by hand, or by a stack whose
  * state was lost) into the cluster's stack instead of creating them; see docs/migrating-from-terraform.md.
@@ -16,6 +16,7 @@ import { pendingValue } from "../../../provider/src/core/pending";
 import { AWS_TYPES, describeAwsResources } from "../../../provider/src/aws/resources";
 import { AZURE_TYPES, describeAzureResources } from "../../../provider/src/azure/resources";
 import { GCP_TYPES, describeGcpResources } from "../../../provider/src/gcp/resources";
+import { VAULT_TYPES, describeVaultResources } from "../../../provider/src/vault/resources";
 
 /** The components a cluster's stack declares (provider/src/*\/component.ts; a test keeps the two equal). */
 export const COMPONENT_TYPES = {
@@ -23,6 +24,8 @@ export const COMPONENT_TYPES = {
     aws: "flux-identity:index:AwsFluxIdentity",
     azure: "flux-identity:index:AzureFluxIdentity",
     gcp: "flux-identity:index:GcpFluxIdentity",
+    kubernetes: "flux-identity:index:KubernetesFluxIdentity",
+    vault: "flux-identity:index:VaultFluxIdentity",
 } as const;
 
 /** One entry of an import file (`pulumi import`'s importSpec). */
@@ -79,6 +82,10 @@ export const IMPORT_ID_FORMATS: Readonly<Record<string, { format: string; id: (p
     [GCP_TYPES.cryptoKeyIamMember]: { format: "<crypto key ID> <role> <member>", id: (p) => member(String(p.cryptoKeyId), p) },
     [GCP_TYPES.keyRingIamMember]: { format: "<key ring ID> <role> <member>", id: (p) => member(String(p.keyRingId), p) },
     [GCP_TYPES.topicIamMember]: { format: "projects/<project>/topics/<topic> <role> <member>", id: (p) => member(`projects/${String(p.project)}/topics/${String(p.topic)}`, p) },
+    // Vault: in a Vault namespace, set TERRAFORM_VAULT_NAMESPACE_IMPORT=<namespace> for the import.
+    [VAULT_TYPES.jwtAuthBackend]: { format: "the mount path", id: (p) => String(p.path) },
+    [VAULT_TYPES.policy]: { format: "the policy name", id: (p) => String(p.name) },
+    [VAULT_TYPES.jwtAuthBackendRole]: { format: "auth/<mount path>/role/<role name>", id: (p) => `auth/${String(p.backend)}/role/${String(p.roleName)}` },
 };
 
 /** GCP's IAM member import IDs: the resource, the role and the member, separated by spaces. */
@@ -102,7 +109,7 @@ function importId(plan: ClusterPlan, r: PlannedResource): string {
 /** The import file of a planned cluster: its components, then each cloud's resources under theirs. */
 export function clusterImportFile(plan: ClusterPlan): ImportFile {
     const resources: ImportEntry[] = [{ type: COMPONENT_TYPES.cluster, name: plan.name, component: true }];
-    const add = (cloud: "aws" | "azure" | "gcp", planned: readonly PlannedResource[]) => {
+    const add = (cloud: "aws" | "azure" | "gcp" | "kubernetes" | "vault", planned: readonly PlannedResource[]) => {
         const parent = `${plan.name}/${cloud}`;
         resources.push({ type: COMPONENT_TYPES[cloud], name: parent, logicalName: plan.name, parent: plan.name, component: true });
         // Children are named `<component name>-<planned name>` (provider/src/pulumi/planned-resources.ts).
@@ -111,6 +118,9 @@ export function clusterImportFile(plan: ClusterPlan): ImportFile {
     if (plan.aws) add("aws", describeAwsResources(plan.aws));
     if (plan.azure) add("azure", describeAzureResources(plan.azure));
     if (plan.gcp) add("gcp", describeGcpResources(plan.gcp));
+    // Remote clusters over OIDC create no cloud resources: the component alone, as the stack declares it.
+    if (plan.kubernetes) add("kubernetes", []);
+    if (plan.vault) add("vault", describeVaultResources(plan.vault));
     return { resources };
 }
 

@@ -17,6 +17,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import * as path from "node:path";
+import { canonicalJson } from "../../../provider/src/core/canonical-json";
 import type { FleetClusterSpec } from "../spec/fleet";
 
 /** Bumped when what goes into a fingerprint changes, so that old records never match new fingerprints. */
@@ -58,24 +59,6 @@ export interface FingerprintInputs {
     /** The engine that runs the update, such as `pulumi v3.248.0`. */
     engine: string;
     env: Readonly<Record<string, string | undefined>>;
-}
-
-/** JSON with object keys sorted at every level, so equal values always serialize equally. */
-export function canonicalJson(value: unknown): string {
-    return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(value: unknown): unknown {
-    if (Array.isArray(value)) return value.map(sortKeys);
-    if (value !== null && typeof value === "object") {
-        const out: Record<string, unknown> = {};
-        for (const key of Object.keys(value).sort()) {
-            const v = (value as Record<string, unknown>)[key];
-            if (v !== undefined) out[key] = sortKeys(v);
-        }
-        return out;
-    }
-    return value;
 }
 
 /** The cluster's fingerprint: 64 hexadecimal digits. */

@@ -12,6 +12,10 @@ import { FLUX_IDENTITY_INVOKES } from "../../provider/src/pulumi/invokes";
 import { sharedInvoke } from "../../provider/src/pulumi/shared-invoke";
 import { RecordingMocks, failedRegistrations, settle, untilRejected, useMocks, valueOf } from "../helpers/mocks";
 import { awsInput } from "../helpers/samples";
+import { fromRoot } from "../helpers/paths";
+import { FluxWorkloadIdentity } from "../../provider/src/workload-identity/component";
+import { workloadIdentityArgsFromSpec } from "../../sdk/src/program/fleet-program";
+import { loadFleet } from "../../sdk/src/spec/fleet";
 
 /** Counts the invokes per token the mocks answer. */
 function countCalls(mocks: RecordingMocks): Map<string, number> {
@@ -47,6 +51,22 @@ describe("shared credential checks", () => {
         await valueOf(new AwsFluxIdentity("d", argsOf("d")).kustomizationYaml);
         await settle();
         assert.equal(nextCalls.get(FLUX_IDENTITY_INVOKES.awsCallerIdentity), 1, "a new run asks again");
+    });
+
+    it("keeps each cloud's answer apart when their components all use default providers", async () => {
+        const mocks = await useMocks();
+        const calls = countCalls(mocks);
+        const spec = loadFleet(fromRoot("examples", "matrix", "kind-to-all-clouds-controller.yaml")).clusters[0];
+        mocks.azureSubscription = spec.azure?.subscriptionId as string;
+        mocks.azureTenant = spec.azure?.tenantId as string;
+        const args = workloadIdentityArgsFromSpec(JSON.parse(JSON.stringify(spec).replaceAll(spec.aws?.accountId as string, mocks.account).replaceAll(spec.gcp?.projectNumber as string, mocks.account)));
+        const flux = new FluxWorkloadIdentity(spec.name, args);
+        const twin = new FluxWorkloadIdentity(`${spec.name}-2`, { ...args, cluster: { ...args.cluster, issuerUrl: "https://twin.example.com" } });
+        const [aws1, azure1] = await Promise.all([valueOf(flux.awsRoleArns), valueOf(flux.azureClientIds), valueOf(twin.kustomizationYaml)]);
+        assert.ok(Object.keys(aws1).length > 0 && Object.keys(azure1).length > 0);
+        assert.equal(calls.get(FLUX_IDENTITY_INVOKES.awsCallerIdentity), 1);
+        assert.equal(calls.get(FLUX_IDENTITY_INVOKES.azureClientConfig), 1);
+        assert.equal(calls.get(FLUX_IDENTITY_INVOKES.gcpProject), 1);
     });
 
     it("still refuses a component planned in another account than the shared answer's", async () => {

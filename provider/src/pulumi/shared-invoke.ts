@@ -11,6 +11,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 
+/** Per run (its monitor), per provider (undefined: the package's default), per token and key: the answer. */
 const runs = new WeakMap<object, Map<pulumi.ProviderResource | undefined, Map<string, pulumi.Output<unknown>>>>();
 
 /**
@@ -32,10 +33,12 @@ export function sharedInvoke<T>(parent: pulumi.Resource, token: string, key: str
         answers = new Map();
         providers.set(provider, answers);
     }
-    let answer = answers.get(key) as pulumi.Output<T> | undefined;
+    // Without a provider of their own, every package's invokes go to its default provider: the token tells them apart.
+    const question = `${token}\0${key}`;
+    let answer = answers.get(question) as pulumi.Output<T> | undefined;
     if (!answer) {
         answer = invoke();
-        answers.set(key, answer);
+        answers.set(question, answer);
     }
     return answer;
 }

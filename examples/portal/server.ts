@@ -4,6 +4,8 @@
  * included); the server listens on 127.0.0.1 unless told otherwise (startPortal).
  *
  *   POST   /runs               {"operation":"preview","selection":{"labels":{"env":"prod"}}}  -> 202 {"id": "..."}
+ *                              preview and up skip stacks unchanged since their last successful up;
+ *                              "force": true runs them anyway, "refresh": true refreshes them first
  *                              invalid request or selection -> 400 {"error","issues"}
  *                              destroy without the confirmation -> 409 {"error","targets","confirmDestroy"};
  *                              send it again with "confirmDestroy": [the cluster names] -> 202
@@ -49,16 +51,18 @@ interface RunRequest {
     selection?: unknown;
     concurrency?: number;
     confirmDestroy?: string[];
+    force?: boolean;
+    refresh?: boolean;
 }
 
-const REQUEST_KEYS = ["operation", "selection", "concurrency", "confirmDestroy"];
+const REQUEST_KEYS = ["operation", "selection", "concurrency", "confirmDestroy", "force", "refresh"];
 
 /** The shortest token accepted from the environment. */
 export const MIN_TOKEN_LENGTH = 16;
 
 /** The summary of a run that ended before any cluster (a refused spec). */
 function emptySummary(operation: FleetOperation): FleetRunSummary {
-    return { operation, results: [], succeeded: [], failed: [], cancelled: [], durationMs: 0 };
+    return { operation, results: [], succeeded: [], skipped: [], failed: [], cancelled: [], durationMs: 0 };
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -88,8 +92,14 @@ function parseRunRequest(body: unknown): RunRequest | ValidationIssue[] {
     if (b.confirmDestroy !== undefined && (!Array.isArray(b.confirmDestroy) || !b.confirmDestroy.every((n) => typeof n === "string"))) {
         issues.push({ path: "confirmDestroy", message: "must be a list of cluster names.", fix: "send back the confirmDestroy list of the 409 answer." });
     }
+    for (const flag of ["force", "refresh"] as const) {
+        if (b[flag] !== undefined && typeof b[flag] !== "boolean") issues.push({ path: flag, message: "must be true or false.", fix: `send "${flag}": true, or leave it out.` });
+    }
     if (issues.length > 0) return issues;
     const out: RunRequest = { operation: b.operation as FleetOperation };
+    // Whether they apply to the operation is the runner's to check (force and refresh are for preview and up).
+    if (b.force !== undefined) out.force = b.force as boolean;
+    if (b.refresh !== undefined) out.refresh = b.refresh as boolean;
     // The selection goes to the runner as it came: the runner checks it as data and fails closed.
     if (b.selection !== undefined) out.selection = b.selection;
     if (b.concurrency !== undefined) out.concurrency = b.concurrency as number;
@@ -127,6 +137,8 @@ export function createPortal(options: PortalOptions): Server {
             if (request.selection === undefined) delete runOptions.selection;
             if (request.concurrency) runOptions.concurrency = request.concurrency;
             if (request.confirmDestroy) runOptions.confirmDestroy = request.confirmDestroy;
+            if (request.force !== undefined) runOptions.force = request.force;
+            if (request.refresh !== undefined) runOptions.refresh = request.refresh;
             run(runOptions).then(
                 (summary) => {
                     runs.set(r.id, r);

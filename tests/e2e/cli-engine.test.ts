@@ -82,10 +82,14 @@ describe("end to end: flux-identity up on a brought-identity fleet from the comm
                     const finished = json.stdout.trim().split("\n").map((l) => JSON.parse(l) as FleetEvent).find((e) => e.type === "run-finished");
                     assert.ok(finished?.type === "run-finished");
                     for (const r of finished.summary.results) {
-                        // No resource changes: the engine counts every one the same...
+                        // The other clusters did not change since their last up: left alone.
+                        if (r.cluster !== "eks-aws") {
+                            assert.equal(r.status, "skipped", r.cluster);
+                            assert.deepEqual(r.outputChanges, [], r.cluster);
+                            continue;
+                        }
+                        // No resource changes: the engine counts every one the same, but the Flux side changed.
                         assert.deepEqual(Object.keys(r.changes), ["same"], r.cluster);
-                        // ...but the Flux side changed for the cluster whose role ARN changed, and only for it.
-                        if (r.cluster !== "eks-aws") assert.deepEqual(r.outputChanges, [], r.cluster);
                     }
                     const eks = finished.summary.results.find((r) => r.cluster === "eks-aws");
                     const kustomization = eks?.outputChanges.find((c) => c.name === "kustomizationYaml");
@@ -112,8 +116,13 @@ describe("end to end: flux-identity up on a brought-identity fleet from the comm
         assert.equal(back.code, 0, back.stderr);
     });
 
-    it("reports no changes on a second up, and destroys the stacks only when confirmed", async () => {
-        const again = await flux("up", fleetFile, "--json", "--yes");
+    it("skips unchanged stacks on a second up (--force runs them, to no changes), and destroys the stacks only when confirmed", async () => {
+        const skipped = await flux("up", fleetFile, "--yes");
+        assert.equal(skipped.code, 0, skipped.stdout + skipped.stderr);
+        assert.match(skipped.stdout, new RegExp(`up: 0 succeeded, ${loadFleet(fleetFile).clusters.length} unchanged \\(skipped\\), 0 failed, 0 cancelled`));
+        assert.match(skipped.stdout, /eks-aws: skipped \(unchanged since its last successful up\)/);
+        assert.match(skipped.stdout, /--force to up them anyway/);
+        const again = await flux("up", fleetFile, "--json", "--yes", "--force");
         assert.equal(again.code, 0, again.stderr);
         const events = again.stdout.trim().split("\n").map((l) => JSON.parse(l) as FleetEvent);
         const summary = events.find((e) => e.type === "run-finished");

@@ -5,8 +5,14 @@ package main
 // match [\w+=,.@-]{2,64}, and the role's trust policy (evaluated by tests/iam-eval on the token's
 // <issuer>:sub and <issuer>:aud) must allow it. EKS Pod Identity: the agent exchanges a
 // pods.eks.amazonaws.com token of the cluster for the role of the association naming exactly that
-// namespace and ServiceAccount, if the role trusts pods.eks.amazonaws.com for sts:AssumeRole and
-// sts:TagSession. Afterwards the role's identity policies must allow the calls Flux makes.
+// namespace and ServiceAccount, if the role trusts pods.eks.amazonaws.com for sts:AssumeRole (and
+// sts:TagSession while session tags are on); with a target role, EKS then assumes the target with the
+// association role's credentials (role chaining, with the external ID and session tags EKS sends) and
+// hands out the target's credentials. Afterwards the role's identity policies must allow the calls Flux
+// makes; KMS authorizes against the key, with kms:RequestAlias set when the request names an alias.
+// Roles flux-identity does not own (brought roles, Pod Identity target roles) hold exactly what
+// broughtIdentities says their owners must apply: trust statements, IAM OIDC providers, associations
+// and permissions.
 
 import (
 	"encoding/base64"
@@ -28,11 +34,24 @@ type AWSCloud struct {
 // AWSSession is a set of credentials the fake STS issued.
 type AWSSession struct {
 	RoleArn     string
-	RoleName    string
 	SessionName string
 	Via         string
-	// Brought roles: the plan holds neither their trust nor their policies.
-	Brought bool
+}
+
+// awsRole is a role as IAM holds it: its trust policy and identity policies, from the plan's resources
+// (roles flux-identity creates) or from broughtIdentities (roles it does not own, configured exactly as
+// their requirements say).
+type awsRole struct {
+	Arn  string
+	Name string
+	// Trust policy documents.
+	Trust []any
+	// Identity policy documents; PoliciesKnown is false for a brought role whose permissions the plan
+	// does not list (its owner grants them).
+	Policies      []any
+	PoliciesKnown bool
+	Brought       bool
+	Notes         []string
 }
 
 var roleSessionName = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
@@ -41,6 +60,13 @@ var sigV4Credential = regexp.MustCompile(`Credential=([A-Z0-9]+)/`)
 func newAWSCloud(j *ClusterJudge) *AWSCloud {
 	a := &AWSCloud{j: j, plan: j.plan.AWS, sessions: map[string]*AWSSession{}}
 	j.net.handle(`sts(\.[a-z0-9-]+)?\.amazonaws\.com(\.cn)?`, a.sts)
+	// The STS endpoint the render names (a VPC endpoint, FIPS) answers too; no other host does, so a
+	// controller env or Bucket spec.sts naming another endpoint reaches nothing.
+	if e := a.plan.STSEndpoint; e != "" {
+		if u, err := url.Parse(e); err == nil && u.Hostname() != "" {
+			j.net.handle(regexp.QuoteMeta(u.Hostname()), a.sts)
+		}
+	}
 	j.net.handle(`api\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?`, a.ecr)
 	j.net.handle(`api\.ecr-public\.us-east-1\.amazonaws\.com`, a.ecrPublic)
 	j.net.handle(`eks\.[a-z0-9-]+\.amazonaws\.com(\.cn)?`, a.eks)
@@ -55,7 +81,7 @@ func (a *AWSCloud) roleArnOf(r Resource) string {
 	return fmt.Sprintf("arn:%s:iam::%s:role%s%s", a.plan.Partition, a.plan.AccountID, path, r.str("name"))
 }
 
-func (a *AWSCloud) role(arn string) (Resource, bool) {
+func (a *AWSCloud) planRole(arn string) (Resource, bool) {
 	for _, r := range resourcesOfType(a.plan.Resources, "aws:iam/role:Role") {
 		if a.roleArnOf(r) == arn {
 			return r, true
@@ -64,35 +90,123 @@ func (a *AWSCloud) role(arn string) (Resource, bool) {
 	return Resource{}, false
 }
 
-func (a *AWSCloud) broughtRole(arn string) bool {
+// brought reports whether a role is one the plan does not own: a brought identity, or a role
+// broughtIdentities names (a Pod Identity target role).
+func (a *AWSCloud) brought(arn string) bool {
 	for _, id := range a.plan.Identities {
 		if !id.Created && id.RoleArn == arn {
+			return true
+		}
+	}
+	for _, b := range a.plan.BroughtIdentities {
+		if b.Resource == arn || b.Identity == arn {
 			return true
 		}
 	}
 	return false
 }
 
-func (a *AWSCloud) podIdentityAssociation(namespace, sa string) *Resource {
+// roleOf is the role IAM holds under an ARN, or an error saying why there is none.
+func (a *AWSCloud) roleOf(arn string) (*awsRole, error) {
+	if r, ok := a.planRole(arn); ok {
+		docs, notes := a.identityPolicies(r.str("name"))
+		return &awsRole{Arn: arn, Name: r.str("name"), Trust: []any{r.object("assumeRolePolicy")}, Policies: docs, PoliciesKnown: true, Notes: notes}, nil
+	}
+	if !a.brought(arn) {
+		return nil, fmt.Errorf("role %s does not exist in the plan", arn)
+	}
+	role := &awsRole{Arn: arn, Name: arn[strings.LastIndex(arn, "/")+1:], Brought: true}
+	var statements []any
+	for _, b := range requirements(a.plan.BroughtIdentities, "iam-role-trust-statement", arn) {
+		var list []any
+		if err := b.decode(&list); err != nil {
+			return nil, err
+		}
+		statements = append(statements, list...)
+	}
+	if len(statements) == 0 {
+		return nil, fmt.Errorf("brought role %s: broughtIdentities holds no trust statement for it, so its owner is told nothing that lets Flux in", arn)
+	}
+	role.Trust = []any{map[string]any{"Version": "2012-10-17", "Statement": statements}}
+	for _, b := range requirements(a.plan.BroughtIdentities, "iam-role-permissions", arn) {
+		var doc map[string]any
+		if err := b.decode(&doc); err != nil {
+			return nil, err
+		}
+		role.Policies = append(role.Policies, doc)
+		role.PoliciesKnown = true
+	}
+	if !role.PoliciesKnown {
+		role.Notes = append(role.Notes, "brought role: its permissions are not in the plan")
+	}
+	return role, nil
+}
+
+// trusts evaluates a role's trust policy for one principal, action and request context.
+func (a *AWSCloud) trusts(role *awsRole, principal map[string]string, action string, context map[string]any) (string, error) {
+	return a.j.iam.decide(IAMCase{Policies: role.Trust, Request: IAMRequest{Principal: principal, Action: action, Resource: role.Arn, Context: context}, IgnoreResource: true})
+}
+
+// podIdentityAssoc is an EKS Pod Identity association: one the plan creates, or one broughtIdentities
+// says the role's owner must create.
+type podIdentityAssoc struct {
+	ClusterName        string `json:"clusterName"`
+	Namespace          string `json:"namespace"`
+	ServiceAccount     string `json:"serviceAccount"`
+	RoleArn            string `json:"roleArn"`
+	TargetRoleArn      string `json:"targetRoleArn"`
+	DisableSessionTags bool   `json:"disableSessionTags"`
+	Region             string `json:"region"`
+}
+
+func (a *AWSCloud) podIdentityAssociation(namespace, sa string) *podIdentityAssoc {
+	var all []podIdentityAssoc
 	for _, r := range resourcesOfType(a.plan.Resources, "aws:eks/podIdentityAssociation:PodIdentityAssociation") {
-		if r.str("namespace") == namespace && r.str("serviceAccount") == sa && (a.j.plan.Cluster.EKSClusterName == "" || r.str("clusterName") == a.j.plan.Cluster.EKSClusterName) {
-			rr := r
-			return &rr
+		disable, _ := r.Properties["disableSessionTags"].(bool)
+		all = append(all, podIdentityAssoc{ClusterName: r.str("clusterName"), Namespace: r.str("namespace"), ServiceAccount: r.str("serviceAccount"), RoleArn: r.str("roleArn"), TargetRoleArn: r.str("targetRoleArn"), DisableSessionTags: disable, Region: r.str("region")})
+	}
+	for _, b := range requirements(a.plan.BroughtIdentities, "eks-pod-identity-association", "") {
+		var p podIdentityAssoc
+		if b.decode(&p) == nil {
+			all = append(all, p)
+		}
+	}
+	for _, p := range all {
+		if p.Namespace == namespace && p.ServiceAccount == sa && (a.j.plan.Cluster.EKSClusterName == "" || p.ClusterName == a.j.plan.Cluster.EKSClusterName) {
+			if p.Region == "" {
+				p.Region = a.plan.Region
+			}
+			return &p
 		}
 	}
 	return nil
 }
 
-// oidcProvider finds the account's IAM OIDC provider for an issuer: one the plan creates, or one a
-// trust policy names (an existing provider, such as the one an EKS cluster already has).
-func (a *AWSCloud) oidcProvider(issuer string) (arn string, clientIDs []string, note string, ok bool) {
+// oidcProvider finds an IAM OIDC provider for an issuer in an account: one the plan creates, one
+// broughtIdentities says the account's owner must create, or one a trust policy of the plan names (an
+// existing provider, such as the one an EKS cluster already has).
+func (a *AWSCloud) oidcProvider(issuer, account string) (arn string, clientIDs []string, note string, ok bool) {
 	hostPath := strings.TrimPrefix(issuer, "https://")
-	for _, r := range resourcesOfType(a.plan.Resources, "aws:iam/openIdConnectProvider:OpenIdConnectProvider") {
-		if strings.TrimPrefix(r.str("url"), "https://") == hostPath {
-			return fmt.Sprintf("arn:%s:iam::%s:oidc-provider/%s", a.plan.Partition, a.plan.AccountID, hostPath), r.strs("clientIdLists"), "", true
+	want := fmt.Sprintf("arn:%s:iam::%s:oidc-provider/%s", a.plan.Partition, account, hostPath)
+	if account == a.plan.AccountID {
+		for _, r := range resourcesOfType(a.plan.Resources, "aws:iam/openIdConnectProvider:OpenIdConnectProvider") {
+			if strings.TrimPrefix(r.str("url"), "https://") == hostPath {
+				return want, r.strs("clientIdLists"), "", true
+			}
 		}
 	}
-	want := fmt.Sprintf("arn:%s:iam::%s:oidc-provider/%s", a.plan.Partition, a.plan.AccountID, hostPath)
+	for _, b := range requirements(a.plan.BroughtIdentities, "iam-oidc-provider", want) {
+		var doc struct {
+			URL          string   `json:"Url"`
+			ClientIDList []string `json:"ClientIDList"`
+		}
+		if b.decode(&doc) == nil && strings.TrimPrefix(doc.URL, "https://") == hostPath {
+			return want, doc.ClientIDList, "", true
+		}
+	}
+	if account != a.plan.AccountID {
+		return "", nil, "", false
+	}
 	for _, r := range resourcesOfType(a.plan.Resources, "aws:iam/role:Role") {
 		for _, st := range statements(r.object("assumeRolePolicy")) {
 			if p, _ := st["Principal"].(map[string]any); p != nil && p["Federated"] == want {
@@ -161,9 +275,10 @@ func (a *AWSCloud) sts(w http.ResponseWriter, r *http.Request, form url.Values) 
 		a.stsDeny(w, 400, "InvalidIdentityToken", err.Error(), detail)
 		return
 	}
-	providerArn, clientIDs, providerNote, ok := a.oidcProvider(claims.Issuer)
+	// The provider must exist in the role's account (a role of another account trusts that account's).
+	providerArn, clientIDs, providerNote, ok := a.oidcProvider(claims.Issuer, accountOf(roleArn))
 	if !ok {
-		a.stsDeny(w, 400, "InvalidIdentityToken", fmt.Sprintf("No OpenIDConnect provider found in your account for %s", claims.Issuer), detail)
+		a.stsDeny(w, 400, "InvalidIdentityToken", fmt.Sprintf("No OpenIDConnect provider found in your account (%s) for %s", accountOf(roleArn), claims.Issuer), detail)
 		return
 	}
 	audience := ""
@@ -176,33 +291,33 @@ func (a *AWSCloud) sts(w http.ResponseWriter, r *http.Request, form url.Values) 
 		a.stsDeny(w, 400, "InvalidIdentityToken", fmt.Sprintf("Incorrect token audience %v: the OIDC provider's client IDs are %v", claims.Audiences, clientIDs), detail)
 		return
 	}
-	s := &AWSSession{RoleArn: roleArn, SessionName: session, Via: "AssumeRoleWithWebIdentity"}
-	if role, ok := a.role(roleArn); ok {
-		s.RoleName = role.str("name")
-		hostPath := strings.TrimPrefix(claims.Issuer, "https://")
-		decision, err := a.j.iam.decide(IAMCase{
-			Policies:       []any{role.object("assumeRolePolicy")},
-			Request:        IAMRequest{Principal: map[string]string{"Federated": providerArn}, Action: "sts:AssumeRoleWithWebIdentity", Resource: roleArn, Context: map[string]any{hostPath + ":sub": claims.Subject, hostPath + ":aud": audience}},
-			IgnoreResource: true,
-		})
-		if err != nil {
-			a.stsDeny(w, 500, "InternalFailure", err.Error(), detail)
-			return
-		}
-		if decision != "Allow" {
-			a.stsDeny(w, 403, "AccessDenied", fmt.Sprintf("Not authorized to perform sts:AssumeRoleWithWebIdentity: the trust policy of %s gives %s for sub %s, aud %s", roleArn, decision, claims.Subject, audience), detail)
-			return
-		}
-	} else if a.broughtRole(roleArn) {
-		s.Brought = true
-	} else {
-		a.stsDeny(w, 403, "AccessDenied", fmt.Sprintf("Not authorized to perform sts:AssumeRoleWithWebIdentity: role %s does not exist in the plan", roleArn), detail)
+	role, err := a.roleOf(roleArn)
+	if err != nil {
+		a.stsDeny(w, 403, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity: "+err.Error(), detail)
 		return
+	}
+	hostPath := strings.TrimPrefix(claims.Issuer, "https://")
+	decision, err := a.trusts(role, map[string]string{"Federated": providerArn}, "sts:AssumeRoleWithWebIdentity", map[string]any{hostPath + ":sub": claims.Subject, hostPath + ":aud": audience})
+	if err != nil {
+		a.stsDeny(w, 500, "InternalFailure", err.Error(), detail)
+		return
+	}
+	if decision != "Allow" {
+		a.stsDeny(w, 403, "AccessDenied", fmt.Sprintf("Not authorized to perform sts:AssumeRoleWithWebIdentity: the trust policy of %s%s gives %s for sub %s, aud %s", roleArn, broughtFrom(role), decision, claims.Subject, audience), detail)
+		return
+	}
+	s := &AWSSession{RoleArn: roleArn, SessionName: session, Via: "AssumeRoleWithWebIdentity"}
+	if role.Brought {
+		providerNote = strings.TrimPrefix(providerNote+"; trust of brought role "+roleArn+" as broughtIdentities requires it", "; ")
 	}
 	akid, secret, tok := a.issue(s)
 	a.j.net.record(Exchange{Service: "aws sts", Detail: detail, Allowed: true, Reason: providerNote})
 	if a.j.current != nil {
-		a.j.current.note("AssumeRoleWithWebIdentity %s as %s (session %s)", roleArn, claims.Subject, session)
+		at := ""
+		if e := a.plan.STSEndpoint; e != "" && strings.Contains(e, "://"+r.Host) {
+			at = " at " + r.Host
+		}
+		a.j.current.note("AssumeRoleWithWebIdentity %s as %s (session %s)%s", roleArn, claims.Subject, session, at)
 		if providerNote != "" {
 			a.j.current.note("%s", providerNote)
 		}
@@ -270,29 +385,95 @@ func (a *AWSCloud) podIdentity(w http.ResponseWriter, r *http.Request) {
 		deny(fmt.Sprintf("no Pod Identity association for %s/%s on EKS cluster %q", ns, name, a.j.plan.Cluster.EKSClusterName))
 		return
 	}
-	roleArn := assoc.str("roleArn")
-	s := &AWSSession{RoleArn: roleArn, Via: "EKS Pod Identity", SessionName: "eks-" + a.j.plan.Cluster.EKSClusterName + "-" + name}
-	if role, ok := a.role(roleArn); ok {
-		s.RoleName = role.str("name")
-		for _, action := range []string{"sts:AssumeRole", "sts:TagSession"} {
-			d, err := a.j.iam.decide(IAMCase{Policies: []any{role.object("assumeRolePolicy")}, Request: IAMRequest{Principal: map[string]string{"Service": "pods.eks.amazonaws.com"}, Action: action, Resource: roleArn}, IgnoreResource: true})
-			if err != nil || d != "Allow" {
-				deny(fmt.Sprintf("the trust policy of %s gives %s for pods.eks.amazonaws.com to %s %v", roleArn, d, action, err))
-				return
-			}
-		}
-	} else if a.broughtRole(roleArn) {
-		s.Brought = true
-	} else {
-		deny("role " + roleArn + " of the association does not exist in the plan")
+	final, why := a.assumeForPodIdentity(assoc)
+	if final == nil {
+		deny(why)
 		return
 	}
+	s := &AWSSession{RoleArn: final.Arn, Via: "EKS Pod Identity", SessionName: "eks-" + assoc.ClusterName + "-" + name}
 	akid, secret, tok := a.issue(s)
-	a.j.net.record(Exchange{Service: "eks pod identity", Detail: "AssumeRoleForPodIdentity " + roleArn, Allowed: true})
+	a.j.net.record(Exchange{Service: "eks pod identity", Detail: "AssumeRoleForPodIdentity " + final.Arn, Allowed: true})
 	if a.j.current != nil {
-		a.j.current.note("EKS Pod Identity: association %s/%s -> %s", ns, name, roleArn)
+		a.j.current.note("EKS Pod Identity: association %s/%s -> %s", ns, name, why)
 	}
 	writeJSON(w, 200, map[string]string{"AccessKeyId": akid, "SecretAccessKey": secret, "Token": tok, "Expiration": time.Now().Add(time.Hour).UTC().Format(time.RFC3339)})
+}
+
+// assumeForPodIdentity is what EKS does for an association: assume its role as
+// pods.eks.amazonaws.com, then, with a target role, assume the target with that role's credentials.
+// It returns the role whose credentials the pod gets and the chain, or nil and why EKS was refused.
+func (a *AWSCloud) assumeForPodIdentity(assoc *podIdentityAssoc) (*awsRole, string) {
+	tags := !assoc.DisableSessionTags
+	// EKS's session tags (the EKS user guide, "Enable or disable session tags"); transitive, so the
+	// target role's trust sees them too.
+	context := map[string]any{}
+	if tags {
+		for k, v := range map[string]string{
+			"eks-cluster-arn":            fmt.Sprintf("arn:%s:eks:%s:%s:cluster/%s", a.plan.Partition, assoc.Region, a.plan.AccountID, assoc.ClusterName),
+			"eks-cluster-name":           assoc.ClusterName,
+			"kubernetes-namespace":       assoc.Namespace,
+			"kubernetes-service-account": assoc.ServiceAccount,
+			"kubernetes-pod-name":        "judge-pod",
+			"kubernetes-pod-uid":         "00000000-0000-4000-8000-00000000judge",
+		} {
+			context["aws:RequestTag/"+k] = v
+		}
+	}
+	primary, err := a.roleOf(assoc.RoleArn)
+	if err != nil {
+		return nil, "the association's role: " + err.Error()
+	}
+	actions := []string{"sts:AssumeRole"}
+	if tags {
+		actions = append(actions, "sts:TagSession")
+	}
+	for _, action := range actions {
+		d, err := a.trusts(primary, map[string]string{"Service": "pods.eks.amazonaws.com"}, action, context)
+		if err != nil || d != "Allow" {
+			return nil, fmt.Sprintf("the trust policy of %s%s gives %s for pods.eks.amazonaws.com to %s %v", primary.Arn, broughtFrom(primary), d, action, errText(err))
+		}
+	}
+	if assoc.TargetRoleArn == "" {
+		return primary, primary.Arn
+	}
+	// Role chaining: EKS calls sts:AssumeRole on the target with the association role's credentials,
+	// passing the association's external ID, and sts:TagSession as the EKS user guide's target role
+	// setup has both sides allow ("Access AWS Resources using EKS Pod Identity Target IAM Roles").
+	target, err := a.roleOf(assoc.TargetRoleArn)
+	if err != nil {
+		return nil, "the association's target role: " + err.Error()
+	}
+	chain := map[string]any{"aws:PrincipalArn": primary.Arn, "sts:ExternalId": fmt.Sprintf("%s/%s/%s/%s/%s", assoc.Region, a.plan.AccountID, assoc.ClusterName, assoc.Namespace, assoc.ServiceAccount)}
+	for k, v := range context {
+		chain[k] = v
+		chain["aws:PrincipalTag/"+strings.TrimPrefix(k, "aws:RequestTag/")] = v
+	}
+	for _, action := range []string{"sts:AssumeRole", "sts:TagSession"} {
+		session := &AWSSession{RoleArn: primary.Arn}
+		if ok, why := a.allowed(session, action, target.Arn); !ok {
+			return nil, fmt.Sprintf("role chaining to target role %s: the association's role may not: %s", target.Arn, why)
+		}
+		d, err := a.trusts(target, map[string]string{"AWS": primary.Arn}, action, chain)
+		if err != nil || d != "Allow" {
+			return nil, fmt.Sprintf("role chaining: the trust policy of target role %s%s gives %s for %s to %s (sts:ExternalId %v) %v", target.Arn, broughtFrom(target), d, primary.Arn, action, chain["sts:ExternalId"], errText(err))
+		}
+	}
+	return target, fmt.Sprintf("%s -> target role %s (external ID %v)", primary.Arn, target.Arn, chain["sts:ExternalId"])
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// broughtFrom names where a brought role's trust came from, for refusals.
+func broughtFrom(r *awsRole) string {
+	if r.Brought {
+		return " (as broughtIdentities requires it)"
+	}
+	return ""
 }
 
 func splitSubject(sub string) (string, string, bool) {
@@ -343,22 +524,39 @@ func (a *AWSCloud) identityPolicies(roleName string) ([]any, []string) {
 
 // allowed evaluates the session's role for one action on one resource.
 func (a *AWSCloud) allowed(s *AWSSession, action, resource string) (bool, string) {
-	if s.Brought {
-		return true, "brought role: its policies are not in the plan"
+	return a.allowedWith(s, action, resource, nil)
+}
+
+// allowedWith evaluates the session's role for one action on one resource, with the request's
+// condition keys.
+func (a *AWSCloud) allowedWith(s *AWSSession, action, resource string, context map[string]any) (bool, string) {
+	role, err := a.roleOf(s.RoleArn)
+	if err != nil {
+		return false, err.Error()
 	}
-	docs, notes := a.identityPolicies(s.RoleName)
+	if !role.PoliciesKnown {
+		return true, strings.Join(role.Notes, "; ")
+	}
 	evaluated := resource
 	if resource == "*" {
 		// Actions without resource-level permissions are evaluated against "*"; the evaluator takes an ARN
 		// no policy names, which only a "*" resource matches.
 		evaluated = fmt.Sprintf("arn:%s:%s:%s:%s:judge-no-resource", a.plan.Partition, strings.Split(action, ":")[0], a.plan.Region, accountOf(s.RoleArn))
 	}
-	d, err := a.j.iam.decide(IAMCase{Policies: docs, Request: IAMRequest{Principal: map[string]string{"AWS": s.RoleArn}, Action: action, Resource: evaluated}})
+	d, err := a.j.iam.decide(IAMCase{Policies: role.Policies, Request: IAMRequest{Principal: map[string]string{"AWS": s.RoleArn}, Action: action, Resource: evaluated, Context: context}})
 	if err != nil {
 		return false, err.Error()
 	}
 	if d != "Allow" {
-		return false, fmt.Sprintf("%s on %s: %s for role %s", action, resource, d, s.RoleArn)
+		where := ""
+		if role.Brought {
+			where = " (the permissions broughtIdentities lists for it)"
+		}
+		return false, fmt.Sprintf("%s on %s: %s for role %s%s", action, resource, d, s.RoleArn, where)
+	}
+	notes := role.Notes
+	if role.Brought {
+		notes = append(notes, "permissions of brought role "+s.RoleArn+" as broughtIdentities lists them")
 	}
 	return true, strings.Join(notes, "; ")
 }
@@ -567,7 +765,7 @@ func init() {
 			// SOPS takes the region from the key ARN.
 			return FluxCall{Entry: entrySOPS, Provider: "aws", Region: a.region}, nil
 		},
-		Check: func(r *Run, kind, resource string) []string { return awsChecks(r, resource, "kms:Decrypt") },
+		Check: func(r *Run, kind, resource string) []string { return r.j.aws.kmsDecryptCheck(r, resource) },
 	})
 	register(&Integration{
 		Cloud: "aws", ID: "codecommit",
@@ -596,6 +794,50 @@ func init() {
 	})
 }
 
+// kmsDecryptCheck: KMS authorizes kms:Decrypt against the key, never the alias. A SOPS file naming an
+// alias ARN sends that alias as the KeyId, so IAM evaluates the key it points to, with kms:RequestAlias
+// holding the alias name (the AWS KMS developer guide, "Use aliases to control access to KMS keys").
+func (a *AWSCloud) kmsDecryptCheck(r *Run, resource string) []string {
+	arn, err := parseARN(resource)
+	if err != nil {
+		return []string{err.Error()}
+	}
+	alias, ok := strings.CutPrefix(arn.resource, "alias/")
+	if !ok {
+		return awsChecks(r, resource, "kms:Decrypt")
+	}
+	if len(r.awsSessions) == 0 {
+		return []string{"no AWS credentials were issued"}
+	}
+	key, how := a.aliasTarget(arn, alias)
+	s := r.awsSessions[len(r.awsSessions)-1]
+	allowed, why := a.allowedWith(s, "kms:Decrypt", key, map[string]any{"kms:RequestAlias": "alias/" + alias})
+	if !allowed {
+		return []string{fmt.Sprintf("kms:Decrypt through alias %s (%s): %s with kms:RequestAlias alias/%s", resource, how, why, alias)}
+	}
+	if why != "" {
+		r.note("%s", why)
+	}
+	r.note("kms:Decrypt allowed on %s through alias %s (%s, kms:RequestAlias alias/%s)", key, resource, how, alias)
+	return nil
+}
+
+// aliasTarget is the key an alias names: an alias of the plan, else a key of the alias's account and
+// region that no policy names (an alias must point at a key of its own account and region).
+func (a *AWSCloud) aliasTarget(arn arnParts, alias string) (string, string) {
+	for _, r := range resourcesOfType(a.plan.Resources, "aws:kms/alias:Alias") {
+		if strings.TrimPrefix(r.str("name"), "alias/") == alias {
+			if key := r.str("targetKeyArn"); key != "" {
+				return key, "the plan's alias"
+			}
+			if id := r.str("targetKeyId"); id != "" {
+				return fmt.Sprintf("arn:%s:kms:%s:%s:key/%s", arn.partition, arn.region, arn.account, id), "the plan's alias"
+			}
+		}
+	}
+	return fmt.Sprintf("arn:%s:kms:%s:%s:key/0000judge-0000-4000-8000-aliasprobe00", arn.partition, arn.region, arn.account), "alias outside the plan: probed with a key of its account and region"
+}
+
 // accessEntryCheck: the remote EKS cluster lets the role in (an access entry for exactly its ARN) and
 // gives it Kubernetes permissions (an access policy association or Kubernetes groups).
 func (a *AWSCloud) accessEntryCheck(r *Run, kind, clusterArn string) []string {
@@ -613,7 +855,7 @@ func (a *AWSCloud) accessEntryCheck(r *Run, kind, clusterArn string) []string {
 		return append(problems, err.Error())
 	}
 	name := strings.TrimPrefix(c.resource, "cluster/")
-	if s.Brought {
+	if a.brought(s.RoleArn) {
 		r.note("brought role: access entries for it are managed outside the plan")
 		return problems
 	}

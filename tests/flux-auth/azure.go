@@ -142,6 +142,34 @@ func (z *AzureCloud) identityFor(clientID string) (*AzureIdentity, string) {
 	return nil, ""
 }
 
+// federatedCredential is the triple Entra ID matches an assertion against.
+type federatedCredential struct {
+	Issuer    string   `json:"issuer"`
+	Subject   string   `json:"subject"`
+	Audiences []string `json:"audiences"`
+}
+
+// federatedCredentials are an identity's: the plan's resources for one it creates, broughtIdentities'
+// requirements for one it does not own (configured exactly as its owner is told to).
+func (z *AzureCloud) federatedCredentials(id *AzureIdentity) []federatedCredential {
+	var out []federatedCredential
+	if id.Created {
+		for _, r := range resourcesOfType(z.plan.Resources, "azure-native:managedidentity:FederatedIdentityCredential") {
+			if r.str("resourceName") == id.Name {
+				out = append(out, federatedCredential{Issuer: r.str("issuer"), Subject: r.str("subject"), Audiences: r.strs("audiences")})
+			}
+		}
+		return out
+	}
+	for _, b := range requirements(z.plan.BroughtIdentities, "federated-identity-credential", "") {
+		var fic federatedCredential
+		if b.IdentityKey == id.Key && b.decode(&fic) == nil {
+			out = append(out, fic)
+		}
+	}
+	return out
+}
+
 func (z *AzureCloud) token(w http.ResponseWriter, r *http.Request, tenant string, form url.Values) {
 	clientID, assertion, scope := form.Get("client_id"), form.Get("client_assertion"), resourceScope(form.Get("scope"))
 	detail := fmt.Sprintf("client_credentials for %s in tenant %s, scope %s", clientID, tenant, scope)
@@ -164,24 +192,19 @@ func (z *AzureCloud) token(w http.ResponseWriter, r *http.Request, tenant string
 		return
 	}
 	s := &AzureSession{IdentityName: id.Name, Logical: logical, ClientID: clientID, Scope: scope, Brought: !id.Created}
-	if id.Created {
-		matched := false
-		for _, fic := range resourcesOfType(z.plan.Resources, "azure-native:managedidentity:FederatedIdentityCredential") {
-			if fic.str("resourceName") != id.Name {
-				continue
-			}
-			if fic.str("issuer") == claims.Issuer && fic.str("subject") == claims.Subject {
-				for _, a := range fic.strs("audiences") {
-					if claims.hasAudience(a) {
-						matched = true
-					}
+	matched := false
+	for _, fic := range z.federatedCredentials(id) {
+		if fic.Issuer == claims.Issuer && fic.Subject == claims.Subject {
+			for _, a := range fic.Audiences {
+				if claims.hasAudience(a) {
+					matched = true
 				}
 			}
 		}
-		if !matched {
-			z.entraError(w, "AADSTS70021", fmt.Sprintf("No matching federated identity record found for presented assertion on identity %s. Assertion Issuer: '%s'. Assertion Subject: '%s'. Assertion Audience: '%s'.", id.Name, claims.Issuer, claims.Subject, strings.Join(claims.Audiences, ",")))
-			return
-		}
+	}
+	if !matched {
+		z.entraError(w, "AADSTS70021", fmt.Sprintf("No matching federated identity record found for presented assertion on identity %s. Assertion Issuer: '%s'. Assertion Subject: '%s'. Assertion Audience: '%s'.", orBrought(id.Name), claims.Issuer, claims.Subject, strings.Join(claims.Audiences, ",")))
+		return
 	}
 	n := z.j.net.next()
 	access := fmt.Sprintf("azure-judge-%d", n)

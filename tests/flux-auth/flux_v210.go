@@ -106,6 +106,9 @@ func objectOptions(ctx context.Context, c client.Client, entry, provider string,
 	if t.Region != "" {
 		opts = append(opts, auth.WithAWSRegion(t.Region))
 	}
+	if t.STSEndpoint != "" {
+		opts = append(opts, auth.WithAWSSTSEndpoint(t.STSEndpoint))
+	}
 	if len(t.Scopes) > 0 {
 		opts = append(opts, auth.WithScopes(t.Scopes...))
 	}
@@ -255,6 +258,9 @@ func fluxExchange(ctx context.Context, call FluxCall, token string, sa corev1.Se
 	opts := append(auth.OptionsFromSpec(spec.Auth), auth.WithObject(judgeObjectGroup, judgeObjectKind, fluxObject(sa.Namespace)), auth.WithServiceAccountName(sa.Name))
 	if t.Region != "" {
 		opts = append(opts, auth.WithAWSRegion(t.Region))
+	}
+	if t.STSEndpoint != "" {
+		opts = append(opts, auth.WithAWSSTSEndpoint(t.STSEndpoint))
 	}
 	if len(t.Scopes) > 0 {
 		opts = append(opts, auth.WithScopes(t.Scopes...))

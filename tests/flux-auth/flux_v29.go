@@ -81,6 +81,9 @@ func objectOptions(c client.Client, t AuthTarget) []auth.Option {
 	if t.Region != "" {
 		opts = append(opts, auth.WithSTSRegion(t.Region))
 	}
+	if t.STSEndpoint != "" {
+		opts = append(opts, auth.WithSTSEndpoint(t.STSEndpoint))
+	}
 	if len(t.Scopes) > 0 {
 		opts = append(opts, auth.WithScopes(t.Scopes...))
 	}
@@ -205,6 +208,9 @@ func fluxExchange(ctx context.Context, call FluxCall, token string, sa corev1.Se
 	var opts []auth.Option
 	if t.Region != "" {
 		opts = append(opts, auth.WithSTSRegion(t.Region))
+	}
+	if t.STSEndpoint != "" {
+		opts = append(opts, auth.WithSTSEndpoint(t.STSEndpoint))
 	}
 	if len(t.Scopes) > 0 {
 		opts = append(opts, auth.WithScopes(t.Scopes...))

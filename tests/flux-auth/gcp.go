@@ -181,32 +181,53 @@ func gkePrincipals(project, number, ns, ksa string) []string {
 	}
 }
 
-// impersonate: may the session's principal get tokens for the GSA?
+// impersonate: may the session's principal get tokens for the GSA? Who holds
+// roles/iam.workloadIdentityUser on it is the plan's IAM members, and for a GSA the plan does not own,
+// the members broughtIdentities says its owner must grant (configured exactly so).
 func (g *GCPCloud) impersonate(s *GCPSession, email string) (string, bool) {
-	account := false
-	for _, a := range resourcesOfType(g.plan.Resources, "gcp:serviceaccount/account:Account") {
-		if a.str("accountId")+"@"+a.str("project")+".iam.gserviceaccount.com" == email {
-			account = true
-		}
-	}
-	brought := false
-	for _, id := range g.plan.Identities {
-		if id.ServiceAccountEmail == email && !account {
-			brought = true
-		}
-	}
-	if !account && !brought {
+	if !g.ownsAccount(email) && !g.broughtAccount(email) {
 		return fmt.Sprintf("service account %s is not in the plan", email), false
 	}
+	type member struct{ role, member, from string }
+	var members []member
 	for _, m := range resourcesOfType(g.plan.Resources, "gcp:serviceaccount/iAMMember:IAMMember") {
-		if strings.HasSuffix(m.str("serviceAccountId"), "/serviceAccounts/"+email) && (m.str("role") == "roles/iam.workloadIdentityUser" || m.str("role") == "roles/iam.serviceAccountTokenCreator") && contains(s.Principals, m.str("member")) {
-			return fmt.Sprintf("%s holds %s on %s", m.str("member"), m.str("role"), email), true
+		if strings.HasSuffix(m.str("serviceAccountId"), "/serviceAccounts/"+email) {
+			members = append(members, member{m.str("role"), m.str("member"), ""})
 		}
 	}
-	if brought {
-		return "brought service account " + email + ": who may impersonate it is managed outside the plan", true
+	for _, b := range requirements(g.plan.BroughtIdentities, "iam-member", "") {
+		var doc struct{ Role, Member string }
+		if strings.HasSuffix(b.Resource, "/serviceAccounts/"+email) && b.decode(&doc) == nil {
+			members = append(members, member{doc.Role, doc.Member, " (as broughtIdentities requires it)"})
+		}
+	}
+	for _, m := range members {
+		if (m.role == "roles/iam.workloadIdentityUser" || m.role == "roles/iam.serviceAccountTokenCreator") && contains(s.Principals, m.member) {
+			return fmt.Sprintf("%s holds %s on %s%s", m.member, m.role, email, m.from), true
+		}
 	}
 	return fmt.Sprintf("%s holds no roles/iam.workloadIdentityUser on %s", s.Principals[0], email), false
+}
+
+// ownsAccount: the plan creates the GSA.
+func (g *GCPCloud) ownsAccount(email string) bool {
+	for _, a := range resourcesOfType(g.plan.Resources, "gcp:serviceaccount/account:Account") {
+		if a.str("accountId")+"@"+a.str("project")+".iam.gserviceaccount.com" == email {
+			return true
+		}
+	}
+	return false
+}
+
+// broughtAccount: a GSA the plan's identities use but do not create; its roles are granted outside
+// the plan.
+func (g *GCPCloud) broughtAccount(email string) bool {
+	for _, id := range g.plan.Identities {
+		if id.ServiceAccountEmail == email && !g.ownsAccount(email) {
+			return true
+		}
+	}
+	return false
 }
 
 func contains(list []string, s string) bool {
@@ -233,7 +254,7 @@ func (g *GCPCloud) iamcredentials(w http.ResponseWriter, r *http.Request, _ url.
 		writeJSON(w, 403, map[string]any{"error": map[string]any{"code": 403, "message": msg, "status": "PERMISSION_DENIED"}})
 		return
 	}
-	gsa := &GCPSession{Principals: s.Principals, Email: email, Via: "impersonation", Brought: strings.HasPrefix(why, "brought")}
+	gsa := &GCPSession{Principals: s.Principals, Email: email, Via: "impersonation", Brought: g.broughtAccount(email)}
 	token := g.issue(gsa)
 	g.j.net.record(Exchange{Service: "gcp iamcredentials", Detail: "generateAccessToken " + email, Allowed: true})
 	if g.j.current != nil {
@@ -275,7 +296,7 @@ func (g *GCPCloud) metadata(w http.ResponseWriter, r *http.Request) {
 				http.Error(w, "Unable to generate access token; IAM returned 403 Forbidden: "+why, 403)
 				return
 			}
-			s = &GCPSession{Principals: s.Principals, Email: email, Via: "GKE metadata server", Brought: strings.HasPrefix(why, "brought")}
+			s = &GCPSession{Principals: s.Principals, Email: email, Via: "GKE metadata server", Brought: g.broughtAccount(email)}
 			cur.note("GKE metadata server: %s", why)
 		} else {
 			cur.note("GKE metadata server: token for %s", s.Principals[0])

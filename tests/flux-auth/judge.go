@@ -117,8 +117,12 @@ func (r *Run) denied() bool {
 	return false
 }
 
+// note records what a cloud decided, once (several checks may say the same of one role).
 func (r *Run) note(format string, args ...any) {
-	r.notes = append(r.notes, fmt.Sprintf(format, args...))
+	n := fmt.Sprintf(format, args...)
+	if !contains(r.notes, n) {
+		r.notes = append(r.notes, n)
+	}
 }
 
 func newClusterJudge(dir string, plan *Plan, objects *Objects, iam *IAMEval) (*ClusterJudge, error) {
@@ -174,7 +178,11 @@ func (c Case) label() string {
 	if c.Setting.Kind == "" {
 		return "token exchange (no Flux object is planned for this identity)"
 	}
-	s := fmt.Sprintf("%s (%s)", c.Setting.Kind, c.Setting.Integration)
+	integration := c.Setting.Integration
+	if integration == "" {
+		integration = "token exchange; no resources planned"
+	}
+	s := fmt.Sprintf("%s (%s)", c.Setting.Kind, integration)
 	if len(res) == 1 {
 		s += " " + res[0]
 	} else if len(res) > 1 {
@@ -192,6 +200,10 @@ func (j *ClusterJudge) cases(cloud string) ([]Case, []Result) {
 			continue
 		}
 		integ := integrationFor(cloud, s.Integration)
+		if s.Integration == "" {
+			// A kind a brought identity is used by, with no resources planned (usedBy): its exchange alone.
+			integ = integrationFor(cloud, "token")
+		}
 		if integ == nil {
 			if s.Cloud == cloud {
 				skipped = append(skipped, Result{Cloud: cloud, Subject: settingSubject(s), Case: s.Kind + " (" + s.Integration + ")", Verdict: "REFUSED", Reason: fmt.Sprintf("the judge has no %s integration %q: add it to tests/flux-auth/%s.go", cloud, s.Integration, cloud)})
@@ -274,6 +286,8 @@ func (j *ClusterJudge) run(c Case, tokenOverride func(*Claims), presented Subjec
 	if err != nil {
 		return r, setupError{err}
 	}
+	// source-controller passes a Bucket's spec.sts.endpoint to the exchange (auth.WithSTSEndpoint).
+	call.STSEndpoint = c.Setting.Set["spec.sts.endpoint"]
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	return r, body(ctx, r, call)
@@ -293,7 +307,7 @@ func (r *Run) callFlux(ctx context.Context, call FluxCall, c Case) error {
 		// kustomize-controller: spec.decryption.serviceAccountName, else --default-decryption-service-account.
 		sa = flagValue(r.pod.Args, "--default-decryption-service-account")
 	}
-	target := AuthTarget{Namespace: c.ObjectNamespace, ServiceAccountName: sa, Region: call.Region, Scopes: call.Scopes}
+	target := AuthTarget{Namespace: c.ObjectNamespace, ServiceAccountName: sa, Region: call.Region, STSEndpoint: call.STSEndpoint, Scopes: call.Scopes}
 	var extra []client.Object
 	if call.Entry == entryKubeConfig {
 		cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "judge-kubeconfig", Namespace: c.ObjectNamespace}, Data: map[string]string{}}
@@ -392,12 +406,11 @@ func (j *ClusterJudge) judgeCloud(cloud string) {
 	j.lockdown(cloud, cases)
 }
 
-// plannedIdentity is one cloud identity of the plan: who uses it, and whether the plan holds its trust.
+// plannedIdentity is one cloud identity of the plan and who uses it.
 type plannedIdentity struct {
 	Label       string
 	Controllers []string
 	Tenants     []string
-	Brought     bool
 }
 
 func (j *ClusterJudge) identities(cloud string) []plannedIdentity {
@@ -405,7 +418,7 @@ func (j *ClusterJudge) identities(cloud string) []plannedIdentity {
 	switch {
 	case cloud == "aws" && j.plan.AWS != nil:
 		for _, id := range j.plan.AWS.Identities {
-			p := plannedIdentity{Label: id.RoleArn, Controllers: id.Controllers, Brought: !id.Created}
+			p := plannedIdentity{Label: id.RoleArn, Controllers: id.Controllers}
 			if id.Tenant != "" {
 				p.Tenants = []string{id.Tenant}
 			}
@@ -417,7 +430,7 @@ func (j *ClusterJudge) identities(cloud string) []plannedIdentity {
 			if !id.Created {
 				label = "client ID " + id.ClientID
 			}
-			out = append(out, plannedIdentity{Label: label, Controllers: id.Controllers, Tenants: id.Tenants, Brought: !id.Created})
+			out = append(out, plannedIdentity{Label: label, Controllers: id.Controllers, Tenants: id.Tenants})
 		}
 	case cloud == "gcp" && j.plan.GCP != nil:
 		for _, id := range j.plan.GCP.Identities {
@@ -477,15 +490,6 @@ func (j *ClusterJudge) uncovered(cloud string, cases []Case, tenantControllers m
 	return out
 }
 
-func (j *ClusterJudge) brought(c Case) bool {
-	for _, id := range j.identities(c.Cloud) {
-		if id.serves(c.Subject) && id.Brought {
-			return true
-		}
-	}
-	return false
-}
-
 // The four impostors every identity must refuse.
 type impostor struct {
 	name   string
@@ -539,9 +543,6 @@ func (j *ClusterJudge) notApplicable(c Case, imp impostor) string {
 	if c.Cloud == "gcp" && j.plan.Cluster.Type == "gke" && !c.Subject.Tenant && (imp.name == "another audience" || imp.name == "another issuer") {
 		return "the GKE metadata server authenticates the pod, not a token"
 	}
-	if j.brought(c) {
-		return "brought identity: its trust lives outside the plan"
-	}
 	return ""
 }
 
@@ -565,7 +566,7 @@ func (j *ClusterJudge) impostorExchange(c Case, imp impostor) (*Run, error) {
 		}
 		claims := Claims{Namespace: presented.Namespace, Name: presented.Name, Audiences: audiences}
 		imp.mutate(&claims)
-		return fluxExchange(ctx, call, j.minter.mint(claims), *sa, AuthTarget{Namespace: presented.Namespace, ServiceAccountName: presented.Name, Region: call.Region, Scopes: call.Scopes})
+		return fluxExchange(ctx, call, j.minter.mint(claims), *sa, AuthTarget{Namespace: presented.Namespace, ServiceAccountName: presented.Name, Region: call.Region, STSEndpoint: call.STSEndpoint, Scopes: call.Scopes})
 	})
 }
 

@@ -1,7 +1,8 @@
 /**
  * The Flux-auth judge (tests/flux-auth: Flux's own github.com/fluxcd/pkg/auth driving every rendered
  * identity against clouds that decide by plan.json) over everything the project renders: every cell of
- * examples/matrix, examples/fleet.yaml, each example program's spec, and the judge's own cases
+ * examples/matrix, examples/fleet.yaml, the feature example fleets (AWS features, brought identities),
+ * each example program's spec, and the judge's own cases
  * (tests/flux-auth/cases: remote clusters, lockdown, partitions and clouds), rendered for and judged by
  * each Flux version the judge has a build for (Flux 2.9's auth code, github.com/fluxcd/pkg/auth v0.54.3,
  * and Flux 2.10's, v0.66.0). Every intended identity must be ACCEPTED and every impostor REFUSED; copies
@@ -31,6 +32,24 @@ interface JudgeResult {
     verdict: "ACCEPTED" | "REFUSED" | "N/A" | "ERROR";
     reason: string;
     ok: boolean;
+}
+
+/** The parts of plan.json the broken renders edit. */
+interface PlanRequirement {
+    kind: string;
+    resource: string;
+    document: string;
+}
+interface PlanResource {
+    type: string;
+    name: string;
+    properties: Record<string, unknown>;
+}
+interface PlanDocument {
+    flux: { objectSettings: Array<{ set: Record<string, string> }> };
+    aws?: { resources: PlanResource[]; broughtIdentities: PlanRequirement[] };
+    azure?: { resources: PlanResource[]; broughtIdentities: PlanRequirement[] };
+    gcp?: { resources: PlanResource[]; broughtIdentities: PlanRequirement[] };
 }
 
 interface Judged {
@@ -149,14 +168,14 @@ const EXAMPLE_PROGRAMS: Array<{ dir: string; cluster: string; config: Record<str
 
 const MATRIX = readdirSync(fromRoot("examples", "matrix")).filter((f) => f.endsWith(".yaml")).sort();
 const CASES = readdirSync(fromRoot("tests", "flux-auth", "cases")).filter((f) => f.endsWith(".yaml")).sort();
-// Example fleets of features beyond the clouds: remote clusters over plain OIDC, Vault SOPS logins.
-const FLEET_EXAMPLES = ["remote-clusters.yaml", "vault-sops.yaml"];
+/** Example fleets of single features, judged as the matrix is (remote clusters over plain OIDC, Vault SOPS logins among them). */
+const FEATURE_FLEETS = ["aws-features.yaml", "brought-identities.yaml", "remote-clusters.yaml", "vault-sops.yaml"];
 
 /** Every source judged, and the clusters it renders (known up front, so each gets its own test). */
 const SOURCES: Array<{ source: string; clusters: string[] }> = [
     ...MATRIX.map((f) => ({ source: `examples/matrix/${f}`, clusters: loadFleet(fromRoot("examples", "matrix", f)).clusters.map((c) => c.name) })),
     { source: "examples/fleet.yaml", clusters: loadFleet(fromRoot("examples", "fleet.yaml")).clusters.map((c) => c.name) },
-    ...FLEET_EXAMPLES.map((f) => ({ source: `examples/${f}`, clusters: loadFleet(fromRoot("examples", f)).clusters.map((c) => c.name) })),
+    ...FEATURE_FLEETS.map((f) => ({ source: `examples/${f}`, clusters: loadFleet(fromRoot("examples", f)).clusters.map((c) => c.name) })),
     ...CASES.map((f) => ({ source: `tests/flux-auth/cases/${f}`, clusters: loadFleet(fromRoot("tests", "flux-auth", "cases", f)).clusters.map((c) => c.name) })),
     ...EXAMPLE_PROGRAMS.map((p) => ({ source: `examples/${p.dir}/index.ts`, clusters: [p.cluster] })),
 ];
@@ -224,7 +243,7 @@ function judgeSuite(version: JudgedVersion, authModule: string): void {
             };
             MATRIX.forEach((f) => write(`matrix-${path.basename(f, ".yaml")}`, "fleet", fromRoot("examples", "matrix", f)));
             write("fleet", "fleet", fromRoot("examples", "fleet.yaml"));
-            FLEET_EXAMPLES.forEach((f) => write(`example-${path.basename(f, ".yaml")}`, "fleet", fromRoot("examples", f)));
+            FEATURE_FLEETS.forEach((f) => write(path.basename(f, ".yaml"), "fleet", fromRoot("examples", f)));
             CASES.forEach((f) => write(`cases-${path.basename(f, ".yaml")}`, "fleet", fromRoot("tests", "flux-auth", "cases", f)));
             for (const p of EXAMPLE_PROGRAMS) write(`example-${p.cluster}`, await exampleClusterSpecs(p.dir, p.config));
             judged = judge(renderDirs, version, fixture);
@@ -407,6 +426,88 @@ function judgeSuite(version: JudgedVersion, authModule: string): void {
             it("a Vault policy on another transit key than the tenant's", () => {
                 const j = broken("prod", (d) => replaceIn(path.join(d, "plan.json"), 'path \\"transit/decrypt/team-a\\"', 'path \\"transit/decrypt/team-b\\"'));
                 refused(j, /tenant team-a\/sops Kustomization \(transit\)/, /do not allow update on transit\/decrypt\/team-a/);
+            });
+
+            /** Edits plan.json as data. */
+            function editPlan(dir: string, edit: (plan: PlanDocument) => void): void {
+                const file = path.join(dir, "plan.json");
+                const plan = JSON.parse(readFileSync(file, "utf8")) as PlanDocument;
+                const before = JSON.stringify(plan);
+                edit(plan);
+                assert.notEqual(JSON.stringify(plan), before, `${file}: the edit changed nothing`);
+                writeFileSync(file, JSON.stringify(plan, null, 2));
+            }
+
+            /** Rewrites the documents of one cloud's broughtIdentities requirements of a kind. */
+            function editRequirements(plan: PlanDocument, cloud: "aws" | "azure" | "gcp", kind: string, edit: (doc: string) => string): void {
+                const list = plan[cloud]?.broughtIdentities ?? [];
+                assert.ok(list.some((b) => b.kind === kind), `no ${cloud} ${kind} requirement`);
+                for (const b of list) if (b.kind === kind) b.document = edit(b.document);
+            }
+
+            it("an STS endpoint host the render did not configure: a controller's AWS_ENDPOINT_URL_STS naming another VPC endpoint", () => {
+                const other = "https://vpce-0fffffffffffffff0-zzzzzzzz.sts.eu-central-1.vpce.amazonaws.com";
+                const j = broken("private-kind", (d) => replaceIn(path.join(d, "flux-system", "kustomization.yaml"), /value: https:\/\/vpce-[^\s]+/, `value: ${other}`));
+                refused(j, /controller source-controller Bucket \(s3\)/, /AssumeRoleWithWebIdentity, https response error StatusCode: 404/);
+            });
+
+            it("an STS endpoint Flux refuses: a Bucket's spec.sts.endpoint outside Flux's ValidateSTSEndpoint pattern", () => {
+                const j = broken("private-kind", (d) =>
+                    editPlan(d, (plan) => {
+                        for (const s of plan.flux.objectSettings) if (s.set["spec.sts.endpoint"]) s.set["spec.sts.endpoint"] = "https://sts.eu-central-1.example.com";
+                    }),
+                );
+                refused(j, /tenant team-b\/flux-aws Bucket \(s3\)/, /invalid STS endpoint: 'https:\/\/sts\.eu-central-1\.example\.com'/);
+            });
+
+            it("a KMS alias granted on the alias ARN without its key: KMS authorizes the key, with kms:RequestAlias", () => {
+                const j = broken("mixed-eks", (d) =>
+                    editPlan(d, (plan) => {
+                        for (const r of plan.aws?.resources ?? []) {
+                            const statements = (r.properties.policy as { Statement?: Array<Record<string, unknown>> } | undefined)?.Statement ?? [];
+                            for (const st of statements.filter((x) => x.Sid === "KmsDecryptByAlias")) {
+                                const condition = st.Condition as { StringEquals: Record<string, string | string[]> };
+                                st.Resource = [condition.StringEquals["kms:RequestAlias"]].flat().map((a) => `arn:aws:kms:eu-west-1:111122223333:${a}`);
+                                delete st.Condition;
+                            }
+                        }
+                    }),
+                );
+                refused(j, /controller kustomize-controller Kustomization \(kms\) arn:aws:kms:eu-west-1:111122223333:alias\/flux-sops/, /kms:Decrypt through alias .*: kms:Decrypt on arn:aws:kms:eu-west-1:111122223333:key\/\S+: NotApplicable/);
+            });
+
+            it("a Pod Identity target role whose trust lacks the association's role, or names another external ID", () => {
+                const notTrusted = broken("shared-eks", (d) => editPlan(d, (plan) => editRequirements(plan, "aws", "iam-role-trust-statement", (doc) => doc.replace(/role\/flux-shared-eks-source-[0-9a-f]+/g, "role/flux-shared-eks-other"))));
+                refused(notTrusted, /controller source-controller OCIRepository \(ecr\)/, /role chaining: the trust policy of target role arn:aws:iam::444455556666:role\/flux-artifacts-reader \(as broughtIdentities requires it\) gives NotApplicable/);
+                const otherId = broken("shared-eks", (d) => editPlan(d, (plan) => editRequirements(plan, "aws", "iam-role-trust-statement", (doc) => doc.replace("/flux-system/source-controller", "/flux-system/kustomize-controller"))));
+                refused(otherId, /controller source-controller OCIRepository \(ecr\)/, /role chaining: the trust policy of target role .* gives NotApplicable .*sts:AssumeRole \(sts:ExternalId us-east-2\/111122223333\/shared\/flux-system\/source-controller\)/);
+            });
+
+            it("a brought identity's requirement for another subject: an IAM trust statement, a federated credential, a workloadIdentityUser member", () => {
+                const aws = broken("eks-byo", (d) => editPlan(d, (plan) => editRequirements(plan, "aws", "iam-role-trust-statement", (doc) => doc.replace("system:serviceaccount:flux-system:source-controller", "system:serviceaccount:flux-system:source"))));
+                refused(aws, /controller source-controller token exchange/, /the trust policy of arn:aws:iam::111122223333:role\/flux\/source-reader \(as broughtIdentities requires it\) gives NotApplicable/);
+                const azure = broken("aks-byo", (d) => editPlan(d, (plan) => editRequirements(plan, "azure", "federated-identity-credential", (doc) => doc.replace("system:serviceaccount:team-a:flux-azure", "system:serviceaccount:team-a:flux"))));
+                refused(azure, /tenant team-a\/flux-azure OCIRepository/, /AADSTS70021/);
+                // flux-identity grants the GKE member itself, so the plan holds it twice: as a resource and as the requirement.
+                const gcp = broken("gke-byo", (d) =>
+                    editPlan(d, (plan) => {
+                        editRequirements(plan, "gcp", "iam-member", (doc) => doc.replace("[team-a/flux-gcp]", "[team-a/flux]"));
+                        for (const r of plan.gcp?.resources ?? []) if (r.properties.member === "serviceAccount:fleet-prod.svc.id.goog[team-a/flux-gcp]") r.properties.member = "serviceAccount:fleet-prod.svc.id.goog[team-a/flux]";
+                    }),
+                );
+                refused(gcp, /tenant team-a\/flux-gcp OCIRepository/, /holds no roles\/iam\.workloadIdentityUser on team-a-flux@fleet-prod\.iam\.gserviceaccount\.com/);
+            });
+
+            it("a brought role's other requirements: its account's IAM OIDC provider elsewhere, a Pod Identity trust for another service", () => {
+                // The kustomize-controller's role lives in 444455556666: the provider must be there, not in the cluster's account.
+                const provider = broken("eks-byo", (d) =>
+                    editPlan(d, (plan) => {
+                        for (const b of plan.aws?.broughtIdentities ?? []) if (b.kind === "iam-oidc-provider" && b.resource.includes(":444455556666:")) b.resource = b.resource.replace(":444455556666:", ":111122223333:");
+                    }),
+                );
+                refused(provider, /controller kustomize-controller token exchange/, /No OpenIDConnect provider found in your account \(444455556666\)/);
+                const pod = broken("eks-byo-pod-identity", (d) => editPlan(d, (plan) => editRequirements(plan, "aws", "iam-role-trust-statement", (doc) => doc.replace("pods.eks.amazonaws.com", "eks.amazonaws.com"))));
+                refused(pod, /controller source-controller token exchange/, /the trust policy of arn:aws:iam::111122223333:role\/flux-staging-source \(as broughtIdentities requires it\) gives NotApplicable for pods\.eks\.amazonaws\.com/);
             });
 
             it("exits 2 on a directory that is no render", () => {

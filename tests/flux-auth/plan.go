@@ -104,6 +104,12 @@ type AWSPlan struct {
 	Identities []AWSIdentity `json:"identities"`
 	Resources  []Resource    `json:"resources"`
 	External   []Resource    `json:"external"`
+	// The STS endpoint the render points Flux's exchanges at, when not the regional public one (a VPC
+	// endpoint, FIPS).
+	STSEndpoint string `json:"stsEndpoint"`
+	// What the owners of identities flux-identity does not own must apply (trust statements, OIDC
+	// providers, associations, permissions).
+	BroughtIdentities []BroughtRequirement `json:"broughtIdentities"`
 }
 
 type AWSIdentity struct {
@@ -121,6 +127,8 @@ type AzurePlan struct {
 	Identities     []AzureIdentity `json:"identities"`
 	Resources      []Resource      `json:"resources"`
 	DevOps         []AzureDevOps   `json:"azureDevOpsOnboarding"`
+	// The federated credentials brought identities must hold.
+	BroughtIdentities []BroughtRequirement `json:"broughtIdentities"`
 }
 
 type AzureIdentity struct {
@@ -148,6 +156,8 @@ type GCPPlan struct {
 	Principals               map[string]string `json:"principals"`
 	Resources                []Resource        `json:"resources"`
 	RemoteClusterRBACYAML    string            `json:"remoteClusterRbacYaml"`
+	// The roles/iam.workloadIdentityUser members brought GSAs must hold.
+	BroughtIdentities []BroughtRequirement `json:"broughtIdentities"`
 }
 
 type GCPIdentity struct {
@@ -163,6 +173,41 @@ type GCPIdentity struct {
 			Name      string `json:"name"`
 		} `json:"tenant"`
 	} `json:"serves"`
+}
+
+// BroughtRequirement is one thing that must exist on the cloud side for an identity the plan does not
+// own. The judge takes the brought side as configured exactly so: these are the clouds' state for it.
+type BroughtRequirement struct {
+	Cloud       string   `json:"cloud"`
+	IdentityKey string   `json:"identityKey"`
+	Identity    string   `json:"identity"`
+	Controllers []string `json:"controllers"`
+	Tenant      string   `json:"tenant"`
+	Kind        string   `json:"kind"`
+	Resource    string   `json:"resource"`
+	// JSON: a policy, a list of statements, or the kind's own fields.
+	Document string `json:"document"`
+	// Whether flux-identity applies it itself (then it is in the plan's resources too).
+	Managed bool `json:"managed"`
+}
+
+// decode reads the requirement's document into v.
+func (b BroughtRequirement) decode(v any) error {
+	if err := json.Unmarshal([]byte(b.Document), v); err != nil {
+		return fmt.Errorf("broughtIdentities %s %s: document is not JSON: %w", b.Kind, b.Resource, err)
+	}
+	return nil
+}
+
+// requirements lists the requirements of one kind on one resource.
+func requirements(list []BroughtRequirement, kind, resource string) []BroughtRequirement {
+	var out []BroughtRequirement
+	for _, b := range list {
+		if b.Kind == kind && (resource == "" || b.Resource == resource) {
+			out = append(out, b)
+		}
+	}
+	return out
 }
 
 func loadPlan(path string) (*Plan, error) {

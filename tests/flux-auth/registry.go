@@ -36,6 +36,8 @@ type FluxCall struct {
 	URL string
 	// auth.WithSTSRegion, for AWS calls whose object carries a region (Bucket spec.region, a KMS key ARN).
 	Region string
+	// auth.WithSTSEndpoint: a Bucket's spec.sts.endpoint (objectSettings' set).
+	STSEndpoint string
 	// auth.WithScopes, for Azure calls.
 	Scopes []string
 	// The kubeConfig ConfigMap's data (provider, cluster, address, ...).
@@ -47,6 +49,7 @@ type AuthTarget struct {
 	Namespace          string
 	ServiceAccountName string
 	Region             string
+	STSEndpoint        string
 	Scopes             []string
 	GitURL             string
 	ConfigMap          string

@@ -4,7 +4,7 @@
  */
 import { StackOperationError } from "../../sdk/src/runner/errors";
 import type { EngineEventLike } from "../../sdk/src/runner/events";
-import type { DriverStack, OpenMode, StackDriver, StackOperation, StackOperationOptions, StackOperationResult, StackRunSettings, StackSession, StackTarget } from "../../sdk/src/runner/workspace";
+import type { DriverStack, OpenMode, StackDriver, StackOperation, StackOperationOptions, StackOperationResult, StackRunSettings, StackSession, StackTarget, UnchangedStack } from "../../sdk/src/runner/workspace";
 
 export interface FakeCall {
     cluster: string;
@@ -73,10 +73,20 @@ export class FakeDriver implements StackDriver {
     closed = 0;
     inFlight = 0;
     maxInFlight = 0;
+    /**
+     * With `skips`, the double keeps what a backend would: per stack, the fingerprint of its last
+     * successful up and its outputs; any other operation that ran (or an up that failed) clears it.
+     */
+    readonly records = new Map<string, { fingerprint: string; outputs: Record<string, unknown> }>();
+    /** The checks the runner asked for: cluster and fingerprint. */
+    readonly checked: Array<{ cluster: string; fingerprint: string; outputs: boolean }> = [];
+    /** The engine the session reports (part of every fingerprint). */
+    engine = "fake-engine 1";
 
     constructor(
         private readonly script: FakeScript = defaultScript,
         readonly maxConcurrency?: number,
+        private readonly skips = false,
     ) {}
 
     async begin(settings: StackRunSettings): Promise<StackSession> {
@@ -86,12 +96,21 @@ export class FakeDriver implements StackDriver {
             const run = (operation: StackOperation) => (options: StackOperationOptions) => this.run({ cluster: target.cluster, operation, options });
             return { preview: run("preview"), up: run("up"), destroy: run("destroy"), refresh: run("refresh"), outputs: run("outputs") };
         };
-        return {
+        const session: StackSession = {
             open,
             close: async () => {
                 this.closed++;
             },
+            engine: this.engine,
         };
+        if (this.skips) {
+            session.unchanged = async (target: StackTarget, fingerprint: string, options: { outputs: boolean; signal: AbortSignal }): Promise<UnchangedStack | undefined> => {
+                this.checked.push({ cluster: target.cluster, fingerprint, outputs: options.outputs });
+                const r = this.records.get(target.cluster);
+                return r && r.fingerprint === fingerprint ? { outputs: options.outputs ? r.outputs : {} } : undefined;
+            };
+        }
+        return session;
     }
 
     private async run(call: FakeCall): Promise<StackOperationResult> {
@@ -100,8 +119,15 @@ export class FakeDriver implements StackDriver {
         this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
         const onAbort = () => this.abortedWhileRunning.push(call.cluster);
         call.options.signal.addEventListener("abort", onAbort, { once: true });
+        const writes = call.operation === "up" || call.operation === "destroy" || call.operation === "refresh";
         try {
-            return await this.script(call, this);
+            const result = await this.script(call, this);
+            if (call.operation === "up" && call.options.fingerprint !== undefined) this.records.set(call.cluster, { fingerprint: call.options.fingerprint, outputs: result.outputs });
+            else if (writes) this.records.delete(call.cluster);
+            return result;
+        } catch (err) {
+            if (writes) this.records.delete(call.cluster);
+            throw err;
         } finally {
             call.options.signal.removeEventListener("abort", onAbort);
             this.inFlight--;

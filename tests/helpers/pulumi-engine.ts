@@ -8,7 +8,7 @@
  */
 
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { LocalStackLocation } from "../../sdk/src/runner/local-stack";
@@ -146,6 +146,19 @@ export class EngineScratch {
     /** The same for the file:// backend in `stateDir`. */
     hasStackAt(stateDir: string, project: string, stack: string): boolean {
         return existsSync(path.join(stateDir, ".pulumi", "stacks", project, `${stack}.json`));
+    }
+
+    /**
+     * The stack's update history as the Pulumi CLI reports it (`pulumi stack history --json`), newest
+     * first: one entry per update, refresh and destroy the engine ran on it.
+     */
+    stackHistory(cliRoot: string, project: string, stack: string): Array<{ kind: string; result: string; message: string }> {
+        const dir = path.join(this.dir, "history-reader", project);
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(path.join(dir, "Pulumi.yaml"), `name: ${project}\nruntime: nodejs\nbackend:\n  url: ${this.backendUrl}\n`);
+        const env = Object.fromEntries(Object.entries(this.env()).filter((e): e is [string, string] => e[1] !== undefined));
+        const out = execFileSync(path.join(cliRoot, "bin", "pulumi"), ["stack", "history", "--json", "--stack", stack, "--non-interactive"], { cwd: dir, env, encoding: "utf8" });
+        return JSON.parse(out) as Array<{ kind: string; result: string; message: string }>;
     }
 
     /** Operations the engine started but never finished, per the saved state. */

@@ -172,12 +172,12 @@ describe("AWS: Pod Identity target roles (cross-account) and session tags", () =
         assert.ok(plan.warnings.some((w) => w.includes(`acts as target role ${TARGET}`)));
     });
 
-    it("disableSessionTags reaches every association and drops sts:TagSession on both sides", () => {
+    it("disableSessionTags reaches every association and keeps sts:TagSession on both sides, as the EKS user guide's target role setup does", () => {
         const plan = planAws(crossAccount({ disableSessionTags: true }));
         for (const r of describeAwsResources(plan).filter((x) => x.type.includes("podIdentityAssociation"))) assert.equal(r.properties.disableSessionTags, true, r.name);
-        assert.deepEqual(role(plan, "source-controller").inlinePolicy?.Statement[0].Action, "sts:AssumeRole");
+        assert.deepEqual(role(plan, "source-controller").inlinePolicy?.Statement[0].Action, ["sts:AssumeRole", "sts:TagSession"]);
         const trust = JSON.parse(plan.broughtIdentities.find((b) => b.kind === "iam-role-trust-statement")?.document ?? "[]") as PolicyStatement[];
-        assert.deepEqual(trust.map((s) => s.Action), ["sts:AssumeRole"]);
+        assert.deepEqual(trust.map((s) => s.Action), ["sts:AssumeRole", "sts:TagSession"]);
     });
 
     it("a shared role assumes each controller's target and keeps the others' grants", () => {
@@ -427,7 +427,7 @@ describe("AWS: SOPS keys named by alias ARN", () => {
     it("the example fleet renders every AWS feature and builds with kubectl kustomize", function () {
         const { fixture } = prepareFluxBuild(this);
         const fleet = loadFleet(fromRoot("examples", "aws-features.yaml"));
-        assert.deepEqual(fleet.clusters.map((c) => c.name), ["prod-eks", "shared-eks", "private-kind", "fips-eks"]);
+        assert.deepEqual(fleet.clusters.map((c) => c.name), ["mixed-eks", "shared-eks", "private-kind", "fips-eks"]);
         for (const spec of fleet.clusters) {
             const plan = planCluster(spec);
             const built = kustomizeBuild(plan.kustomizationYaml, fixture);

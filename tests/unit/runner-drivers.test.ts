@@ -18,7 +18,7 @@ import { defaultBackendUrl, defaultSecretsProvider, defaultStackNaming } from ".
 import { FleetSetupError, StackOperationError } from "../../sdk/src/runner/errors";
 import type { LocalStackRequest } from "../../sdk/src/runner/local-stack";
 import { createRemoteStackDriver, remoteOptionProblems } from "../../sdk/src/runner/remote";
-import { runInStackProcess } from "../../sdk/src/runner/stack-process";
+import { StackProcessPool } from "../../sdk/src/runner/stack-process";
 import {
     LOCAL_MAX_CONCURRENCY,
     SECRET_PLACEHOLDER,
@@ -149,17 +149,22 @@ describe("runner: engine drivers", () => {
             cliRoot: path.join(dir, "no-cli"),
         });
 
-        it("runs the operation in a child process and brings its error back as a StackOperationError", async () => {
+        it("runs the operation in a child process and brings its error back as a StackOperationError; a failed process takes no further operation", async () => {
             const dir = mkdtempSync(path.join(tmpdir(), "flux-identity-stack-process-"));
+            const pool = new StackProcessPool({ cliRoot: path.join(dir, "no-cli") });
             try {
-                const err = await runInStackProcess(request(dir), { onEvent: () => undefined, signal: new AbortController().signal }).then(
-                    () => assert.fail("no CLI, yet it succeeded"),
-                    (e: unknown) => e,
-                );
-                assert.ok(err instanceof StackOperationError, String(err));
-                assert.equal(err.kind, "engine", err.message);
-                assert.match(err.message, /no-cli/, "the child's own message, naming where it looked for the CLI");
+                for (const round of [1, 2]) {
+                    const err = await pool.run(request(dir), { onEvent: () => undefined, signal: new AbortController().signal }).then(
+                        () => assert.fail("no CLI, yet it succeeded"),
+                        (e: unknown) => e,
+                    );
+                    assert.ok(err instanceof StackOperationError, String(err));
+                    assert.equal(err.kind, "engine", err.message);
+                    assert.match(err.message, /no-cli/, "the child's own message, naming where it looked for the CLI");
+                    assert.equal(pool.started, round, "each failed operation's process is replaced, not reused");
+                }
             } finally {
+                await pool.close();
                 rmSync(dir, { recursive: true, force: true });
             }
         });
@@ -167,7 +172,10 @@ describe("runner: engine drivers", () => {
         it("starts no process for an operation aborted before it began", async () => {
             const controller = new AbortController();
             controller.abort();
-            await assert.rejects(runInStackProcess(request("/nonexistent"), { onEvent: () => undefined, signal: controller.signal }), (e: unknown) => e instanceof StackOperationError && e.kind === "cancelled");
+            const pool = new StackProcessPool();
+            await assert.rejects(pool.run(request("/nonexistent"), { onEvent: () => undefined, signal: controller.signal }), (e: unknown) => e instanceof StackOperationError && e.kind === "cancelled");
+            assert.equal(pool.started, 0);
+            await pool.close();
         });
     });
 

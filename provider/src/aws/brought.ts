@@ -50,7 +50,7 @@ function who(serves: AwsIdentityServes): { controllers: string[]; tenant: string
 export function targetRoleRequirements(a: AwsPodIdentityAssociationPlan, externalId = a.externalId as string): BroughtIdentityRequirement[] {
     const target = a.targetRoleArn as string;
     const base = { cloud: Cloud.Aws, identityKey: `target/${a.controller}`, identity: target, controllers: [a.controller], tenant: "" };
-    const out = [trustRequirement(base, targetRoleTrustStatements(a.roleArn, externalId, !a.disableSessionTags))];
+    const out = [trustRequirement(base, targetRoleTrustStatements(a.roleArn, externalId))];
     if (a.targetRolePermissions) {
         const name = shellWord(roleNameOf(target));
         const doc = documentJson(a.targetRolePermissions);

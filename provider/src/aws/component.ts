@@ -175,14 +175,13 @@ export class AwsFluxIdentity extends pulumi.ComponentResource {
         defineLazyOutputs(this, result, RESULT_KEYS);
         // Its own output: EKS reports a new association's external ID only once it exists, and the other
         // outputs must not wait for that in a preview.
-        const externalIds = pulumi.all(
-            Object.fromEntries(
-                shape.podIdentityAssociations
-                    .filter((a) => a.targetRoleArn)
-                    .map((a) => [a.logicalName, (created.get(a.logicalName) as aws.eks.PodIdentityAssociation).externalId]),
-            ),
-        );
-        const brought = pulumi.all([prepared.plan ?? shape, externalIds]).apply(([plan, ids]) => sortRequirements(awsBroughtIdentities(plan, ids)));
+        const targetRoles = shape.podIdentityAssociations.filter((a) => a.targetRoleArn);
+        const brought =
+            targetRoles.length === 0 && !prepared.plan
+                ? pulumi.output(sortRequirements(awsBroughtIdentities(shape, {})))
+                : pulumi
+                      .all([prepared.plan ?? shape, pulumi.all(Object.fromEntries(targetRoles.map((a) => [a.logicalName, (created.get(a.logicalName) as aws.eks.PodIdentityAssociation).externalId])))])
+                      .apply(([plan, ids]) => sortRequirements(awsBroughtIdentities(plan, ids)));
         Object.defineProperty(this, "broughtIdentities", { enumerable: true, value: brought });
         // State records what users read back; the patch set and object settings stay in-program data
         // (derivable from the plan, and large).

@@ -274,7 +274,7 @@ export function planAws(input: AwsPlanInput, options: AwsPlanOptions = {}): AwsP
     const ownGrants = (controllers: FluxController[]) => scopeGrants(controllerGrants, new Set(controllers.filter((c) => !targeted.has(c))));
     const assumeTargets = (controllers: FluxController[]) => {
         const arns = controllers.filter((c) => targeted.has(c)).map((c) => podIdentity.targetRoleArns.get(c) as string);
-        return arns.length > 0 ? [assumeTargetRoleStatement(arns, !podIdentity.disableSessionTags)] : [];
+        return arns.length > 0 ? [assumeTargetRoleStatement(arns)] : [];
     };
     const controllerRoles: Record<string, string> = {};
     if (roleLayout === AwsRoleLayout.Shared && createdControllers.length > 0) {

@@ -3,9 +3,10 @@
  *
  * With a target role, EKS assumes the association's role (which must live in the cluster's account),
  * then the target role, passing the association's external ID; the pod gets the target role's
- * credentials. The association's role therefore needs sts:AssumeRole on the target role (and
- * sts:TagSession while session tags are on), and the target role must trust the association's role with
- * that external ID: the EKS user guide, "Access AWS Resources using EKS Pod Identity Target IAM Roles".
+ * credentials. The association's role therefore needs sts:AssumeRole and sts:TagSession on the target
+ * role, and the target role must trust the association's role for both, with that external ID: the EKS
+ * user guide, "Access AWS Resources using EKS Pod Identity Target IAM Roles", whose setup grants
+ * sts:TagSession on both sides with session tags on and off alike (EKS's session tags are transitive).
  */
 
 import { FluxController } from "../core/catalog";
@@ -53,23 +54,22 @@ export function podIdentityExternalId(region: string, account: string, clusterNa
 }
 
 /** The statement letting an association's role assume its target roles. */
-export function assumeTargetRoleStatement(targetRoleArns: readonly string[], sessionTags: boolean): PolicyStatement {
+export function assumeTargetRoleStatement(targetRoleArns: readonly string[]): PolicyStatement {
     return statement({
         Sid: "AssumePodIdentityTargetRole",
         Effect: "Allow",
-        Action: sessionTags ? ["sts:AssumeRole", "sts:TagSession"] : "sts:AssumeRole",
+        Action: ["sts:AssumeRole", "sts:TagSession"],
         Resource: oneOrMany(uniqueSorted(targetRoleArns)),
     });
 }
 
 /**
  * What the target role's trust policy must hold for one association: its role may assume it with its
- * external ID, and tag the session while session tags are on.
+ * external ID, and tag the session (the user guide's setup, with session tags on or off).
  */
-export function targetRoleTrustStatements(associationRoleArn: string, externalId: string, sessionTags: boolean): PolicyStatement[] {
-    const out = [
+export function targetRoleTrustStatements(associationRoleArn: string, externalId: string): PolicyStatement[] {
+    return [
         statement({ Effect: "Allow", Principal: { AWS: associationRoleArn }, Action: "sts:AssumeRole", Condition: { StringEquals: { "sts:ExternalId": externalId } } }),
+        statement({ Effect: "Allow", Principal: { AWS: associationRoleArn }, Action: "sts:TagSession" }),
     ];
-    if (sessionTags) out.push(statement({ Effect: "Allow", Principal: { AWS: associationRoleArn }, Action: "sts:TagSession" }));
-    return out;
 }

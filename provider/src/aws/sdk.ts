@@ -4,6 +4,8 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { FLUX_IDENTITY_INVOKES } from "../pulumi/invokes";
+import { sharedInvoke } from "../pulumi/shared-invoke";
 import { ResourceFactory } from "../pulumi/planned-resources";
 import { AWS_TYPES, AwsResourceType } from "./resources";
 
@@ -23,5 +25,5 @@ export const AWS_FACTORIES: Readonly<Record<AwsResourceType, ResourceFactory>> =
 
 /** The account and ARN of the credentials the component's AWS provider uses. */
 export function awsCallerIdentity(parent: pulumi.Resource): pulumi.Output<{ accountId: string; arn: string }> {
-    return aws.getCallerIdentityOutput({}, { parent });
+    return sharedInvoke(parent, FLUX_IDENTITY_INVOKES.awsCallerIdentity, "", () => aws.getCallerIdentityOutput({}, { parent }));
 }

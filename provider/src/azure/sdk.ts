@@ -6,6 +6,8 @@
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as pulumi from "@pulumi/pulumi";
+import { FLUX_IDENTITY_INVOKES } from "../pulumi/invokes";
+import { sharedInvoke } from "../pulumi/shared-invoke";
 import { ResourceFactory } from "../pulumi/planned-resources";
 import { AZURE_TYPES, AzureResourceType } from "./resources";
 
@@ -18,5 +20,5 @@ export const AZURE_FACTORIES: Readonly<Record<AzureResourceType, ResourceFactory
 
 /** The subscription and tenant of the credentials the component's azure-native provider uses. */
 export function azureClientConfig(parent: pulumi.Resource): pulumi.Output<{ subscriptionId: string; tenantId: string }> {
-    return authorization.getClientConfigOutput({ parent });
+    return sharedInvoke(parent, FLUX_IDENTITY_INVOKES.azureClientConfig, "", () => authorization.getClientConfigOutput({ parent }));
 }

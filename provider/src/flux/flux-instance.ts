@@ -27,7 +27,7 @@
 import { FLUX_CONTROLLERS, FluxController } from "../core/catalog";
 import { SourceClusterType } from "../core/cluster";
 import { FluxPatchSet, OBJECT_LEVEL_FEATURE_GATE } from "../core/patch";
-import { KustomizePatchEntry, RenderedFluxSide, configMapObject, kustomizePatchEntries, renderFluxSide } from "./kustomization";
+import { KustomizePatchEntry, RenderedFluxSide, RenderedPatchCache, configMapObject, kustomizePatchEntries, renderFluxSide } from "./kustomization";
 import { FLUX_LOCKDOWN_FLAGS, FluxLockdownOptions, lockdownKustomizePatches } from "./lockdown";
 import { KubernetesObject, toYaml } from "./manifests";
 import { FluxVersion, fluxVersionFacts, patchSetFluxVersion } from "./version";
@@ -61,6 +61,8 @@ export interface FluxInstanceClusterSettings {
 export interface FluxInstanceOptions {
     clusterType: SourceClusterType;
     lockdown?: FluxLockdownOptions;
+    /** Patches already rendered for this set (by its kustomization.yaml, say). */
+    patchCache?: RenderedPatchCache;
 }
 
 /** The container args a setting makes the operator add, so the patches leave them out. */
@@ -125,7 +127,11 @@ export function fluxInstanceMapping(set: FluxPatchSet, options: FluxInstanceOpti
 function uncovered(set: FluxPatchSet, covered: readonly CoveredArg[]): FluxPatchSet {
     return {
         ...set,
-        controllers: set.controllers.map((p) => ({ ...p, args: p.args.filter((a) => !covered.some((c) => c.controller === p.controller && c.arg === a)) })),
+        controllers: set.controllers.map((p) => {
+            const args = p.args.filter((a) => !covered.some((c) => c.controller === p.controller && c.arg === a));
+            // The same object when nothing is covered, so its rendered patches are reused (controllerPatches).
+            return args.length === p.args.length ? p : { ...p, args };
+        }),
     };
 }
 
@@ -141,7 +147,7 @@ function components(set: FluxPatchSet): FluxController[] {
 export function fluxInstanceObject(set: FluxPatchSet, options: FluxInstanceOptions): KubernetesObject {
     const version: FluxVersion = patchSetFluxVersion(set);
     const mapping = fluxInstanceMapping(set, options);
-    const patches: KustomizePatchEntry[] = kustomizePatchEntries(uncovered(set, mapping.covered));
+    const patches: KustomizePatchEntry[] = kustomizePatchEntries(uncovered(set, mapping.covered), options.patchCache);
     if (!mapping.coversKustomizationPatch && options.lockdown) patches.push(...lockdownKustomizePatches(options.lockdown, set.namespace));
     const spec: Record<string, unknown> = {
         distribution: { version: `${version}.x`, registry: FLUX_DISTRIBUTION_REGISTRY },
@@ -177,5 +183,6 @@ export function renderFluxInstance(set: FluxPatchSet, options: FluxInstanceOptio
 
 /** One target's own Flux side (a per-cloud component on its own): both install paths, no lockdown. */
 export function renderTargetFluxSide(set: FluxPatchSet, clusterType: SourceClusterType): RenderedFluxSide & { fluxInstanceYaml: string } {
-    return { ...renderFluxSide(set), fluxInstanceYaml: renderFluxInstance(set, { clusterType }) };
+    const patchCache: RenderedPatchCache = new Map();
+    return { ...renderFluxSide(set, { patchCache }), fluxInstanceYaml: renderFluxInstance(set, { clusterType, patchCache }) };
 }

@@ -7,7 +7,7 @@
 import { SourceClusterType } from "../core/cluster";
 import { FluxIdentityValidationError } from "../core/errors";
 import { FluxPatchSet, PatchConflictError, mergePatchSets } from "../core/patch";
-import { RenderedFluxSide, renderFluxSide } from "./kustomization";
+import { RenderedFluxSide, RenderedPatchCache, renderFluxSide } from "./kustomization";
 import { FluxLockdownOptions, lockdownKustomizePatches, lockdownPatchSet, lockdownWarnings } from "./lockdown";
 import { FluxObjectSetting } from "./objects";
 import { renderFluxObjectSnippets } from "./object-snippets";
@@ -58,10 +58,11 @@ export function composeFluxSide(sets: readonly FluxPatchSet[], options: FluxSide
         ]);
     }
     if (patchSet.fluxVersion === undefined && fluxVersion !== undefined) patchSet = { ...patchSet, fluxVersion };
+    const patchCache: RenderedPatchCache = new Map();
     return {
         patchSet,
-        ...renderFluxSide(patchSet, lockdown ? { extraPatches: lockdownKustomizePatches(lockdown, namespace) } : {}),
-        fluxInstanceYaml: renderFluxInstance(patchSet, { clusterType, lockdown }),
+        ...renderFluxSide(patchSet, { patchCache, ...(lockdown ? { extraPatches: lockdownKustomizePatches(lockdown, namespace) } : {}) }),
+        fluxInstanceYaml: renderFluxInstance(patchSet, { clusterType, lockdown, patchCache }),
         fluxObjectsYaml: renderFluxObjectSnippets(objectSettings, { fluxNamespace: namespace }),
         lockdownWarnings: lockdown ? lockdownWarnings(lockdown, objectSettings, namespace) : [],
     };

@@ -17,6 +17,8 @@ export interface KustomizationRenderOptions {
     readonly resources?: readonly string[];
     /** Further patches (for example the lockdown's `lockdownKustomizePatches`), after the controllers' own. */
     readonly extraPatches?: readonly KustomizePatchEntry[];
+    /** Patches already rendered for this set (by its FluxInstance, say). */
+    readonly patchCache?: RenderedPatchCache;
 }
 
 /** A kustomize `patches:` entry, as the Flux bootstrap docs write them. */
@@ -27,7 +29,7 @@ export interface KustomizePatchEntry {
 
 export { toYaml };
 
-interface RenderedPatch {
+export interface RenderedPatch {
     kind: "ServiceAccount" | "Deployment";
     text: string;
 }
@@ -40,10 +42,10 @@ interface PatchGroup extends RenderedPatch {
  * The controllers' patches as kustomize `patches:` entries: identical patches of several controllers
  * share one entry with a `(a|b)` target, as the Flux docs write them.
  */
-export function kustomizePatchEntries(set: FluxPatchSet): KustomizePatchEntry[] {
+export function kustomizePatchEntries(set: FluxPatchSet, cache?: RenderedPatchCache): KustomizePatchEntry[] {
     const groups: PatchGroup[] = [];
     for (const controller of set.controllers) {
-        for (const patch of controllerPatches(controller)) {
+        for (const patch of controllerPatches(controller, cache)) {
             const twin = groups.find((g) => g.kind === patch.kind && g.text === patch.text);
             if (twin) {
                 twin.controllers.push(controller.controller);
@@ -79,7 +81,7 @@ export function renderKustomization(set: FluxPatchSet, options: KustomizationRen
                 .map((key) => `${key}=${cm.data[key]}`),
         }));
     }
-    const patches = kustomizePatchEntries(set);
+    const patches = kustomizePatchEntries(set, options.patchCache);
     for (const p of options.extraPatches ?? []) patches.push({ patch: p.patch, target: { kind: p.target.kind, name: p.target.name } });
     if (patches.length > 0) {
         doc.patches = patches;
@@ -88,7 +90,23 @@ export function renderKustomization(set: FluxPatchSet, options: KustomizationRen
 }
 
 /** The patches one controller needs, in a fixed order: ServiceAccount, Deployment labels, Deployment ops. */
-export function controllerPatches(p: FluxControllerPatch): RenderedPatch[] {
+/**
+ * Controllers' rendered patches, kept for one rendering of a patch set: its kustomization.yaml and its
+ * FluxInstance render the same patches, and the YAML of each is made once. Only for a set that does not
+ * change while the cache is used.
+ */
+export type RenderedPatchCache = Map<FluxControllerPatch, RenderedPatch[]>;
+
+export function controllerPatches(p: FluxControllerPatch, cache?: RenderedPatchCache): RenderedPatch[] {
+    let out = cache?.get(p);
+    if (!out) {
+        out = renderControllerPatches(p);
+        cache?.set(p, out);
+    }
+    return out;
+}
+
+function renderControllerPatches(p: FluxControllerPatch): RenderedPatch[] {
     const out: RenderedPatch[] = [];
     const annotations = sortedRecord(p.serviceAccountAnnotations);
     if (Object.keys(annotations).length > 0) {

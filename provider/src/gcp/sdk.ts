@@ -4,6 +4,8 @@
  */
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
+import { FLUX_IDENTITY_INVOKES } from "../pulumi/invokes";
+import { sharedInvoke } from "../pulumi/shared-invoke";
 import { ResourceFactory } from "../pulumi/planned-resources";
 import { GCP_TYPES, GcpResourceType } from "./resources";
 
@@ -24,5 +26,5 @@ export const GCP_FACTORIES: Readonly<Record<GcpResourceType, ResourceFactory>> =
 
 /** The project as the component's GCP provider sees it (its number above all). */
 export function gcpProject(projectId: string, parent: pulumi.Resource): pulumi.Output<{ number: string }> {
-    return gcp.organizations.getProjectOutput({ projectId }, { parent });
+    return sharedInvoke(parent, FLUX_IDENTITY_INVOKES.gcpProject, projectId, () => gcp.organizations.getProjectOutput({ projectId }, { parent }));
 }

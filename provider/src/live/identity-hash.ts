@@ -8,29 +8,15 @@
  */
 
 import { createHash } from "node:crypto";
+import { canonicalJson } from "../core/canonical-json";
 import { compareStrings } from "../core/order";
 import { FluxConfigMap, FluxControllerPatch } from "../core/patch";
 
 /** Pod-template annotation holding the hash. */
 export const IDENTITY_HASH_ANNOTATION = "flux-identity/identity-hash";
 
-/** JSON with object keys sorted at every level, so key order never changes the text. */
-export function canonicalJson(value: unknown): string {
-    return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(value: unknown): unknown {
-    if (Array.isArray(value)) return value.map(sortKeys);
-    if (value !== null && typeof value === "object") {
-        const out: Record<string, unknown> = {};
-        for (const k of Object.keys(value).sort(compareStrings)) {
-            const v = (value as Record<string, unknown>)[k];
-            if (v !== undefined) out[k] = sortKeys(v);
-        }
-        return out;
-    }
-    return value;
-}
+// Re-exported: flux-identity/live has always exported it.
+export { canonicalJson } from "../core/canonical-json";
 
 const byName = <T extends { name: string }>(a: T, b: T) => compareStrings(a.name, b.name);
 

@@ -231,6 +231,8 @@ export interface ClusterPlanDocument {
         region: string;
         authMethod: string;
         roleLayout: string;
+        /** The STS endpoint Flux's token exchanges use, when not the regional public one (a VPC endpoint, FIPS). */
+        stsEndpoint?: string;
         identities: IdentityDocument[];
         resources: PlannedResource[];
         /** Resources the user must create elsewhere (for example access entries in another account). */
@@ -321,6 +323,7 @@ export function clusterPlanDocument(plan: ClusterPlan): ClusterPlanDocument {
             region: aws.region,
             authMethod: aws.authMethod,
             roleLayout: aws.roleLayout,
+            ...(aws.stsEndpoint === undefined ? {} : { stsEndpoint: aws.stsEndpoint }),
             identities,
             resources: describeAwsResources(aws),
             external: externalAwsResources(aws),

@@ -24,7 +24,7 @@ export function exitCodeOfSignal(signal: "SIGINT" | "SIGTERM"): number {
 
 /** Every exit code and what it means: `--help` prints this table and the README lists the same codes. */
 export const EXIT_CODE_TABLE: ReadonlyArray<readonly [number, string]> = [
-    [EXIT_OK, "every cluster succeeded (render: every file written)"],
+    [EXIT_OK, "every cluster succeeded or was skipped as unchanged (render: every file written)"],
     [EXIT_FAILED, "a cluster failed or was cancelled, the environment cannot run the operation (no passphrase, no Pulumi CLI), a confirmation was declined, or a --write was refused (placeholders)"],
     [EXIT_INVALID_SPEC, "invalid input, nothing touched: a misspelled option, a missing argument or --out, an invalid or missing spec file, a selection that is invalid or matches nothing, a change not confirmed (--yes)"],
     [EXIT_INTERRUPTED, "interrupted by SIGINT (Ctrl-C): running updates were cancelled cleanly, no further cluster started"],

@@ -52,6 +52,8 @@ export interface FleetCommandOptions {
     diff?: boolean;
     debug?: boolean;
     allowPlaceholders?: boolean;
+    force?: boolean;
+    refresh?: boolean;
 }
 
 const OPERATIONS: Array<[Exclude<FleetOperation, "render">, string]> = [
@@ -85,7 +87,12 @@ export function addFleetCommands(program: Command, io: FleetCommandIO, deps: Fle
                 .option("--allow-placeholders", "with --write: write placeholder values instead of refusing them");
         }
         if (needsConfirmation(operation)) command.option("-y, --yes", `${operation} without asking (required where no terminal can answer)`);
-        if (operation === "preview" || operation === "up") command.option("--diff", "show a diff of every changed output, such as kustomizationYaml (with --json, each change carries before and after)");
+        if (operation === "preview" || operation === "up") {
+            command
+                .option("--diff", "show a diff of every changed output, such as kustomizationYaml (with --json, each change carries before and after)")
+                .option("--force", `${operation} every selected stack, also those unchanged since their last successful up (which are skipped otherwise)`)
+                .option("--refresh", "refresh each stack's resources from the clouds first (finds drift made outside Pulumi); skips no stack");
+        }
         command.addHelpText("after", `\n${exitCodesHelp()}\n`);
         command.action(async (spec: string, options: FleetCommandOptions) => {
             setCode(await runFleetCommand(operation, spec, options, io, deps));
@@ -110,6 +117,8 @@ export function runOptionsFrom(operation: FleetOperation, spec: string, options:
     if (options.backend !== undefined) run.backendUrl = options.backend;
     if (options.config) run.config = options.config;
     if (options.debug) run.debug = true;
+    if (options.force) run.force = true;
+    if (options.refresh) run.refresh = true;
     return run;
 }
 
@@ -221,7 +230,8 @@ async function execute(
     let writeFailed = false;
     if (options.write !== undefined) {
         try {
-            const report = writeFluxRepoFromOutputs(options.write, summary.results.filter((r) => r.status === "succeeded"), { allowPlaceholders: options.allowPlaceholders, spec });
+            // A skipped stack's outputs are its current ones: its Flux side is written like the others'.
+            const report = writeFluxRepoFromOutputs(options.write, summary.results.filter((r) => r.status === "succeeded" || r.status === "skipped"), { allowPlaceholders: options.allowPlaceholders, spec });
             if (json) io.out(JSON.stringify({ type: "flux-repo-written", ...report }) + "\n");
             else io.out([`Wrote the Flux side of ${report.clusters.length} cluster${report.clusters.length === 1 ? "" : "s"} into ${report.repo}:`, ...fluxRepoReportLines(report)].join("\n") + "\n");
         } catch (err) {
@@ -247,7 +257,11 @@ function changeCounts(changes: Readonly<Record<string, number>>): string {
     return moved.length > 0 ? moved.map(([op, n]) => `${n} ${op}`).join(", ") : "no resource changes";
 }
 
+/** Why a stack was skipped, as the CLI says it. */
+export const SKIPPED_REASON = "unchanged since its last successful up";
+
 function plainLine(result: ClusterResult): string {
+    if (result.status === "skipped") return `${result.cluster}: skipped (${SKIPPED_REASON})\n`;
     const parts: string[] = [result.status];
     if (result.status === "succeeded" && Object.keys(result.changes).length > 0) parts.push(changeCounts(result.changes));
     if (result.outputChanges.length > 0) parts.push(`outputs: ${outputChangeList(result.outputChanges)}`);
@@ -255,7 +269,9 @@ function plainLine(result: ClusterResult): string {
 }
 
 export function summaryText(summary: FleetRunSummary): string {
-    const lines = [`${summary.operation}: ${summary.succeeded.length} succeeded, ${summary.failed.length} failed, ${summary.cancelled.length} cancelled (${(summary.durationMs / 1000).toFixed(1)} s)`];
+    const skipped = summary.skipped.length > 0 ? `, ${summary.skipped.length} unchanged (skipped)` : "";
+    const lines = [`${summary.operation}: ${summary.succeeded.length} succeeded${skipped}, ${summary.failed.length} failed, ${summary.cancelled.length} cancelled (${(summary.durationMs / 1000).toFixed(1)} s)`];
+    if (summary.skipped.length > 0) lines.push(`  skipped, ${SKIPPED_REASON}: ${summary.skipped.join(", ")} (--force to ${summary.operation} them anyway, --refresh to check them against the clouds)`);
     for (const f of summary.failed) lines.push(`  ${f.cluster} failed (${f.error.kind}): ${f.error.message}`);
     if (summary.cancelled.length > 0) lines.push(`  cancelled: ${summary.cancelled.join(", ")}`);
     const verb = summary.operation === "preview" ? "would change" : "changed";

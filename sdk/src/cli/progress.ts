@@ -76,6 +76,7 @@ export class FleetProgress {
                     const result = await pending.done;
                     task.title = describe(result);
                     if (result.status === "cancelled") task.skip(`${name}: cancelled`);
+                    else if (result.status === "skipped") task.skip(`${name}: unchanged (skipped)`);
                     else if (result.status === "failed") throw new Error(`${name}: ${result.error?.message ?? "failed"}`);
                 },
             })),

@@ -1,7 +1,8 @@
 /**
  * One operation on one cluster's stack through the Automation API's LocalWorkspace, with the cluster's
  * inline program. It runs inside a stack process (stack-process-main.ts), never in the runner's process:
- * see workspace.ts for why.
+ * see workspace.ts for why. A stack process runs operations one after another and keeps what they can
+ * share: the loaded modules and one PulumiCommand per CLI root (`pulumi version` runs once per process).
  */
 
 import { createHash } from "node:crypto";
@@ -10,15 +11,23 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type * as automation from "@pulumi/pulumi/automation";
 import type { ClusterSpec } from "../../../provider/src/plan/cluster";
+import { runCli } from "./cli-command";
 import { clusterProgram } from "./cluster-program";
 import { StackOperationError } from "./errors";
-import type { EngineEventLike } from "./events";
-import { OpenMode, StackOperation, StackOperationResult, StackTarget, Tail, classifyEngineError, engineAbortSignal, operateOn } from "./workspace";
+import { STACK_RESOURCE_TYPE, type EngineEventLike } from "./events";
+import { fingerprintMessage } from "./fingerprint";
+import { OpenMode, SECRET_PLACEHOLDER, StackOperation, StackOperationResult, StackTarget, Tail, classifyEngineError, engineAbortSignal, operateOn } from "./workspace";
 
 /** Where and how a stack is opened; plain data. */
 export interface LocalStackLocation {
     target: StackTarget;
     mode: OpenMode;
+    /**
+     * Whether the stack exists, when the backend's listing said so: `true` opens it without `pulumi stack
+     * select` (every command names the stack anyway), `false` creates it with `pulumi stack init` without
+     * trying to select it first. Undefined: select it, creating it in `create-or-select` mode.
+     */
+    exists?: boolean;
     /** This stack's own workspace folder (Pulumi.yaml is written there). */
     workDir: string;
     backendUrl: string;
@@ -29,28 +38,83 @@ export interface LocalStackLocation {
     pulumiHome?: string;
 }
 
-/** Everything a stack process needs for its one operation; plain data, sent over IPC. */
+/** Everything a stack process needs for one operation; plain data, sent over IPC. */
 export interface LocalStackRequest extends LocalStackLocation {
     cluster: ClusterSpec;
     operation: StackOperation;
     parallel?: number;
+    /** `up`: the fingerprint to record as the update's message (fingerprint.ts). */
+    fingerprint?: string;
+    /** `preview` and `up`: refresh the stack's resources from the clouds first. */
+    refresh?: boolean;
+}
+
+let automationModule: Promise<typeof automation> | undefined;
+const commands = new Map<string, Promise<automation.PulumiCommand>>();
+
+function loadAutomation(): Promise<typeof automation> {
+    automationModule ??= import("@pulumi/pulumi/automation");
+    return automationModule;
+}
+
+/** The PulumiCommand of `cliRoot` (the `pulumi` on PATH without one), made once per process. */
+function pulumiCommand(api: typeof automation, cliRoot: string | undefined): Promise<automation.PulumiCommand> {
+    const key = cliRoot ?? "";
+    let cmd = commands.get(key);
+    if (!cmd) {
+        cmd = api.PulumiCommand.get(cliRoot ? { root: cliRoot } : undefined);
+        commands.set(key, cmd);
+        // A failed lookup is reported by the operation that needed it; the next one tries again.
+        cmd.catch(() => commands.delete(key));
+    }
+    return cmd;
+}
+
+/** Starts loading what the first operation needs (the Automation API, the CLI), while the process waits for it. */
+export function preloadLocalStack(cliRoot: string | undefined): void {
+    void loadAutomation()
+        .then((api) => pulumiCommand(api, cliRoot))
+        .catch(() => undefined);
+}
+
+/** A view of `ws` whose selectStack does nothing: for a stack the backend listed, which every command names with --stack. */
+function withoutSelect(ws: automation.LocalWorkspace): automation.LocalWorkspace {
+    return new Proxy(ws, {
+        get(target, prop) {
+            if (prop === "selectStack") return async () => undefined;
+            const value: unknown = Reflect.get(target, prop, target);
+            return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+        },
+    });
 }
 
 /** Opens (or creates, per `mode`) the stack in a LocalWorkspace whose program is `program`. */
 export async function openLocalStack(api: typeof automation, location: LocalStackLocation, program: automation.PulumiFn): Promise<automation.Stack> {
     const { target } = location;
     mkdirSync(location.workDir, { recursive: true });
-    const cli = await api.PulumiCommand.get(location.cliRoot ? { root: location.cliRoot } : undefined);
-    const args = { stackName: target.fullyQualified, projectName: target.project, program };
+    const cli = await pulumiCommand(api, location.cliRoot);
     const wsOptions: automation.LocalWorkspaceOptions = {
         workDir: location.workDir,
         pulumiCommand: cli,
         envVars: location.envVars,
+        program,
         projectSettings: { name: target.project, runtime: "nodejs", backend: { url: location.backendUrl } },
     };
     if (location.pulumiHome !== undefined) wsOptions.pulumiHome = location.pulumiHome;
     if (location.secretsProvider !== undefined) wsOptions.secretsProvider = location.secretsProvider;
-    return location.mode === "select" ? api.LocalWorkspace.selectStack(args, wsOptions) : api.LocalWorkspace.createOrSelectStack(args, wsOptions);
+    const ws = await api.LocalWorkspace.create(wsOptions);
+    const name = target.fullyQualified;
+    if (location.exists === true) return api.Stack.select(name, withoutSelect(ws));
+    if (location.exists === false && location.mode === "create-or-select") {
+        try {
+            return await api.Stack.create(name, ws);
+        } catch (err) {
+            // Created meanwhile (by another run): it exists now.
+            if (err instanceof api.StackAlreadyExistsError) return api.Stack.select(name, ws);
+            throw err;
+        }
+    }
+    return location.mode === "select" ? api.Stack.select(name, ws) : api.Stack.createOrSelect(name, ws);
 }
 
 /**
@@ -98,8 +162,42 @@ export async function runLocalStackOperation(
     }
 }
 
+/** Output values as the Automation API's OutputMap; the placeholder the CLI shows for a secret marks it secret. */
+function outputMapOf(values: Record<string, unknown>): automation.OutputMap {
+    const out: automation.OutputMap = {};
+    for (const [k, value] of Object.entries(values)) out[k] = { value, secret: value === SECRET_PLACEHOLDER };
+    return out;
+}
+
+/**
+ * Takes the reads the Automation API makes after an operation from the engine's own events instead.
+ * After the engine is done, Stack.up reads the outputs (`pulumi stack output --json`, and again with
+ * `--show-secrets`, which opens the secrets manager: a passphrase's key derivation) and the last history
+ * entry (`pulumi stack history --show-secrets`): three more CLI runs, each some 0.3 to 0.5 s of CPU. The
+ * outputs are in the stack resource's outputs event and the resource changes in the summary event, which
+ * the runner maps anyway. Where no event carried them (refresh, the `outputs` operation), one masked
+ * `pulumi stack output --json` reads the outputs: the runner shows secrets as placeholders only.
+ */
+function readResultsFromEvents(stack: automation.Stack, ws: { workDir: string; envVars: Record<string, string>; pulumiHome?: string; pulumiCommand: automation.PulumiCommand }): { onEvent(event: automation.EngineEvent): void } {
+    let outputs: Record<string, unknown> | undefined;
+    const masked = async (): Promise<Record<string, unknown>> => {
+        const env = { ...(ws.pulumiHome !== undefined ? { PULUMI_HOME: ws.pulumiHome } : {}), ...ws.envVars };
+        const { stdout } = await runCli(ws.pulumiCommand.command, ["stack", "output", "--json", "--stack", stack.name], ws.workDir, env);
+        return JSON.parse(stdout) as Record<string, unknown>;
+    };
+    stack.outputs = async () => outputMapOf(outputs ?? (await masked()));
+    // The changes come from the summary event (the runner's EngineEventMapper); no history read.
+    stack.info = async () => undefined;
+    return {
+        onEvent(event) {
+            const m = event.resOutputsEvent?.metadata;
+            if (m && m.type === STACK_RESOURCE_TYPE && m.new?.outputs) outputs = m.new.outputs as Record<string, unknown>;
+        },
+    };
+}
+
 async function openAndOperate(request: LocalStackRequest, opts: { onEvent: (event: EngineEventLike) => void; signal: AbortSignal }): Promise<StackOperationResult> {
-    const api = await import("@pulumi/pulumi/automation");
+    const api = await loadAutomation();
     const { target } = request;
     let stack: automation.Stack;
     try {
@@ -111,6 +209,7 @@ async function openAndOperate(request: LocalStackRequest, opts: { onEvent: (even
 
     const abort = engineAbortSignal(opts.signal);
     const stderr = new Tail();
+    const results = readResultsFromEvents(stack, stack.workspace as automation.LocalWorkspace);
     const common = {
         color: "never" as const,
         signal: abort.signal,
@@ -118,9 +217,12 @@ async function openAndOperate(request: LocalStackRequest, opts: { onEvent: (even
         onEvent: (event: automation.EngineEvent) => {
             if (event.summaryEvent || event.cancelEvent) abort.finished();
             else abort.started();
+            results.onEvent(event);
             opts.onEvent(event);
         },
         ...(request.parallel !== undefined ? { parallel: request.parallel } : {}),
+        ...(request.operation === "up" && request.fingerprint !== undefined ? { message: fingerprintMessage(request.fingerprint) } : {}),
+        ...((request.operation === "up" || request.operation === "preview") && request.refresh ? { refresh: true } : {}),
     };
     try {
         // Secret outputs stay masked (showSecrets defaults to false): the runner reports them as placeholders.

@@ -9,6 +9,9 @@
  * - Clusters run `concurrency` at a time (default 4, lowered to the driver's maxConcurrency), started in
  *   fleet order; results come back in fleet order whatever order they finish in.
  * - A cluster's failure is its result: it never stops the others.
+ * - `preview` and `up` skip a cluster whose stack the driver says is unchanged since its last successful
+ *   update with the cluster's fingerprint (fingerprint.ts; status `skipped`), unless `force` or `refresh`;
+ *   every `up` hands the driver the fingerprint to record. `refresh` and `destroy` never skip.
  * - Aborting `signal` aborts the running clusters' operations (the driver cancels them through the
  *   engine), starts no further cluster, and marks the clusters not started `cancelled`.
  * - No process.exit, no console output; every step is an event to `onEvent`. A listener that throws is
@@ -25,10 +28,11 @@ import type { FleetClusterSpec, FleetSpec } from "../spec/fleet";
 import { BackendUrlResolver, FleetLoader, StackName, StackNaming, defaultBackendUrl, defaultFleetLoader, defaultSecretsProvider, defaultStackNaming, prepareFleet } from "./defaults";
 import { FleetConfirmationError, FleetSelectionError, StackOperationError } from "./errors";
 import { EngineEventMapper } from "./events";
+import { clusterFingerprint, programIdentity } from "./fingerprint";
 import { mapBounded } from "./pool";
 import { parseSelection, selectClusters } from "./selection";
 import { ClusterResult, FLEET_OPERATIONS, FLEET_RUN_OPTION_KEYS, FleetEvent, FleetOperation, FleetRunError, FleetRunOptions, FleetRunPlan, FleetRunSummary, FleetRunTarget, OutputChange } from "./types";
-import type { OpenMode, StackDriver, StackOperation, StackOperationResult, StackSession } from "./workspace";
+import type { OpenMode, StackDriver, StackOperation, StackOperationOptions, StackOperationResult, StackSession, UnchangedStack } from "./workspace";
 
 export const DEFAULT_CONCURRENCY = 4;
 
@@ -73,6 +77,18 @@ function checkOptions(options: FleetRunOptions): void {
     }
     if (!FLEET_OPERATIONS.includes(options.operation)) {
         issues.push({ path: "operation", message: `${JSON.stringify(options.operation)} is not an operation.`, fix: `use one of ${FLEET_OPERATIONS.join(", ")}.` });
+    }
+    for (const flag of ["force", "refresh"] as const) {
+        const value = options[flag];
+        if (value === undefined) continue;
+        if (typeof value !== "boolean") issues.push({ path: flag, message: `must be true or false, not ${JSON.stringify(value)}.`, fix: `pass ${flag}: true, or leave it out.` });
+        else if (value && options.operation !== "preview" && options.operation !== "up") {
+            issues.push({
+                path: flag,
+                message: `${flag} applies to preview and up only, not to ${JSON.stringify(options.operation)}.`,
+                fix: flag === "force" ? `leave it out: ${options.operation} never skips a stack.` : `leave it out${options.operation === "refresh" ? ": refresh refreshes anyway" : ""}.`,
+            });
+        }
     }
     const { concurrency } = options;
     if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
@@ -244,25 +260,46 @@ export async function runFleet(options: FleetRunOptions, deps: FleetRunDeps = {}
     }
 
     emit({ type: "run-started", operation, clusters: planned.map((p) => p.spec.name), concurrency });
+    // preview and up leave unchanged stacks alone unless forced or refreshing; a fingerprint is recorded by every up.
+    const skips = (operation === "preview" || operation === "up") && options.force !== true && options.refresh !== true;
+    const runEnv = env;
+    const fingerprintOf = (p: PlannedCluster): string | undefined =>
+        operation === "preview" || operation === "up" ? clusterFingerprint({ cluster: p.spec, program: programIdentity(), engine: session?.engine ?? "unknown", env: runEnv }) : undefined;
     const running = new Set<AbortController>();
     const onAbort = () => {
         for (const c of running) c.abort(signal?.reason);
     };
     signal?.addEventListener("abort", onAbort, { once: true });
 
-    const execute = async (p: PlannedCluster, clusterSignal: AbortSignal, mapper: EngineEventMapper): Promise<StackOperationResult> => {
+    const execute = async (p: PlannedCluster, clusterSignal: AbortSignal, mapper: EngineEventMapper, fingerprint: string | undefined): Promise<StackOperationResult> => {
         if (operation === "render") return { changes: {}, outputs: { ...(p.rendered as RenderedCluster).files } };
         if (clusterSignal.aborted) throw new StackOperationError("cancelled", "cancelled before the stack was opened");
         const target = { cluster: p.spec.name, project: p.name.project, stack: p.name.stack, fullyQualified: p.name.fullyQualified };
         const stack = await (session as StackSession).open(target, p.spec, modeOf(operation));
         if (clusterSignal.aborted) throw new StackOperationError("cancelled", "cancelled before the operation started");
-        const opts = {
+        const opts: StackOperationOptions = {
             signal: clusterSignal,
             onEvent: (event: Parameters<EngineEventMapper["map"]>[0]) => {
                 for (const mapped of mapper.map(event)) emit(mapped);
             },
         };
+        if (operation === "up" && fingerprint !== undefined) opts.fingerprint = fingerprint;
+        if (options.refresh === true) opts.refresh = true;
         return stack[operation](opts);
+    };
+
+    /**
+     * The stack of a cluster `preview` or `up` may leave alone, unless forced or refreshing, when the
+     * driver can tell it is unchanged; undefined: run it. Not knowing is never a reason to skip.
+     */
+    const unchangedStack = async (p: PlannedCluster, fp: string | undefined, clusterSignal: AbortSignal): Promise<UnchangedStack | undefined> => {
+        if (fp === undefined || !session?.unchanged || clusterSignal.aborted) return undefined;
+        const target = { cluster: p.spec.name, project: p.name.project, stack: p.name.stack, fullyQualified: p.name.fullyQualified };
+        try {
+            return await session.unchanged(target, fp, { outputs: operation === "up", signal: clusterSignal });
+        } catch {
+            return undefined;
+        }
     };
 
     const runCluster = async (p: PlannedCluster): Promise<ClusterResult> => {
@@ -282,7 +319,14 @@ export async function runFleet(options: FleetRunOptions, deps: FleetRunDeps = {}
             emit({ type: "cluster-started", cluster, stack, operation });
             // A listener may have aborted the run synchronously.
             if (signal?.aborted && !controller.signal.aborted) controller.abort(signal.reason);
-            const out = await execute(p, controller.signal, mapper);
+            const fp = fingerprintOf(p);
+            const unchanged = skips ? await unchangedStack(p, fp, controller.signal) : undefined;
+            if (unchanged && !controller.signal.aborted) {
+                result = { cluster, stack, status: "skipped", changes: {}, outputs: unchanged.outputs, outputChanges: [], durationMs: performance.now() - start };
+                emit({ type: "cluster-finished", cluster, result });
+                return result;
+            }
+            const out = await execute(p, controller.signal, mapper, fp);
             const changes = Object.keys(out.changes).length > 0 ? out.changes : (mapper.changes ?? {});
             result = { cluster, stack, status: "succeeded", changes, outputs: out.outputs, outputChanges: outputChangesOf(mapper), durationMs: performance.now() - start };
         } catch (err) {
@@ -318,6 +362,7 @@ export async function runFleet(options: FleetRunOptions, deps: FleetRunDeps = {}
         operation,
         results,
         succeeded: results.filter((r) => r.status === "succeeded").map((r) => r.cluster),
+        skipped: results.filter((r) => r.status === "skipped").map((r) => r.cluster),
         failed: results.filter((r) => r.status === "failed").map((r) => ({ cluster: r.cluster, error: r.error as FleetRunError })),
         cancelled: results.filter((r) => r.status === "cancelled").map((r) => r.cluster),
         durationMs: performance.now() - runStart,

@@ -51,6 +51,16 @@ export interface FleetRunOptions {
     confirmDestroy?: readonly string[];
     /** Pass the engine's `debug` diagnostics on as events; default false (they are most of an update's events). */
     debug?: boolean;
+    /**
+     * `preview` and `up` only: run every selected stack, also those whose last successful update recorded
+     * the fingerprint the cluster has now (which are otherwise `skipped`). Default false.
+     */
+    force?: boolean;
+    /**
+     * `preview` and `up` only: refresh each stack's resources from the clouds first (the engine's
+     * `--refresh`), so drift made outside Pulumi is found and, by `up`, undone. Never skips a stack.
+     */
+    refresh?: boolean;
 }
 
 // Every option, so that the list below cannot miss one.
@@ -67,6 +77,8 @@ const OPTION_KEYS: Record<keyof FleetRunOptions, true> = {
     workDir: true,
     confirmDestroy: true,
     debug: true,
+    force: true,
+    refresh: true,
 };
 
 /** The option names of FleetRunOptions; any other key is refused rather than ignored. */
@@ -101,7 +113,12 @@ export interface FleetRunPlan {
     targets: FleetRunTarget[];
 }
 
-export type ClusterStatus = "succeeded" | "failed" | "cancelled";
+/**
+ * `skipped`: `preview` or `up` left the stack alone because its last successful update recorded the same
+ * fingerprint (the cluster's spec, flux-identity's and the Pulumi SDKs' versions, the Pulumi CLI's) and
+ * nothing wrote its state since; see `force` and `refresh`.
+ */
+export type ClusterStatus = "succeeded" | "skipped" | "failed" | "cancelled";
 
 /** One cluster's outcome. */
 export interface ClusterResult {
@@ -111,7 +128,7 @@ export interface ClusterResult {
     status: ClusterStatus;
     /** Resource operations by kind (`create`, `update`, `delete`, `same`, ...), from the engine's summary. */
     changes: Record<string, number>;
-    /** Stack outputs (after `up`, `refresh`, `outputs`), or the rendered files' text for `render`. */
+    /** Stack outputs (after `up`, `refresh`, `outputs`, and of a stack `up` skipped), or the rendered files' text for `render`. */
     outputs: Record<string, unknown>;
     /**
      * Outputs `up` changed or `preview` would change (the Flux side: `kustomizationYaml`, ...), which the
@@ -136,6 +153,8 @@ export interface FleetRunSummary {
     operation: FleetOperation;
     results: ClusterResult[];
     succeeded: string[];
+    /** Clusters whose stacks were unchanged, so `preview` or `up` left them alone. */
+    skipped: string[];
     failed: Array<{ cluster: string; error: FleetRunError }>;
     cancelled: string[];
     durationMs: number;

@@ -17,6 +17,12 @@
  *   event and its summary.
  * - While an inline program runs, the SDK adds process-wide `uncaughtException` and `unhandledRejection`
  *   listeners that count any such error as that program's failure; hence one process per stack.
+ * - After the engine is done, Stack.up, refresh and destroy read the outputs (`stack output` twice, once
+ *   with `--show-secrets`) and the last history entry (`stack history --show-secrets`) with more CLI runs;
+ *   local-stack.ts takes both from the engine's events instead. Stack.select runs `pulumi stack select`
+ *   even where every later command names the stack: for stacks the backend listed, it is skipped.
+ * - PulumiCommand.get runs `pulumi version` every time (skipVersionCheck only skips the comparison), so a
+ *   stack process gets its PulumiCommand once and passes it to every LocalWorkspace.
  * - ConcurrentUpdateError is what the SDK throws when the stack is locked (Pulumi Cloud's 409, or a
  *   self-managed backend's lock file); StackNotFoundError when selecting a stack that does not exist.
  * - A LocalWorkspace with `projectSettings` writes Pulumi.yaml into its workDir, so each stack gets its
@@ -26,13 +32,12 @@
  *   (pulumi/pulumi#17236, #16412). workspaceEnvVars sets it.
  */
 
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync } from "node:fs";
 import * as path from "node:path";
 import type * as automation from "@pulumi/pulumi/automation";
 import { FleetSetupError, StackOperationError } from "./errors";
 import type { EngineEventLike } from "./events";
 import { normalizeChanges } from "./events";
-import type { LocalStackRequest } from "./local-stack";
 import type { FleetOperation } from "./types";
 import type { ClusterSpec } from "../../../provider/src/plan/cluster";
 
@@ -70,6 +75,14 @@ export interface StackOperationOptions {
     onEvent: (event: EngineEventLike) => void;
     /** Aborting cancels the operation (gracefully where the engine allows). */
     signal: AbortSignal;
+    /**
+     * `up`: the cluster's fingerprint (fingerprint.ts, with the session's `engine`), to record with the
+     * update so that a later run can tell the stack is unchanged (StackSession.unchanged). A driver
+     * records it only if the update succeeds.
+     */
+    fingerprint?: string;
+    /** `preview` and `up`: refresh the stack's resources from the clouds first (`pulumi up --refresh`). */
+    refresh?: boolean;
 }
 
 export interface StackOperationResult {
@@ -88,12 +101,26 @@ export interface DriverStack {
     outputs(opts: StackOperationOptions): Promise<StackOperationResult>;
 }
 
+/** What a driver knows of a stack left alone because it is unchanged. */
+export interface UnchangedStack {
+    /** Its outputs (secrets as SECRET_PLACEHOLDER), when asked for. */
+    outputs: Record<string, unknown>;
+}
+
 /** A run's use of a driver: per-run resources live here, so runs never share state. */
 export interface StackSession {
     /** `cluster` is the spec the stack's program declares (resolved references included). */
     open(target: StackTarget, cluster: ClusterSpec, mode: OpenMode): Promise<DriverStack>;
     /** Releases the run's resources (temporary folders); called once, after every cluster finished. */
     close(): Promise<void>;
+    /** The engine that runs the updates (`pulumi v3.248.0`): part of every fingerprint. */
+    readonly engine?: string;
+    /**
+     * Whether the stack's last update succeeded with `fingerprint` recorded and nothing changed the stack's
+     * state since; then the stack, with its outputs if `outputs` is true. Undefined when it cannot tell: the
+     * runner then runs the operation. A driver without this method never has stacks skipped.
+     */
+    unchanged?(target: StackTarget, fingerprint: string, options: { outputs: boolean; signal: AbortSignal }): Promise<UnchangedStack | undefined>;
 }
 
 /** The engine as the runner sees it. */
@@ -119,6 +146,14 @@ export interface LocalStackDriverOptions {
     pulumiHome?: string;
     /** The engine's resource parallelism within each stack; default the engine's. */
     parallel?: number;
+    /** Operations a stack process runs, one after another, before a new one replaces it; default 25. 1: a process per operation. */
+    operationsPerProcess?: number;
+    /**
+     * Keep what this machine saw of each stack's last successful update under
+     * `<workDir>/.flux-identity/last-updates/` (last-update-cache.ts), so that an unchanged stack costs no
+     * CLI call of its own; default true. False: every check asks the backend per stack.
+     */
+    lastUpdateCache?: boolean;
 }
 
 // The Automation API's EngineEvent must stay assignable to what events.ts reads.
@@ -127,8 +162,10 @@ export type EngineEventCheck = Assignable<automation.EngineEvent, EngineEventLik
 
 type Automation = typeof automation;
 
-async function loadAutomation(): Promise<Automation> {
-    return import("@pulumi/pulumi/automation");
+/** The version `pulumi version` printed (`v3.248.0`), without the `v`; undefined if it is not one. */
+export function parseCliVersion(stdout: string): string | undefined {
+    const m = /^v?(\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]+)?)\s*$/.exec(stdout.trim());
+    return m ? m[1] : undefined;
 }
 
 /** The environment lacks what the secrets provider needs; undefined when it has it. */
@@ -292,16 +329,13 @@ export class Tail {
     }
 }
 
-function safeDirName(index: number, cluster: string): string {
-    return `${String(index).padStart(4, "0")}-${cluster.replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 80)}`;
-}
-
 /**
- * The driver over the Automation API's LocalWorkspace: per cluster, a stack process (stack-process.ts)
+ * The driver over the Automation API's LocalWorkspace: per operation, a stack process (stack-process.ts)
  * opens one workspace with the cluster's inline program, the backend URL in its project settings, the
- * secrets provider and the run's environment variables, and runs the operation. Each run gets its own
- * folder of workspaces under `<workDir>/.flux-identity/workspaces/`, removed when the run ends. Needs the
- * Pulumi CLI (on PATH or in `cliRoot`); installs nothing.
+ * secrets provider and the run's environment variables, and runs the operation; stack processes run the
+ * run's operations one after another (local-session.ts). Each run gets its own folder of workspaces under
+ * `<workDir>/.flux-identity/workspaces/`, removed when the run ends. Needs the Pulumi CLI (on PATH or in
+ * `cliRoot`); installs nothing.
  */
 export function createLocalStackDriver(options: LocalStackDriverOptions = {}): StackDriver {
     return {
@@ -309,12 +343,18 @@ export function createLocalStackDriver(options: LocalStackDriverOptions = {}): S
         async begin(settings) {
             const problem = passphraseProblem(settings.secretsProvider, settings.env);
             if (problem) throw new FleetSetupError(problem);
-            const api = await loadAutomation();
+            // `pulumi version` run directly: the runner's process never loads the Automation API (about a second).
+            const command = options.cliRoot ? path.resolve(options.cliRoot, "bin", "pulumi") : "pulumi";
+            let version: string | undefined;
             try {
-                await api.PulumiCommand.get(options.cliRoot ? { root: options.cliRoot } : undefined);
+                const { runCli } = await import("./cli-command");
+                const { stdout } = await runCli(command, ["version"], process.cwd(), { PULUMI_SKIP_UPDATE_CHECK: "true" });
+                version = parseCliVersion(stdout);
+                if (version === undefined) throw new Error(`it printed ${JSON.stringify(stdout.trim().slice(0, 80))} for its version`);
             } catch (err) {
+                const e = err as Error & { stderr?: string };
                 throw new FleetSetupError(
-                    `the Pulumi CLI ${options.cliRoot ? `in ${options.cliRoot}` : "on PATH"} cannot be run (${err instanceof Error ? engineMessage(commandStderr(err), err.message) : String(err)}). ` +
+                    `the Pulumi CLI ${options.cliRoot ? `in ${options.cliRoot}` : "on PATH"} cannot be run (${engineMessage(typeof e.stderr === "string" ? e.stderr : "", e instanceof Error ? e.message : String(err))}). ` +
                         "Install it (https://www.pulumi.com/docs/install/, or scripts/build-pulumi-cli.sh where the installer cannot run); the runner installs nothing.",
                     { cause: err },
                 );
@@ -329,30 +369,8 @@ export function createLocalStackDriver(options: LocalStackDriverOptions = {}): S
             } catch (err) {
                 throw new FleetSetupError(`cannot prepare the run's folders: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
             }
-            const { runInStackProcess } = await import("./stack-process");
-            let opened = 0;
-            return {
-                async open(target, cluster, mode) {
-                    const request: LocalStackRequest = {
-                        target,
-                        cluster,
-                        mode,
-                        operation: settings.operation,
-                        workDir: path.join(runDir, safeDirName(opened++, target.cluster)),
-                        backendUrl: settings.backendUrl,
-                        envVars: workspaceEnvVars(settings),
-                        ...(settings.secretsProvider !== undefined ? { secretsProvider: settings.secretsProvider } : {}),
-                        ...(options.cliRoot !== undefined ? { cliRoot: options.cliRoot } : {}),
-                        ...(options.pulumiHome !== undefined ? { pulumiHome: options.pulumiHome } : {}),
-                        ...(options.parallel !== undefined ? { parallel: options.parallel } : {}),
-                    };
-                    // The stack is opened in its process, together with the operation.
-                    return driverStackOf((operation, opts) => runInStackProcess({ ...request, operation }, opts));
-                },
-                async close() {
-                    rmSync(runDir, { recursive: true, force: true });
-                },
-            };
+            const { LocalStackSession } = await import("./local-session");
+            return new LocalStackSession({ settings, options, command, version, runDir });
         },
     };
 }

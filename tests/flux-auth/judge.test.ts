@@ -182,6 +182,15 @@ const SOURCES: Array<{ source: string; clusters: string[] }> = [
 
 type JudgedVersion = "2.9" | "2.10";
 
+/** Where Flux 2.9's generic provider reads a controller's own ServiceAccount token. */
+const FIXED_TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount/token";
+
+/** Whether this machine lets a process have a mount namespace of its own (the judge's workers need one). */
+function privateMountNamespaces(): boolean {
+    const args = process.getuid?.() === 0 ? ["-m", "true"] : ["-U", "-r", "-m", "true"];
+    return spawnSync("unshare", args, { stdio: "ignore" }).status === 0;
+}
+
 /** The spec as a cluster running `version` would have it: renders differ by version (feature gate, RBAC). */
 function atVersion<T extends ClusterSpec>(spec: T, version: JudgedVersion): T {
     return { ...spec, flux: { ...spec.flux, version } };
@@ -270,9 +279,14 @@ function judgeSuite(version: JudgedVersion, authModule: string): void {
 
         for (const { source, clusters } of SOURCES) {
             for (const cluster of clusters) {
-                it(`${source}: ${cluster}: every identity ACCEPTED with the access Flux needs, every impostor REFUSED`, () => {
+                it(`${source}: ${cluster}: every identity ACCEPTED with the access Flux needs, every impostor REFUSED`, function () {
                     const mine = judged.results.filter((r) => r.cluster === cluster);
                     const failed = mine.filter((r) => !r.ok);
+                    if (failed.length > 0 && failed.every((r) => r.reason.includes(FIXED_TOKEN_PATH)) && !privateMountNamespaces()) {
+                        // Flux 2.9's generic provider reads a controller's own token at a fixed path, which the
+                        // judge can only give each pod in a mount namespace of its own.
+                        skipWithReason(this, `${failed.length} controller-level OIDC exchanges need a private mount namespace for ${FIXED_TOKEN_PATH}, which this machine does not allow (unshare -m fails)`);
+                    }
                     assert.deepEqual(failed, [], `the judge refused:\n${show(failed)}`);
                     const plan = JSON.parse(readFileSync(path.join(renderDirs.find((d) => readdirSync(d).includes(cluster)) as string, cluster, "plan.json"), "utf8")) as Record<string, unknown>;
                     for (const cloud of ["aws", "azure", "gcp", "kubernetes", "vault"].filter((c) => plan[c] !== undefined)) {

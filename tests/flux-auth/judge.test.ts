@@ -277,6 +277,19 @@ function judgeSuite(version: JudgedVersion, authModule: string): void {
             assert.equal(judged.status, judged.results.every((r) => r.ok) ? 0 : 1, judged.stderr);
         });
 
+        it("gives the same verdicts with the project's small Flux install (tests/fixtures/flux-mini), the default where ../shared is absent", function () {
+            if (fixture.source === "project") skipWithReason(this, "../shared/fixtures is absent: every render is already judged against tests/fixtures/flux-mini");
+            // The feature fleets and the example fleet: controllers' own RBAC (ServiceAccount reads, token
+            // minting, cluster-admin appliers) decides many of their verdicts.
+            const dirs = renderDirs.filter((d) => ["fleet", ...FEATURE_FLEETS.map((f) => path.basename(f, ".yaml"))].includes(path.basename(d)));
+            const mini = judge(dirs, version, { dir: fromRoot("tests", "fixtures", "flux-mini"), source: "project" });
+            const key = (r: JudgeResult) => `${r.cluster} ${r.cloud} ${r.subject} ${r.case}: ${r.verdict}`;
+            const clusters = new Set(mini.results.map((r) => r.cluster));
+            assert.ok(clusters.size > 0, mini.stderr);
+            const expected = judged.results.filter((r) => clusters.has(r.cluster)).map(key).sort();
+            assert.deepEqual(mini.results.map(key).sort(), expected, `flux-mini disagrees with the real install:\n${show(mini.results.filter((r) => !r.ok))}`);
+        });
+
         for (const { source, clusters } of SOURCES) {
             for (const cluster of clusters) {
                 it(`${source}: ${cluster}: every identity ACCEPTED with the access Flux needs, every impostor REFUSED`, function () {

@@ -103,15 +103,7 @@ func objectOptions(ctx context.Context, c client.Client, entry, provider string,
 	if name != "" {
 		opts = append(opts, auth.WithServiceAccountName(name))
 	}
-	if t.Region != "" {
-		opts = append(opts, auth.WithAWSRegion(t.Region))
-	}
-	if t.STSEndpoint != "" {
-		opts = append(opts, auth.WithAWSSTSEndpoint(t.STSEndpoint))
-	}
-	if len(t.Scopes) > 0 {
-		opts = append(opts, auth.WithScopes(t.Scopes...))
-	}
+	opts = append(opts, targetOptions(t)...)
 	return opts, nil
 }
 
@@ -222,6 +214,21 @@ func fluxServiceAccountToken(ctx context.Context, c client.Client, t AuthTarget,
 	return jwt.Token, nil
 }
 
+// targetOptions are the options a call's target adds: its AWS region and STS endpoint, its scopes.
+func targetOptions(t AuthTarget) []auth.Option {
+	var opts []auth.Option
+	if t.Region != "" {
+		opts = append(opts, auth.WithAWSRegion(t.Region))
+	}
+	if t.STSEndpoint != "" {
+		opts = append(opts, auth.WithAWSSTSEndpoint(t.STSEndpoint))
+	}
+	if len(t.Scopes) > 0 {
+		opts = append(opts, auth.WithScopes(t.Scopes...))
+	}
+	return opts
+}
+
 func providerByName(name string) (auth.Provider, error) {
 	return authutils.ProviderByName[auth.Provider](name)
 }
@@ -256,15 +263,7 @@ func fluxExchange(ctx context.Context, call FluxCall, token string, sa corev1.Se
 		return err
 	}
 	opts := append(auth.OptionsFromSpec(spec.Auth), auth.WithObject(judgeObjectGroup, judgeObjectKind, fluxObject(sa.Namespace)), auth.WithServiceAccountName(sa.Name))
-	if t.Region != "" {
-		opts = append(opts, auth.WithAWSRegion(t.Region))
-	}
-	if t.STSEndpoint != "" {
-		opts = append(opts, auth.WithAWSSTSEndpoint(t.STSEndpoint))
-	}
-	if len(t.Scopes) > 0 {
-		opts = append(opts, auth.WithScopes(t.Scopes...))
-	}
+	opts = append(opts, targetOptions(t)...)
 	switch call.Entry {
 	case entryRegistry:
 		if rp, ok := p.(auth.ArtifactRegistryCredentialsProvider); ok {

@@ -10,16 +10,14 @@ import { renderCluster } from "../../sdk/src/render/render";
 import { fingerprintOfMessage } from "../../sdk/src/runner/fingerprint";
 import { runFleet } from "../../sdk/src/runner/runner";
 import { StackProcessPool } from "../../sdk/src/runner/stack-process";
-import type { FleetRunOptions, FleetRunSummary } from "../../sdk/src/runner/types";
+import type { FleetRunOptions } from "../../sdk/src/runner/types";
 import { createLocalStackDriver } from "../../sdk/src/runner/workspace";
 import { FleetClusterSpec, loadFleet } from "../../sdk/src/spec/fleet";
 import { fromRoot } from "../helpers/paths";
-import { EngineScratch, PulumiCli, requirePulumiCli } from "../helpers/pulumi-engine";
+import { EngineScratch, PulumiCli, requirePulumiCli, statusByCluster } from "../helpers/pulumi-engine";
 
 const PROJECT = "flux-identity-skip";
 const NEW_ROLE = "arn:aws:iam::111122223333:role/flux-source-v2";
-
-const statuses = (s: FleetRunSummary) => Object.fromEntries(s.results.map((r) => [r.cluster, r.status]));
 
 describe("end to end: runs skip stacks unchanged since their last successful up", function () {
     this.timeout(600_000);
@@ -84,7 +82,7 @@ describe("end to end: runs skip stacks unchanged since their last successful up"
 
         writeClusters(withEksRole(NEW_ROLE));
         const changed = await run("up");
-        assert.deepEqual(statuses(changed), Object.fromEntries(names.map((n) => [n, n === "eks-aws" ? "succeeded" : "skipped"])));
+        assert.deepEqual(statusByCluster(changed), Object.fromEntries(names.map((n) => [n, n === "eks-aws" ? "succeeded" : "skipped"])));
         assert.deepEqual(operations(), plus(afterFirst, { "eks-aws": 1 }), "up touched only the changed cluster's stack");
         assert.match(changed.results.find((r) => r.cluster === "eks-aws")?.outputs.kustomizationYaml as string, /flux-source-v2/);
     });
@@ -110,7 +108,7 @@ describe("end to end: runs skip stacks unchanged since their last successful up"
         // Back to the spec of the last successful update: its fingerprint, but the failed update came after.
         writeClusters(withEksRole(NEW_ROLE));
         const recovered = await run("up");
-        assert.deepEqual(statuses(recovered), Object.fromEntries(names.map((n) => [n, n === "eks-aws" ? "succeeded" : "skipped"])));
+        assert.deepEqual(statusByCluster(recovered), Object.fromEntries(names.map((n) => [n, n === "eks-aws" ? "succeeded" : "skipped"])));
         assert.deepEqual(operations(), plus(before, { "eks-aws": 1 }));
         // The same without this machine's records: the backend's history says the same.
         writeClusters(withEksRole(undefined));
@@ -129,7 +127,7 @@ describe("end to end: runs skip stacks unchanged since their last successful up"
         assert.deepEqual(refreshed.succeeded, ["kind-tenants"], "refresh never skips");
         const before = operations();
         const afterRefresh = await run("up");
-        assert.deepEqual(statuses(afterRefresh), Object.fromEntries(names.map((n) => [n, n === "kind-tenants" ? "succeeded" : "skipped"])));
+        assert.deepEqual(statusByCluster(afterRefresh), Object.fromEntries(names.map((n) => [n, n === "kind-tenants" ? "succeeded" : "skipped"])));
         assert.deepEqual(operations(), plus(before, { "kind-tenants": 1 }));
 
         const forced = await run("up", { force: true });

@@ -11,10 +11,10 @@ import { dump } from "js-yaml";
 import { renderCluster } from "../../sdk/src/render/render";
 import { CLUSTER_STACK_OUTPUTS } from "../../sdk/src/runner/cluster-program";
 import { runFleet } from "../../sdk/src/runner/runner";
-import type { FleetEvent, FleetRunSummary } from "../../sdk/src/runner/types";
+import type { FleetEvent } from "../../sdk/src/runner/types";
 import { createLocalStackDriver } from "../../sdk/src/runner/workspace";
 import { FleetClusterSpec, FleetSpec, loadFleet } from "../../sdk/src/spec/fleet";
-import { EngineScratch, PulumiCli, requirePulumiCli } from "../helpers/pulumi-engine";
+import { EngineScratch, PulumiCli, requirePulumiCli, statusByCluster } from "../helpers/pulumi-engine";
 import type { HolderMessage, HolderRequest } from "../helpers/stack-holder";
 
 const PROJECT = "flux-identity-e2e";
@@ -74,8 +74,6 @@ function fleetDoc(name: string, clusters: object[]): object {
     return { apiVersion: "flux-identity/v1alpha1", kind: "Fleet", name, backend: { secretsProvider: "passphrase" }, stacks: { project: PROJECT, name: "{fleet}-{cluster}" }, clusters };
 }
 
-const statuses = (s: FleetRunSummary) => Object.fromEntries(s.results.map((r) => [r.cluster, r.status]));
-
 describe("end to end: the runner on the real Pulumi engine", function () {
     this.timeout(300_000);
     let cli: PulumiCli;
@@ -110,7 +108,7 @@ describe("end to end: the runner on the real Pulumi engine", function () {
         const summary = await run("up", { onEvent: (event) => events.push({ at: performance.now(), event }) });
         // `pulumi stack select` wrote a settings file per stack's workspace folder; the driver removed each.
         assert.deepEqual(workspaceFiles(), workspacesBefore, "no workspace settings file is left in PULUMI_HOME");
-        assert.deepEqual(statuses(summary), Object.fromEntries(BYO.map((c) => [c, "succeeded"])), JSON.stringify(summary.failed));
+        assert.deepEqual(statusByCluster(summary), Object.fromEntries(BYO.map((c) => [c, "succeeded"])), JSON.stringify(summary.failed));
 
         for (const result of summary.results) {
             const rendered = renderCluster(specOf(result.cluster));
@@ -179,7 +177,7 @@ describe("end to end: the runner on the real Pulumi engine", function () {
 
     it("isolates a cluster that passes the schema but fails at run time, and reports why", async () => {
         const summary = await run("up", { selection: {}, concurrency: 5, force: true });
-        assert.deepEqual(statuses(summary), { ...Object.fromEntries(BYO.map((c) => [c, "succeeded"])), "gke-plugin": "failed" });
+        assert.deepEqual(statusByCluster(summary), { ...Object.fromEntries(BYO.map((c) => [c, "succeeded"])), "gke-plugin": "failed" });
         assert.equal(summary.failed.length, 1);
         assert.equal(summary.failed[0].error.kind, "engine");
         assert.match(summary.failed[0].error.message, /no resource plugin 'pulumi-resource-gcp'/);
@@ -191,7 +189,7 @@ describe("end to end: the runner on the real Pulumi engine", function () {
         const file = path.join(scratch.dir, "isolation.yaml");
         writeFileSync(file, dump(fleetDoc("iso", [PLUGIN_CLUSTER, ...BYO_CLUSTERS.slice(0, 2)])));
         const summary = await run("up", { fleet: file, selection: {}, concurrency: 1 });
-        assert.deepEqual(statuses(summary), { "gke-plugin": "failed", "eks-aws": "succeeded", "aks-azure": "succeeded" }, JSON.stringify(summary.failed));
+        assert.deepEqual(statusByCluster(summary), { "gke-plugin": "failed", "eks-aws": "succeeded", "aks-azure": "succeeded" }, JSON.stringify(summary.failed));
         const destroyed = await run("destroy", { fleet: file, selection: {}, concurrency: 1, confirmDestroy: ["gke-plugin", "eks-aws", "aks-azure"] });
         assert.deepEqual(destroyed.failed, []);
     });

@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import * as os from "node:os";
 import * as path from "node:path";
 import type { LocalStackLocation } from "../../sdk/src/runner/local-stack";
+import type { FleetRunSummary } from "../../sdk/src/runner/types";
 import { fromRoot } from "./paths";
 import { skipWithReason } from "./skip";
 
@@ -182,3 +183,6 @@ export class EngineScratch {
         rmSync(this.dir, { recursive: true, force: true });
     }
 }
+
+/** Each cluster's status in a run's summary, for comparing a run with what it should have done. */
+export const statusByCluster = (s: FleetRunSummary): Record<string, string> => Object.fromEntries(s.results.map((r) => [r.cluster, r.status]));

@@ -136,10 +136,12 @@ describe("packaging", () => {
 
     /**
      * In a fresh process: requires `entry`, then builds `build` (an expression of the entry's module `m`
-     * and the args `a` of the matrix cell's cluster) under flux-identity/testing's mocks. Returns the
-     * modules loaded by the import and once the component is built. `hideSdk` makes one SDK missing.
+     * and the args `a` of the matrix cell's cluster, or of `cell` given as `<fleet file under examples>#<cluster>`)
+     * under flux-identity/testing's mocks. Returns the modules loaded by the import and once the component
+     * is built. `hideSdk` makes one SDK missing.
      */
     function modulesAround(entry: string, cell: string, build: string, hideSdk?: string): { atImport: string[]; built: string[]; error?: string } {
+        const [file, cluster] = cell.includes("#") ? cell.split("#") : [`matrix/${cell}.yaml`, undefined];
         const script = [
             "const Module = require('node:module');",
             `const hidden = ${JSON.stringify(hideSdk ?? null)};`,
@@ -152,7 +154,7 @@ describe("packaging", () => {
             "const { fluxIdentityMocks } = require('./dist/provider/src/testing');",
             "const { loadFleet } = require('./dist/sdk/src/spec/fleet');",
             "const { workloadIdentityArgsFromSpec } = require('./dist/sdk/src/program/fleet-program');",
-            `const spec = loadFleet('examples/matrix/${cell}.yaml').clusters[0];`,
+            `const spec = loadFleet('examples/${file}').clusters.find((c) => ${JSON.stringify(cluster ?? null)} === null || c.name === ${JSON.stringify(cluster ?? null)});`,
             "const a = workloadIdentityArgsFromSpec(spec);",
             "pulumi.runtime.setMocks(fluxIdentityMocks(), 'p', 's', false).then(() => {",
             `  const m = require('./dist/provider/src${entry}');`,
@@ -193,6 +195,20 @@ describe("packaging", () => {
                 error,
                 `flux-identity: ${usedBy} needs ${sdk}, which is not installed. Fix: npm install "${sdk}@${(JSON.parse(readFileSync(fromRoot("package.json"), "utf8")) as { peerDependencies: Record<string, string> }).peerDependencies[sdk]}" (an optional peer dependency of flux-identity: install the SDKs of the clouds your program uses).`,
             );
+        });
+    }
+
+    // Brought identities alone create nothing: their components must work without the cloud's SDK.
+    for (const [component, cell, build, sdk] of [
+        ["AwsFluxIdentity", "byo-fleet/fleet.yaml#eks-aws", "new m.AwsFluxIdentity('x', { cluster: a.cluster, ...a.aws })", "@pulumi/aws"],
+        ["AzureFluxIdentity", "byo-fleet/fleet.yaml#aks-azure", "new m.AzureFluxIdentity('x', { cluster: a.cluster, ...a.azure })", "@pulumi/azure-native"],
+    ]) {
+        it(`${component} with brought identities only (examples/${cell}) loads no cloud SDK and builds without ${sdk} installed`, () => {
+            const entry = sdk === "@pulumi/aws" ? "/aws" : "/azure";
+            const { built, error } = modulesAround(entry, cell, build);
+            assert.equal(error, undefined);
+            for (const s of SDKS) assert.ok(!loads(built, s), `building ${component} for brought identities loads ${s}`);
+            assert.equal(modulesAround(entry, cell, build, sdk).error, undefined);
         });
     }
 

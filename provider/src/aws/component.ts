@@ -147,16 +147,26 @@ export class AwsFluxIdentity extends pulumi.ComponentResource {
 
     constructor(name: string, args: AwsFluxIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         const prepared = prepare(args);
-        const sdk = awsSdk();
-        super(AWS_FLUX_IDENTITY_TYPE, name, {}, opts);
         const { shape } = prepared;
+        const resources = describeAwsResources(shape);
+        // Only creating needs @pulumi/aws: brought roles alone neither require it installed nor pay its load.
+        const sdk = resources.length > 0 ? awsSdk() : undefined;
+        super(AWS_FLUX_IDENTITY_TYPE, name, {}, opts);
         const described = prepared.plan?.apply(describeAwsResources);
 
-        const resources = describeAwsResources(shape);
         // Role ARNs are planned from accountId: refuse to create anything with credentials of another account.
         // Every other resource depends on the roots, so holding the roots until the check passes holds everything.
-        const gate = resources.length > 0 ? verifyCallerAccount(sdk, shape.accountId, shape.partition, this).apply((): pulumi.Resource[] => []) : undefined;
-        const created = createPlannedChildren({ parent: this, prefix: name, resources, described, factories: sdk.AWS_FACTORIES, argumentValue: awsArgumentValue, gate });
+        const created = sdk
+            ? createPlannedChildren({
+                  parent: this,
+                  prefix: name,
+                  resources,
+                  described,
+                  factories: sdk.AWS_FACTORIES,
+                  argumentValue: awsArgumentValue,
+                  gate: verifyCallerAccount(sdk, shape.accountId, shape.partition, this).apply((): pulumi.Resource[] => []),
+              })
+            : new Map<string, pulumi.CustomResource>();
 
         // The result waits for the roles and OIDC provider it names.
         const awaited = pulumi.all(

@@ -92,16 +92,25 @@ export class AzureFluxIdentity extends pulumi.ComponentResource {
 
     constructor(name: string, args: AzureFluxIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         const prepared = prepare(args);
-        const sdk = azureSdk();
-        super(AZURE_FLUX_IDENTITY_TYPE, name, {}, opts);
         const { shape } = prepared;
+        const resources = describeAzureResources(shape);
+        // Only creating needs @pulumi/azure-native: brought identities alone neither require it installed nor pay its load.
+        const sdk = resources.length > 0 ? azureSdk() : undefined;
+        super(AZURE_FLUX_IDENTITY_TYPE, name, {}, opts);
         if (Object.keys(shape.tenantIdentities).length > 0 && shape.cluster.type === SourceClusterType.Aks) {
             void pulumi.log.warn(AKS_OBJECT_LEVEL_WARNING, this);
         }
-        const resources = describeAzureResources(shape);
         // Identities are named in the planned subscription and tenant: refuse credentials for any other.
-        const gate = resources.length > 0 ? verifyClientConfig(sdk, shape.subscriptionId, shape.tenantId, this).apply((): pulumi.Resource[] => []) : undefined;
-        const created = createPlannedChildren({ parent: this, prefix: name, resources, described: prepared.plan?.apply(describeAzureResources), factories: sdk.AZURE_FACTORIES, gate });
+        const created = sdk
+            ? createPlannedChildren({
+                  parent: this,
+                  prefix: name,
+                  resources,
+                  described: prepared.plan?.apply(describeAzureResources),
+                  factories: sdk.AZURE_FACTORIES,
+                  gate: verifyClientConfig(sdk, shape.subscriptionId, shape.tenantId, this).apply((): pulumi.Resource[] => []),
+              })
+            : new Map<string, pulumi.CustomResource>();
 
         const ids = pulumi.all(
             shape.identities.map((i) => {

@@ -152,16 +152,25 @@ export class GcpFluxIdentity extends pulumi.ComponentResource {
 
     constructor(name: string, args: GcpFluxIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
         const prepared = prepare(args);
-        const sdk = gcpSdk();
-        super(GCP_FLUX_IDENTITY_TYPE, name, {}, opts);
         const { shape } = prepared;
+        const resources = describeGcpResources(shape);
+        // Only creating needs @pulumi/gcp: a plan that creates nothing neither requires it installed nor pays its load.
+        const sdk = resources.length > 0 ? gcpSdk() : undefined;
+        super(GCP_FLUX_IDENTITY_TYPE, name, {}, opts);
         const described = prepared.plan?.apply(describeGcpResources);
 
-        const resources = describeGcpResources(shape);
         // Principals and audiences are built from projectNumber: a wrong number would never match, silently.
         // Every other resource depends on the roots, so holding the roots until the check passes holds everything.
-        const gate = resources.length > 0 ? verifyProjectNumber(sdk, shape.projectId, shape.projectNumber, this).apply((): pulumi.Resource[] => []) : undefined;
-        const created = createPlannedChildren({ parent: this, prefix: name, resources, described, factories: sdk.GCP_FACTORIES, gate });
+        const created = sdk
+            ? createPlannedChildren({
+                  parent: this,
+                  prefix: name,
+                  resources,
+                  described,
+                  factories: sdk.GCP_FACTORIES,
+                  gate: verifyProjectNumber(sdk, shape.projectId, shape.projectNumber, this).apply((): pulumi.Resource[] => []),
+              })
+            : new Map<string, pulumi.CustomResource>();
 
         // The result waits for the GSAs and the provider it names.
         const provider = created.get(PROVIDER_LOGICAL_NAME) as gcp.iam.WorkloadIdentityPoolProvider | undefined;

@@ -1,8 +1,8 @@
 /**
  * The cloud SDKs (@pulumi/aws, @pulumi/azure-native, @pulumi/gcp, @pulumi/kubernetes, @pulumi/vault) are optional peer
  * dependencies: a program installs the ones for the clouds it uses. Each component loads its SDK when the
- * first instance is built, through `loadPeerSdk`, so importing flux-identity loads none of them and a
- * missing one is reported by name, with the command that installs it.
+ * first instance that creates something is built, through `loadPeerSdk`, so importing flux-identity loads
+ * none of them and a missing one is reported by name, with the command that installs it.
  */
 
 import { readFileSync } from "node:fs";

@@ -3,7 +3,8 @@
  *  1. render time and peak memory for fleets of 100, 1,000 and 5,000 clusters (target: 1,000 under 1 s,
  *     linear growth);
  *  2. the AWS component under Pulumi mocks for 50 clusters against a hand-written program registering
- *     the same resources (target ratio <= 1.15);
+ *     the same resources (target ratio <= 1.15), the main thread apart, a CPU profile by whose code runs,
+ *     and both with stack traces off;
  *  3. start of a program building one AWS component (loading @pulumi/aws only) against one that loads all
  *     four cloud SDKs;
  *  6. a mixed fleet of 1,000 clusters across every matrix cell: render, and FluxWorkloadIdentity under mocks;
@@ -92,8 +93,8 @@ interface Measurement {
     extra?: Record<string, number>;
 }
 
-function child(args: string[]): Measurement {
-    const r = spawnSync(process.execPath, ["--expose-gc", SELF, ...args], { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+function child(args: string[], nodeFlags: string[] = []): Measurement {
+    const r = spawnSync(process.execPath, ["--expose-gc", ...nodeFlags, SELF, ...args], { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
     if (r.status !== 0) throw new Error(`bench child ${args.join(" ")} failed: ${r.stderr}`);
     return JSON.parse(r.stdout.trim().split("\n").pop() as string) as Measurement;
 }
@@ -159,6 +160,9 @@ async function childMain(kind: string, arg: string): Promise<void> {
 interface RoundResult {
     component: number[];
     handwritten: number[];
+    /** The same rounds' CPU time of the main thread alone (JavaScript), without V8's helper threads. */
+    componentMain: number[];
+    handwrittenMain: number[];
     /** The hand-written program also recording the component's outputs. */
     handwrittenOutputs: number[];
     registrations: number;
@@ -187,14 +191,17 @@ async function mocksMain(n: number, rounds: number): Promise<void> {
     let registered = 0;
     const useMocks = async () => pulumi.runtime.setMocks(await countingMocks({ aws: { accountId: "111122223333" } }, () => registered++), "bench", "bench", false);
     const gc = (globalThis as { gc?: () => void }).gc;
+    let lastMain = 0;
     const timed = async (body: () => Promise<void>): Promise<number> => {
         await useMocks();
         // Start each run from a collected heap, so one run's garbage is not billed to the next.
         gc?.();
         const cpu = process.cpuUsage();
+        const main = mainThreadCpuMs();
         await body();
         await settings.waitForRPCs();
         const used = process.cpuUsage(cpu);
+        lastMain = mainThreadCpuMs() - main;
         return (used.user + used.system) / 1000;
     };
     const componentProgram = async () => {
@@ -265,15 +272,18 @@ async function mocksMain(n: number, rounds: number): Promise<void> {
     };
     const handwrittenProgram = handwrittenWith(false);
     const handwrittenOutputsProgram = handwrittenWith(true);
-    const result: RoundResult = { component: [], handwritten: [], handwrittenOutputs: [], registrations: 0 };
+    const result: RoundResult = { component: [], handwritten: [], componentMain: [], handwrittenMain: [], handwrittenOutputs: [], registrations: 0 };
     for (let r = 0; r < rounds; r++) {
         const first = r % 2 === 0;
         const a = await timed(first ? handwrittenProgram : componentProgram);
+        const aMain = lastMain;
         registered = 0;
         const b = await timed(first ? componentProgram : handwrittenProgram);
         result.registrations = registered;
         result.handwritten.push(first ? a : b);
         result.component.push(first ? b : a);
+        result.handwrittenMain.push(first ? aMain : lastMain);
+        result.componentMain.push(first ? lastMain : aMain);
         result.handwrittenOutputs.push(await timed(handwrittenOutputsProgram));
     }
     // Then a few rounds of each under the CPU profiler (apart from the timed rounds: the profiler slows
@@ -306,12 +316,31 @@ async function mocksMain(n: number, rounds: number): Promise<void> {
             handwritten: median(warmH),
             componentMin: Math.min(...warmC),
             handwrittenMin: Math.min(...warmH),
+            componentMainMin: Math.min(...result.componentMain.slice(1)),
+            handwrittenMainMin: Math.min(...result.handwrittenMain.slice(1)),
+            componentMain: median(result.componentMain.slice(1)),
+            handwrittenMain: median(result.handwrittenMain.slice(1)),
             handwrittenOutputsMin: Math.min(...result.handwrittenOutputs.slice(1)),
             handwrittenOutputs: median(result.handwrittenOutputs.slice(1)),
             registrations: result.registrations,
             ...profile,
         },
     });
+}
+
+/**
+ * CPU time of the calling thread (Linux: /proc/thread-self/stat, in clock ticks of 10 ms), so the main
+ * thread's JavaScript can be told from V8's helper threads (concurrent GC, the optimizing compiler), which
+ * process.cpuUsage() counts too; NaN where there is no such file.
+ */
+function mainThreadCpuMs(): number {
+    try {
+        // The fields after the command name (which is in parentheses): utime and stime are the 12th and 13th.
+        const fields = readFileSync("/proc/thread-self/stat", "utf8").replace(/^.*\) /s, "").split(" ");
+        return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+    } catch {
+        return NaN;
+    }
 }
 
 /** Rounds of each program under the CPU profiler in section 2. */
@@ -647,6 +676,7 @@ async function main(): Promise<void> {
     const ratio = m.componentMin / m.handwrittenMin;
     out(`   CPU per program run over ${m.rounds} warm rounds (alternating, fresh mocks each): component min ${m.componentMin.toFixed(0)} / median ${m.component.toFixed(0)} ms, hand-written min ${m.handwrittenMin.toFixed(0)} / median ${m.handwritten.toFixed(0)} ms, ${m.registrations} registrations`);
     out(`   first (cold) round: component ${m.coldComponent.toFixed(0)} ms, hand-written ${m.coldHandwritten.toFixed(0)} ms`);
+    out(`   the main thread alone (JavaScript, without V8's helper threads): component min ${m.componentMainMin.toFixed(0)} / median ${m.componentMain.toFixed(0)} ms, hand-written min ${m.handwrittenMainMin.toFixed(0)} / median ${m.handwrittenMain.toFixed(0)} ms; ratio ${(m.componentMainMin / m.handwrittenMainMin).toFixed(2)} from minima, ${(m.componentMain / m.handwrittenMain).toFixed(2)} from medians`);
     out(`   ratio component / hand-written: ${ratio.toFixed(2)} from minima, ${(m.component / m.handwritten).toFixed(2)} from medians (target <= 1.15: ${mark(ratio <= 1.15)})`);
     out(`   the hand-written program recording the component's outputs too (the Flux side as strings made in advance): min ${m.handwrittenOutputsMin.toFixed(0)} / median ${m.handwrittenOutputs.toFixed(0)} ms; component against it: ${(m.componentMin / m.handwrittenOutputsMin).toFixed(2)} from minima, ${(m.component / m.handwrittenOutputs).toFixed(2)} from medians; recording those outputs costs Pulumi ${(m.handwrittenOutputsMin - m.handwrittenMin).toFixed(0)} ms of the ${(m.componentMin - m.handwrittenMin).toFixed(0)} ms gap`);
     out(`   where a program run's CPU goes, by whose code it runs in (self time under the CPU profiler, ${PROFILED_ROUNDS} rounds each; ms per run):`);
@@ -661,6 +691,11 @@ async function main(): Promise<void> {
         out(`     ${part.padEnd(16)}${c.toFixed(0).padStart(10)}${h.toFixed(0).padStart(14)}${(c - h).toFixed(0).padStart(12)}`);
     }
     out(`     flux-identity's own code and the YAML it renders: ${ours.toFixed(0)} ms of the ${total.toFixed(0)} ms difference; the rest runs in Pulumi's SDK, Node.js and the collector (the component's extra registrations and outputs)`);
+    // Pulumi's runtime keeps `new Error().stack` on every promise it makes for a resource (debuggable.ts),
+    // about 16,700 per run here, as many for both programs: the same with stack traces off shows what that
+    // costs each, a share of both that is Pulumi's own.
+    const ns = child(["mocks", "50"], ["--stack-trace-limit=0"]).extra as Record<string, number>;
+    out(`   the same with stack traces off (node --stack-trace-limit=0; Pulumi's runtime records a stack for every promise of a resource): component min ${ns.componentMin.toFixed(0)} ms, hand-written min ${ns.handwrittenMin.toFixed(0)} ms; the stacks cost the component ${(m.componentMin - ns.componentMin).toFixed(0)} ms and the hand-written program ${(m.handwrittenMin - ns.handwrittenMin).toFixed(0)} ms per run (as many promises in both); without them the gap is ${(ns.componentMin - ns.handwrittenMin).toFixed(0)} ms, ratio ${(ns.componentMin / ns.handwrittenMin).toFixed(2)}`);
 
     out("\n3. render 1,000 clusters of one target cloud (median of 3 processes)");
     for (const target of ["aws", "azure", "gcp"] as const) {
@@ -733,6 +768,9 @@ async function main(): Promise<void> {
     out(`     concurrency 1: ${sec(e.ms)} = ${perStack(e.ms)} (slower run ${sec(x.sequentialMax)}; target <= 2.5 s/stack: ${mark(e.ms / n <= 2500)}); CPU ${perStack(x.sequentialCpuMs)}`);
     out(`     concurrency 4: ${sec(concurrent)} = ${perStack(concurrent)} (slower run ${sec(x.concurrentMax)}); CPU ${perStack(x.concurrentCpuMs)}`);
     out(`     concurrency 4 against 1: ${(e.ms / concurrent).toFixed(2)}x on ${os.cpus().length} cores (target >= 2x: ${mark(e.ms / concurrent >= 2)})`);
+    // k cores give at most k seconds of CPU per second, and running stacks side by side adds CPU (more stack
+    // processes start) rather than saving any: so no runner can beat k x wall / CPU of the one-at-a-time run.
+    out(`     what ${os.cpus().length} cores allow at most: ${os.cpus().length} x ${sec(e.ms)} wall / ${sec(x.sequentialCpuMs)} CPU of the one-at-a-time run = ${((os.cpus().length * e.ms) / (x.sequentialCpuMs ?? 1)).toFixed(2)}x (one at a time already keeps more than one core busy: the engine and the stack process overlap)`);
     out(`     a stack process per operation instead (operationsPerProcess: 1), concurrency 1: ${sec(x.processPerOperationMs)} = ${perStack(x.processPerOperationMs)}; CPU ${perStack(x.processPerOperationCpuMs)}`);
     const skipRatio = concurrent / (x.unchangedMs ?? 1);
     out(`   the same ${n} stacks again, concurrency 4:`);

@@ -198,7 +198,14 @@ function main() {
     // Clusters grouped by the Flux version to judge them with.
     const groups = new Map();
     for (const dir of dirs) {
-        const v = o.fluxVersion || planVersion(dir);
+        const rendered = planVersion(dir);
+        const v = o.fluxVersion || rendered;
+        // Flux's code differs between versions where renders do (the 2.9 feature gate, 2.10's token RBAC).
+        if (v !== rendered) {
+            process.stderr.write(
+                `flux-auth judge: warning: ${path.basename(dir)} was rendered for Flux ${rendered} (plan.json flux.version) and is judged with Flux ${v}'s code; expect refusals where the two differ. Judge it with --flux-version ${rendered}, or render it with flux.version: "${v}".\n`,
+            );
+        }
         if (!BUILDS[v]) fail(2, `${dir}/plan.json targets Flux ${v}; the judge has builds for ${Object.keys(BUILDS).join(", ")}`);
         groups.set(v, [...(groups.get(v) || []), dir]);
     }

@@ -538,6 +538,16 @@ function judgeSuite(version: JudgedVersion, authModule: string): void {
                 refused(pod, /controller source-controller token exchange/, /the trust policy of arn:aws:iam::111122223333:role\/flux-staging-source \(as broughtIdentities requires it\) gives NotApplicable for pods\.eks\.amazonaws\.com/);
             });
 
+            it("warns when a render made for another Flux version is judged with this one, naming both", () => {
+                const other: JudgedVersion = version === "2.9" ? "2.10" : "2.9";
+                const spec = atVersion(loadFleet(fromRoot("examples", "matrix", "kind-to-aws-object.yaml")).clusters[0], other);
+                const dir = mkdtempSync(path.join(work, "other-version-"));
+                writeRendered([renderCluster(spec)], dir);
+                const j = judge([dir], version, fixture);
+                assert.ok(j.stderr.includes(`${spec.name} was rendered for Flux ${other} (plan.json flux.version) and is judged with Flux ${version}'s code`), j.stderr);
+                assert.ok(j.stderr.includes(`Judge it with --flux-version ${other}, or render it with flux.version: "${version}".`), j.stderr);
+            });
+
             it("exits 2 on a directory that is no render", () => {
                 const empty = mkdtempSync(path.join(work, "empty-"));
                 mkdirSync(path.join(empty, "nothing"));

@@ -74,6 +74,12 @@ describe("Vault / OpenBao SOPS: plan", () => {
             assert.match(issue.message, message);
         }
     });
+
+    it("a Vault address that is not https is explained as Vault's, not an API server's", () => {
+        const [issue] = validationIssues(() => planCluster(cluster({ address: "openbao.example.com:8200", controllers: { transit: [{ keys: ["sops"] }] } }), "clusters[0]"));
+        assert.equal(issue.message, '"openbao.example.com:8200" is not an https URL without a path; Flux connects to the Vault (or OpenBao) over https only.');
+        assert.equal(issue.fix, "use the Vault (or OpenBao) URL, for example https://vault.example.com:8200 (https only, no path).");
+    });
 });
 
 describe("Vault / OpenBao SOPS: the Flux version", () => {

@@ -31,16 +31,28 @@ export function canonicalClusterAddress(address: string): string {
     return `https://${/:\d+$/.test(hostPort) && !/^\[[^\]]*\]$/.test(hostPort) ? hostPort : `${hostPort}:443`}`;
 }
 
-/** Validates an API server address; returns it trimmed of a trailing slash, or undefined with an issue. */
-export function checkClusterAddress(value: unknown, issues: Issues, field: string): string | undefined {
-    const fix = "use the API server URL, for example https://api.prod.example.com:6443 (https only, no path).";
+/** What an https address names, for the messages of checkClusterAddress. */
+export interface HttpsServer {
+    /** Its name in a message: "API server". */
+    name: string;
+    example: string;
+}
+
+const API_SERVER: HttpsServer = { name: "API server", example: "https://api.prod.example.com:6443" };
+
+/**
+ * Validates an API server address (or another server Flux reaches over https, such as Vault); returns it
+ * trimmed of a trailing slash, or undefined with an issue.
+ */
+export function checkClusterAddress(value: unknown, issues: Issues, field: string, server: HttpsServer = API_SERVER): string | undefined {
+    const fix = `use the ${server.name} URL, for example ${server.example} (https only, no path).`;
     if (typeof value !== "string" || value.trim() === "") {
-        issues.add(field, `expected the API server address, got ${show(value)}.`, fix);
+        issues.add(field, `expected the ${server.name} address, got ${show(value)}.`, fix);
         return undefined;
     }
     const m = ADDRESS.exec(value.trim());
     if (!m) {
-        issues.add(field, `${show(value)} is not an https URL without a path; Flux only connects to API servers over https.`, fix);
+        issues.add(field, `${show(value)} is not an https URL without a path; Flux connects to the ${server.name} over https only.`, fix);
         return undefined;
     }
     const hp = HOST_PORT.exec(m[1]);

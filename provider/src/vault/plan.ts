@@ -55,7 +55,7 @@ export function planVault(input: VaultPlanInput, options: VaultPlanOptions = {})
         );
     }
 
-    const address = checkClusterAddress(v.address, at, "address");
+    const address = checkClusterAddress(v.address, at, "address", { name: "Vault (or OpenBao)", example: "https://vault.example.com:8200" });
     if (v.namespace !== undefined && (typeof v.namespace !== "string" || !VAULT_PATH.test(v.namespace))) {
         at.add("namespace", `${show(v.namespace)} is not a Vault namespace path.`, "give it without leading or trailing '/', such as teams/platform, or omit namespace.");
     }

@@ -156,17 +156,8 @@ export class AwsFluxIdentity extends pulumi.ComponentResource {
 
         // Role ARNs are planned from accountId: refuse to create anything with credentials of another account.
         // Every other resource depends on the roots, so holding the roots until the check passes holds everything.
-        const created = sdk
-            ? createPlannedChildren({
-                  parent: this,
-                  prefix: name,
-                  resources,
-                  described,
-                  factories: sdk.AWS_FACTORIES,
-                  argumentValue: awsArgumentValue,
-                  gate: verifyCallerAccount(sdk, shape.accountId, shape.partition, this).apply((): pulumi.Resource[] => []),
-              })
-            : new Map<string, pulumi.CustomResource>();
+        const gate = sdk ? verifyCallerAccount(sdk, shape.accountId, shape.partition, this).apply((): pulumi.Resource[] => []) : undefined;
+        const created = sdk ? createPlannedChildren({ parent: this, prefix: name, resources, described, factories: sdk.AWS_FACTORIES, argumentValue: awsArgumentValue, gate }) : new Map<string, pulumi.CustomResource>();
 
         // The result waits for the roles and OIDC provider it names.
         const awaited = pulumi.all(

@@ -101,16 +101,8 @@ export class AzureFluxIdentity extends pulumi.ComponentResource {
             void pulumi.log.warn(AKS_OBJECT_LEVEL_WARNING, this);
         }
         // Identities are named in the planned subscription and tenant: refuse credentials for any other.
-        const created = sdk
-            ? createPlannedChildren({
-                  parent: this,
-                  prefix: name,
-                  resources,
-                  described: prepared.plan?.apply(describeAzureResources),
-                  factories: sdk.AZURE_FACTORIES,
-                  gate: verifyClientConfig(sdk, shape.subscriptionId, shape.tenantId, this).apply((): pulumi.Resource[] => []),
-              })
-            : new Map<string, pulumi.CustomResource>();
+        const gate = sdk ? verifyClientConfig(sdk, shape.subscriptionId, shape.tenantId, this).apply((): pulumi.Resource[] => []) : undefined;
+        const created = sdk ? createPlannedChildren({ parent: this, prefix: name, resources, described: prepared.plan?.apply(describeAzureResources), factories: sdk.AZURE_FACTORIES, gate }) : new Map<string, pulumi.CustomResource>();
 
         const ids = pulumi.all(
             shape.identities.map((i) => {

@@ -161,16 +161,8 @@ export class GcpFluxIdentity extends pulumi.ComponentResource {
 
         // Principals and audiences are built from projectNumber: a wrong number would never match, silently.
         // Every other resource depends on the roots, so holding the roots until the check passes holds everything.
-        const created = sdk
-            ? createPlannedChildren({
-                  parent: this,
-                  prefix: name,
-                  resources,
-                  described,
-                  factories: sdk.GCP_FACTORIES,
-                  gate: verifyProjectNumber(sdk, shape.projectId, shape.projectNumber, this).apply((): pulumi.Resource[] => []),
-              })
-            : new Map<string, pulumi.CustomResource>();
+        const gate = sdk ? verifyProjectNumber(sdk, shape.projectId, shape.projectNumber, this).apply((): pulumi.Resource[] => []) : undefined;
+        const created = sdk ? createPlannedChildren({ parent: this, prefix: name, resources, described, factories: sdk.GCP_FACTORIES, gate }) : new Map<string, pulumi.CustomResource>();
 
         // The result waits for the GSAs and the provider it names.
         const provider = created.get(PROVIDER_LOGICAL_NAME) as gcp.iam.WorkloadIdentityPoolProvider | undefined;

@@ -58,7 +58,7 @@ export class LocalStackSession implements StackSession {
     constructor(private readonly setup: LocalSessionSetup) {
         const { settings, options } = setup;
         this.engine = `pulumi v${setup.version}`;
-        this.pool = new StackProcessPool({ ...(options.cliRoot !== undefined ? { cliRoot: options.cliRoot } : {}), ...(options.operationsPerProcess !== undefined ? { maxOperations: options.operationsPerProcess } : {}) });
+        this.pool = new StackProcessPool({ ...(options.cliRoot !== undefined ? { cliRoot: options.cliRoot } : {}), cliVersion: setup.version, ...(options.operationsPerProcess !== undefined ? { maxOperations: options.operationsPerProcess } : {}) });
         const env: Record<string, string> = { PULUMI_SKIP_UPDATE_CHECK: "true", ...workspaceEnvVars(settings) };
         if (options.pulumiHome !== undefined) env.PULUMI_HOME = options.pulumiHome;
         const dir = path.join(setup.runDir, "projects");
@@ -113,6 +113,7 @@ export class LocalStackSession implements StackSession {
             ...(exists !== undefined ? { exists } : {}),
             ...(settings.secretsProvider !== undefined ? { secretsProvider: settings.secretsProvider } : {}),
             ...(options.cliRoot !== undefined ? { cliRoot: options.cliRoot } : {}),
+            cliVersion: this.setup.version,
             ...(options.pulumiHome !== undefined ? { pulumiHome: options.pulumiHome } : {}),
             ...(options.parallel !== undefined ? { parallel: options.parallel } : {}),
         };

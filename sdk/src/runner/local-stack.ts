@@ -2,7 +2,8 @@
  * One operation on one cluster's stack through the Automation API's LocalWorkspace, with the cluster's
  * inline program. It runs inside a stack process (stack-process-main.ts), never in the runner's process:
  * see workspace.ts for why. A stack process runs operations one after another and keeps what they can
- * share: the loaded modules and one PulumiCommand per CLI root (`pulumi version` runs once per process).
+ * share: the loaded modules and one PulumiCommand per CLI root, made from the version the runner read
+ * (`pulumi version` runs once per run, not once per process).
  */
 
 import { createHash } from "node:crypto";
@@ -35,6 +36,8 @@ export interface LocalStackLocation {
     /** The Pulumi CLI's environment additions. */
     envVars: Record<string, string>;
     cliRoot?: string;
+    /** The version the runner read from that CLI (`3.248.0`): the stack process need not run `pulumi version`. */
+    cliVersion?: string;
     pulumiHome?: string;
 }
 
@@ -58,11 +61,12 @@ function loadAutomation(): Promise<typeof automation> {
 }
 
 /** The PulumiCommand of `cliRoot` (the `pulumi` on PATH without one), made once per process. */
-function pulumiCommand(api: typeof automation, cliRoot: string | undefined): Promise<automation.PulumiCommand> {
+function pulumiCommand(api: typeof automation, cliRoot: string | undefined, cliVersion: string | undefined): Promise<automation.PulumiCommand> {
     const key = cliRoot ?? "";
     let cmd = commands.get(key);
     if (!cmd) {
-        cmd = api.PulumiCommand.get(cliRoot ? { root: cliRoot } : undefined);
+        const known = cliVersion !== undefined ? knownPulumiCommand(api, cliRoot, cliVersion) : undefined;
+        cmd = known ? Promise.resolve(known) : api.PulumiCommand.get(cliRoot ? { root: cliRoot } : undefined);
         commands.set(key, cmd);
         // A failed lookup is reported by the operation that needed it; the next one tries again.
         cmd.catch(() => commands.delete(key));
@@ -70,10 +74,39 @@ function pulumiCommand(api: typeof automation, cliRoot: string | undefined): Pro
     return cmd;
 }
 
+/**
+ * The PulumiCommand PulumiCommand.get would make for a CLI whose `pulumi version` the runner already
+ * read, without running it again (a Go binary's start: about 0.25 s of CPU per stack process). get ends
+ * in `new PulumiCommand(command, semver.parse(version))`; the constructor is private in the SDK's types
+ * only. Undefined, so that get runs as before, where the SDK no longer looks like that or for a version
+ * the SDK's own check should judge (anything but 3.2 or later, the minimum of @pulumi/pulumi 3).
+ */
+export function knownPulumiCommand(api: Pick<typeof automation, "PulumiCommand">, cliRoot: string | undefined, cliVersion: string): automation.PulumiCommand | undefined {
+    const version = pulumiSemver()?.parse(cliVersion);
+    if (!version || version.major !== 3 || version.minor < 2) return undefined;
+    const construct = api.PulumiCommand as unknown as new (command: string, version: unknown) => automation.PulumiCommand;
+    if (typeof construct !== "function" || construct.length !== 2) return undefined;
+    // As get spells the command.
+    const command = cliRoot ? path.resolve(path.join(cliRoot, "bin/pulumi")) : "pulumi";
+    const cmd = new construct(command, version);
+    const run = (cmd as { run?: unknown }).run;
+    return cmd.command === command && cmd.version === version && typeof run === "function" ? cmd : undefined;
+}
+
+/** The semver module as @pulumi/pulumi resolves it (the version object it keeps is one of its SemVers). */
+function pulumiSemver(): { parse(v: string): { major: number; minor: number } | null } | undefined {
+    try {
+        const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
+        return require(require.resolve("semver", { paths: [pulumiDir] })) as { parse(v: string): { major: number; minor: number } | null };
+    } catch {
+        return undefined;
+    }
+}
+
 /** Starts loading what the first operation needs (the Automation API, the CLI), while the process waits for it. */
-export function preloadLocalStack(cliRoot: string | undefined): void {
+export function preloadLocalStack(cliRoot: string | undefined, cliVersion?: string): void {
     void loadAutomation()
-        .then((api) => pulumiCommand(api, cliRoot))
+        .then((api) => pulumiCommand(api, cliRoot, cliVersion))
         .catch(() => undefined);
 }
 
@@ -92,7 +125,7 @@ function withoutSelect(ws: automation.LocalWorkspace): automation.LocalWorkspace
 export async function openLocalStack(api: typeof automation, location: LocalStackLocation, program: automation.PulumiFn): Promise<automation.Stack> {
     const { target } = location;
     mkdirSync(location.workDir, { recursive: true });
-    const cli = await pulumiCommand(api, location.cliRoot);
+    const cli = await pulumiCommand(api, location.cliRoot, location.cliVersion);
     const wsOptions: automation.LocalWorkspaceOptions = {
         workDir: location.workDir,
         pulumiCommand: cli,

@@ -1,8 +1,9 @@
 /**
  * Entry point of a stack process (see stack-process.ts): takes `run` commands over IPC, one at a time,
  * runs each operation, and reports its events and outcome. After a failed or cancelled operation, or
- * once the runner lets it go (disconnect), it exits. argv[2], when given, is the Pulumi CLI's root: the
- * process loads the Automation API and gets the CLI while it waits for its first operation.
+ * once the runner lets it go (disconnect), it exits. argv[2], when not empty, is the Pulumi CLI's root and
+ * argv[3], when given, the version the runner read from that CLI: the process loads the Automation API and
+ * gets the CLI while it waits for its first operation.
  */
 
 import * as nodeModule from "node:module";
@@ -10,6 +11,11 @@ import * as nodeModule from "node:module";
 // Loading @pulumi/pulumi takes about a second of a stack process's start; Node.js 22.1 and later can keep
 // the compiled code between processes (in the system's temporary folder, or NODE_COMPILE_CACHE).
 (nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+
+import { deferModules } from "./deferred-modules";
+
+// Before anything loads @pulumi/pulumi (local-stack.ts does, through the cluster's program).
+deferModules();
 
 import { StackOperationError } from "./errors";
 import { preloadLocalStack, runLocalStackOperation } from "./local-stack";
@@ -60,4 +66,4 @@ process.on("disconnect", () => {
     else process.exit(0);
 });
 
-preloadLocalStack(process.argv[2]);
+preloadLocalStack(process.argv[2] || undefined, process.argv[3] || undefined);

@@ -22,7 +22,8 @@
  *   local-stack.ts takes both from the engine's events instead. Stack.select runs `pulumi stack select`
  *   even where every later command names the stack: for stacks the backend listed, it is skipped.
  * - PulumiCommand.get runs `pulumi version` every time (skipVersionCheck only skips the comparison), so a
- *   stack process gets its PulumiCommand once and passes it to every LocalWorkspace.
+ *   stack process makes its PulumiCommand once, from the version the runner read (knownPulumiCommand in
+ *   local-stack.ts), and passes it to every LocalWorkspace.
  * - ConcurrentUpdateError is what the SDK throws when the stack is locked (Pulumi Cloud's 409, or a
  *   self-managed backend's lock file); StackNotFoundError when selecting a stack that does not exist.
  * - A LocalWorkspace with `projectSettings` writes Pulumi.yaml into its workDir, so each stack gets its

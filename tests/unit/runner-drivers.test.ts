@@ -19,6 +19,7 @@ import { FleetSetupError, StackOperationError } from "../../sdk/src/runner/error
 import type { LocalStackRequest } from "../../sdk/src/runner/local-stack";
 import { createRemoteStackDriver, remoteOptionProblems } from "../../sdk/src/runner/remote";
 import { StackProcessPool } from "../../sdk/src/runner/stack-process";
+import { stackRequest } from "../helpers/stack-request";
 import {
     LOCAL_MAX_CONCURRENCY,
     SECRET_PLACEHOLDER,
@@ -138,16 +139,7 @@ describe("runner: engine drivers", () => {
     });
 
     describe("stack processes", () => {
-        const request = (dir: string): LocalStackRequest => ({
-            target: { cluster: "c", project: "p", stack: "s", fullyQualified: "s" },
-            cluster: loadFleet(fromRoot("examples", "fleet.yaml")).clusters[0],
-            mode: "create-or-select",
-            operation: "up",
-            workDir: path.join(dir, "ws"),
-            backendUrl: `file://${dir}/state`,
-            envVars: {},
-            cliRoot: path.join(dir, "no-cli"),
-        });
+        const request = (dir: string): LocalStackRequest => stackRequest(dir, path.join(dir, "no-cli"));
 
         it("runs the operation in a child process and brings its error back as a StackOperationError; a failed process takes no further operation", async () => {
             const dir = mkdtempSync(path.join(tmpdir(), "flux-identity-stack-process-"));

@@ -9,11 +9,11 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import * as automation from "@pulumi/pulumi/automation";
-import { loadFleet } from "../../sdk/src/spec/fleet";
 import { StackOperationError } from "../../sdk/src/runner/errors";
 import { knownPulumiCommand, type LocalStackRequest } from "../../sdk/src/runner/local-stack";
 import { StackProcessPool } from "../../sdk/src/runner/stack-process";
 import { fromRoot } from "../helpers/paths";
+import { stackRequest } from "../helpers/stack-request";
 
 const DEFERRED = require.resolve("../../sdk/src/runner/deferred-modules");
 
@@ -115,17 +115,7 @@ describe("a stack process's start", function () {
             mkdirSync(path.join(dir, "cli", "bin"), { recursive: true });
             writeFileSync(path.join(dir, "cli", "bin", "pulumi"), `#!/bin/sh\necho "$1" >> ${JSON.stringify(log)}\nif [ "$1" = version ]; then echo v3.248.0; exit 0; fi\necho "fake CLI refuses $1" >&2\nexit 1\n`);
             chmodSync(path.join(dir, "cli", "bin", "pulumi"), 0o755);
-            const request = (cliVersion?: string): LocalStackRequest => ({
-                target: { cluster: "c", project: "p", stack: "s", fullyQualified: "s" },
-                cluster: loadFleet(fromRoot("examples", "fleet.yaml")).clusters[0],
-                mode: "create-or-select",
-                operation: "up",
-                workDir: path.join(dir, "ws"),
-                backendUrl: `file://${dir}/state`,
-                envVars: {},
-                cliRoot: path.join(dir, "cli"),
-                ...(cliVersion !== undefined ? { cliVersion } : {}),
-            });
+            const request = (cliVersion?: string): LocalStackRequest => stackRequest(dir, path.join(dir, "cli"), cliVersion !== undefined ? { cliVersion } : {});
             const calls = async (cliVersion?: string): Promise<string[]> => {
                 writeFileSync(log, "");
                 const pool = new StackProcessPool({ cliRoot: path.join(dir, "cli"), ...(cliVersion !== undefined ? { cliVersion } : {}) });

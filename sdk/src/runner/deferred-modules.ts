@@ -14,7 +14,7 @@
  */
 
 import Module = require("node:module");
-import * as path from "node:path";
+import { resolveFromPulumiSdk } from "./pulumi-sdk-resolve";
 
 /** The modules deferred, as @pulumi/pulumi requires them (`./` names a file of @pulumi/pulumi itself). */
 export const DEFERRED_MODULES: readonly string[] = ["./typescript-shim.js", "@npmcli/arborist", "normalize-package-data"];
@@ -74,21 +74,10 @@ function standIn(filename: string, onLoad: () => void): object {
  * already, is left alone. Call it before anything loads @pulumi/pulumi.
  */
 export function deferModules(requests: readonly string[] = DEFERRED_MODULES): DeferredModule[] {
-    let pulumiDir: string;
-    try {
-        pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
-    } catch {
-        return [];
-    }
     const deferred: DeferredModule[] = [];
     for (const request of requests) {
-        let filename: string;
-        try {
-            filename = request.startsWith("./") ? require.resolve(path.join(pulumiDir, request)) : require.resolve(request, { paths: [pulumiDir] });
-        } catch {
-            continue;
-        }
-        if (require.cache[filename] !== undefined) continue;
+        const filename = resolveFromPulumiSdk(request);
+        if (filename === undefined || require.cache[filename] !== undefined) continue;
         let used = false;
         const m = new Module(filename);
         m.filename = filename;

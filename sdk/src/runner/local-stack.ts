@@ -17,6 +17,7 @@ import { clusterProgram } from "./cluster-program";
 import { StackOperationError } from "./errors";
 import { STACK_RESOURCE_TYPE, type EngineEventLike } from "./events";
 import { fingerprintMessage } from "./fingerprint";
+import { resolveFromPulumiSdk } from "./pulumi-sdk-resolve";
 import { OpenMode, SECRET_PLACEHOLDER, StackOperation, StackOperationResult, StackTarget, Tail, classifyEngineError, engineAbortSignal, operateOn } from "./workspace";
 
 /** Where and how a stack is opened; plain data. */
@@ -95,9 +96,10 @@ export function knownPulumiCommand(api: Pick<typeof automation, "PulumiCommand">
 
 /** The semver module as @pulumi/pulumi resolves it (the version object it keeps is one of its SemVers). */
 function pulumiSemver(): { parse(v: string): { major: number; minor: number } | null } | undefined {
+    const filename = resolveFromPulumiSdk("semver");
+    if (filename === undefined) return undefined;
     try {
-        const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
-        return require(require.resolve("semver", { paths: [pulumiDir] })) as { parse(v: string): { major: number; minor: number } | null };
+        return require(filename) as { parse(v: string): { major: number; minor: number } | null };
     } catch {
         return undefined;
     }
